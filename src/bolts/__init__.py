@@ -1,0 +1,1 @@
+"""Storm bolts: thin streamparse adapters over the logstorm core."""

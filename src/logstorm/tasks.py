@@ -1,0 +1,15 @@
+"""Facts about a component's tasks, from the context Storm hands every component."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+
+def task_index(context: Mapping[str, Any]) -> int:
+    """0-based index of this task among its component's tasks (Storm's getThisTaskIndex)."""
+    me = int(context["taskid"])
+    component = context["componentid"]
+    siblings = sorted(
+        int(task) for task, comp in context["task->component"].items() if comp == component
+    )
+    return siblings.index(me)

@@ -1,0 +1,1 @@
+"""Storm spouts: thin streamparse adapters over the logstorm core."""

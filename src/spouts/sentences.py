@@ -1,0 +1,39 @@
+"""RandomSentenceSpout: storm-starter's random-sentence spout in Python."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from streamparse import Spout
+
+from logstorm import wordcount_options as opt
+from logstorm.options import read_options
+from logstorm.sentences import random_sentences
+from logstorm.tasks import task_index
+
+
+class RandomSentenceSpout(Spout):
+    """Emits one random sentence per next_tuple after a pause (100 ms by default).
+
+    Like the Java spout the emits are unreliable (no message id). With
+    ``wordcount.seed`` and ``wordcount.sentences`` set, each task emits a fixed,
+    reproducible number of sentences and then goes quiet.
+    """
+
+    outputs = ["sentence"]
+
+    def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
+        options = read_options(storm_conf, opt.TABLE)
+        self.pause = options[opt.PAUSE_MS] / 1000.0
+        self.sentences = random_sentences(
+            options[opt.SEED], task_index(context), options[opt.SENTENCES]
+        )
+
+    def next_tuple(self) -> None:
+        time.sleep(self.pause)
+        sentence = next(self.sentences, None)
+        if sentence is None:
+            time.sleep(0.1)  # limit reached: stay idle without spinning
+            return
+        self.emit([sentence])
