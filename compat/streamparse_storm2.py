@@ -26,8 +26,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENV = "local"
@@ -60,7 +61,8 @@ def storm_core_version(deps_tree: str) -> str:
     versions = set(_STORM_CORE.findall(deps_tree))
     if len(versions) != 1:
         raise RuntimeError(
-            f"expected one org.apache.storm/storm-core version in project.clj, found {sorted(versions)}"
+            "expected one org.apache.storm/storm-core version in project.clj, "
+            f"found {sorted(versions)}"
         )
     return versions.pop()
 

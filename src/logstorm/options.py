@@ -8,8 +8,9 @@ misspelt keys under the table's prefix.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 
 class OptionError(ValueError):

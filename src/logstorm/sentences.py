@@ -8,7 +8,7 @@ the exact word counts a topology run must reach.
 from __future__ import annotations
 
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 SENTENCES = (
     "the cow jumped over the moon",

@@ -12,9 +12,7 @@ LOG_SECS = "wordcount.log.secs"
 
 TABLE = (
     Option(SEED, int, None, "seed of the random sentences; unset draws a fresh sequence"),
-    Option(
-        SENTENCES, int, 0, "sentences per spout task, 0 for endless", non_negative, ">= 0"
-    ),
+    Option(SENTENCES, int, 0, "sentences per spout task, 0 for endless", non_negative, ">= 0"),
     Option(
         PAUSE_MS, int, 100, "pause per next_tuple, as storm-starter's spout", non_negative, ">= 0"
     ),

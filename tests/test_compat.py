@@ -1,0 +1,62 @@
+"""The streamparse 5.0.1 / Storm 2 compatibility layer (compat/streamparse_storm2.py)."""
+
+import pytest
+
+import streamparse_storm2 as compat
+
+
+def test_flux_local_run_becomes_storm_local():
+    cmd = (
+        "storm jar /p/_build/x-standalone.jar org.apache.storm.flux.Flux --local --no-splash "
+        "--sleep 60 /tmp/t.yaml"
+    )
+    assert compat.storm2_local_command(cmd) == (
+        "storm local --local-ttl 60 /p/_build/x-standalone.jar "
+        "org.apache.storm.flux.Flux --no-splash /tmp/t.yaml"
+    )
+
+
+def test_run_forever_is_bounded_below_long_overflow():
+    cmd = (
+        "storm jar a.jar org.apache.storm.flux.Flux --local --no-splash "
+        "--sleep 9223372036854775807 t.yaml"
+    )
+    ttl = int(compat.storm2_local_command(cmd).split()[3])
+    assert ttl == compat.FOREVER_SECS
+    assert ttl * 1000 < 2**63 - 1
+
+
+def test_other_commands_pass_through():
+    for cmd in ("storm version", "lein uberjar", "storm jar a.jar Main"):
+        assert compat.storm2_local_command(cmd) == cmd
+
+
+def test_storm_core_version_tolerates_scope_and_exclusions():
+    tree = (
+        ' [org.apache.storm/flux-core "2.8.3" :exclusions [[x/y]]]\n'
+        ' [org.apache.storm/storm-core "2.8.3" :scope "provided" :exclusions [[x/y]]]\n'
+        '   [org.apache.storm/storm-server "2.8.3"]\n'
+    )
+    assert compat.storm_core_version(tree) == "2.8.3"
+
+
+def test_storm_core_version_requires_exactly_one():
+    with pytest.raises(RuntimeError, match="storm-core"):
+        compat.storm_core_version('[org.apache.storm/storm-client "2.8.3"]')
+
+
+def test_missing_environment_means_local():
+    seen = []
+
+    def get_env_config(env_name=None, config_file=None):
+        seen.append(env_name)
+        return env_name, {}
+
+    wrapped = compat.default_to_local_env(get_env_config)
+    wrapped()
+    wrapped("cluster")
+    assert seen == ["local", "cluster"]
+
+
+def test_storm_home_matches_project_clj():
+    assert compat.storm_home().name == "apache-storm-2.8.3"
