@@ -4,14 +4,22 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export LEIN_ROOT := 1
 
-.PHONY: setup run wordcount test lint clean
+.PHONY: setup run logs-sample wordcount test lint clean
 
 setup:
 	@tools/bootstrap
 
-## The main job: the word-count topology on a Storm LocalCluster until Ctrl-C.
-run: wordcount
+## The main job: the log analyzer on a Storm LocalCluster, fed live by the traffic
+## generator, until Ctrl-C (RATE=lines/s, default 50).
+run: setup
+	tools/run-live
 
+## The log analyzer over the real 10,000-line sample (data/apache_logs), spooled once.
+logs-sample: setup
+	rm -rf run/sample && mkdir -p run/sample && cp data/apache_logs run/sample/
+	$(VENV)/sparse run -n logs -o logstorm.input.path=$(CURDIR)/run/sample -o logstorm.input.mode=spool
+
+## WordCount (storm-starter's WordCountTopology in Python) until Ctrl-C.
 wordcount: setup
 	$(VENV)/sparse run -n wordcount
 

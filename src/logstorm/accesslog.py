@@ -1,0 +1,175 @@
+"""Parser of Apache/NGINX access-log lines (combined and common formats), in linear time.
+
+    host ident user [time] "request" status size ["referer" "agent" [anything...]]
+
+Every field has one unambiguous shape: a token without spaces, ``[...]`` without
+``]``, or a double-quoted string where ``\\"`` and ``\\\\`` are escapes. Each is matched
+with possessive quantifiers, so the regular expression never backtracks and a line
+costs time linear in its length, however it is crafted (the course's
+``\\[(.+)\\]``/``"(.+)"`` pattern is O(n^4) on such lines).
+
+A line that is not an access-log line raises :class:`MalformedLine` with a reason.
+A line whose request is ``-``, empty, a single token or binary junk is still a
+valid line: it keeps its status, size and time, with no URL.
+
+``python -m logstorm.accesslog FILE`` prints one JSON object per line.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+import sys
+from dataclasses import asdict, dataclass
+
+_TOKEN = r"\S++"
+_QUOTED = r'"((?:[^"\\]++|\\.)*+)"'
+_LINE = re.compile(
+    rf"({_TOKEN}) ++({_TOKEN}) ++({_TOKEN}) ++\[([^\]]*+)\] ++{_QUOTED} ++(\S++) ++(\S++)"
+    rf"(?: ++{_QUOTED}(?: ++{_QUOTED})?+)?+",
+)
+_TIME = re.compile(
+    r"(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)", re.ASCII
+)
+_METHOD = re.compile(r"[A-Z][A-Z_-]*+")
+_MONTHS = {m: i for i, m in enumerate(calendar.month_abbr) if m}
+_ESCAPE = re.compile(r"\\([\\\"])")
+
+
+class MalformedLine(ValueError):
+    """The line is not an access-log line; ``reason`` says which part is wrong."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRecord:
+    """One request. ``path`` is None when the request line holds no URL."""
+
+    host: str
+    ident: str
+    user: str
+    time: int
+    method: str | None
+    path: str | None
+    protocol: str | None
+    status: int | None
+    size: int | None
+    referer: str | None
+    agent: str | None
+
+
+def parse_line(line: str) -> AccessRecord:
+    """Parse one line (a trailing CR/LF is ignored); raise MalformedLine if it is not one."""
+    line = line.rstrip("\r\n")
+    m = _LINE.match(line)
+    if m is None:
+        raise MalformedLine(_diagnose(line))
+    rest = line[m.end() :]
+    if rest and not rest[0].isspace():
+        raise MalformedLine("text glued to the last field (unterminated quote?)")
+    if m[9] is None and rest.lstrip().startswith('"'):
+        which = "referer" if m[8] is None else "user-agent"
+        raise MalformedLine(f"unterminated {which} field")
+    host, ident, user, raw_time, request, raw_status, raw_size = m.group(1, 2, 3, 4, 5, 6, 7)
+    method, path, protocol = split_request(_unescape(request))
+    return AccessRecord(
+        host=host,
+        ident=ident,
+        user=user,
+        time=parse_time(raw_time),
+        method=method,
+        path=path,
+        protocol=protocol,
+        status=_number(raw_status, "status", 3),
+        size=_number(raw_size, "size", 0),
+        referer=None if m[8] is None else _unescape(m[8]),
+        agent=None if m[9] is None else _unescape(m[9]),
+    )
+
+
+def parse_time(text: str) -> int:
+    """``17/May/2015:10:05:03 +0000`` -> epoch seconds (UTC)."""
+    m = _TIME.fullmatch(text)
+    if m is None or m[2] not in _MONTHS:
+        raise MalformedLine(f"bad timestamp [{text[:40]}]")
+    day, month, year = int(m[1]), _MONTHS[m[2]], int(m[3])
+    hour, minute, second = int(m[4]), int(m[5]), int(m[6])
+    if not (
+        year >= 1  # calendar.timegm raises ValueError for year 0
+        and 1 <= day <= calendar.monthrange(year, month)[1]
+        and hour < 24
+        and minute < 60
+        and second < 61
+        and int(m[9]) < 60
+    ):
+        raise MalformedLine(f"bad timestamp [{text[:40]}]")
+    offset = (int(m[8]) * 3600 + int(m[9]) * 60) * (1 if m[7] == "+" else -1)
+    return calendar.timegm((year, month, day, hour, minute, second)) - offset
+
+
+def split_request(request: str) -> tuple[str | None, str | None, str | None]:
+    """``GET /a?b HTTP/1.1`` -> (method, path, protocol); no URL for `-`, one token or junk."""
+    parts = request.split(" ")
+    if len(parts) < 2 or not _METHOD.fullmatch(parts[0]):
+        return None, None, None
+    if len(parts) == 2:  # HTTP/0.9 style: no protocol
+        return parts[0], parts[1] or None, None
+    if parts[-1].startswith("HTTP/"):
+        return parts[0], " ".join(parts[1:-1]) or None, parts[-1]
+    return parts[0], " ".join(parts[1:]), None
+
+
+def _number(text: str, field: str, digits: int) -> int | None:
+    if text == "-":
+        return None
+    if not text.isdigit() or not text.isascii() or (digits and len(text) != digits):
+        raise MalformedLine(f"bad {field} {text[:20]!r}")
+    return int(text)
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(r"\1", text) if "\\" in text else text
+
+
+def _diagnose(line: str) -> str:
+    """Which field stops the line from matching (for the error record)."""
+    if not line.strip():
+        return "empty line"
+    checks = (
+        (r"\S++ ++\S++ ++\S++ ++", "fewer than three fields before the timestamp"),
+        (r"\S++ ++\S++ ++\S++ ++\[", "no [timestamp] after host, ident and user"),
+        (r"\S++ ++\S++ ++\S++ ++\[[^\]]*+\]", "unterminated [timestamp]"),
+        (r"\S++ ++\S++ ++\S++ ++\[[^\]]*+\] ++\"", "no quoted request after the timestamp"),
+        # Without its closing quote, the request runs on to the referer's opening quote.
+        (rf"\S++ ++\S++ ++\S++ ++\[[^\]]*+\] ++{_QUOTED}(?= |\Z)", "unterminated request field"),
+    )
+    for pattern, reason in checks:
+        if not re.match(pattern, line):
+            return reason
+    return "missing status or size after the request"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print one JSON object per line of FILE (or stdin): the fields, or the error."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m logstorm.accesslog FILE|-", file=sys.stderr)
+        return 2
+    # The file is closed by the `with` below.
+    source = sys.stdin if args[0] == "-" else open(args[0], encoding="utf-8", errors="replace")  # noqa: SIM115
+    with source:
+        for line in source:
+            try:
+                out = asdict(parse_line(line))
+            except MalformedLine as err:
+                out = {"error": err.reason, "line": line.rstrip("\r\n")}
+            print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""Reading every log file of a directory reliably: the core of the log-file spout.
+
+It plays the part of Flume's sources. Mode ``tail`` (TAILDIR) follows growing
+files like ``tail -F``: new files are picked up, a file renamed away (rotation)
+is drained to its end, a truncated file (copytruncate) is read again from 0, and a
+trailing line without newline waits until it completes. Mode ``spool`` (spooling
+directory) reads complete files once and marks each done when every line of it
+was acknowledged (renamed with a suffix and recorded in the position file).
+
+Lines leave in :class:`Chunk` s of consecutive lines of one file, each with a
+message id naming its byte range. :meth:`LogDirectoryReader.ack` commits ranges
+(see :mod:`logstorm.offsets`); :meth:`LogDirectoryReader.fail` queues the chunk
+to be sent again, as often as needed: nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .lines import Line, LineSplitter
+from .offsets import CommitTracker, PositionFile, file_id
+
+READ_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Consecutive lines of one file, emitted as one tuple."""
+
+    msg_id: str
+    path: str
+    lines: tuple[Line, ...]
+
+    @property
+    def start(self) -> int:
+        return self.lines[0].start
+
+    @property
+    def end(self) -> int:
+        return self.lines[-1].end
+
+
+@dataclass
+class _File:
+    fid: str
+    path: str
+    fh: BinaryIO
+    generation: int
+    tracker: CommitTracker
+    splitter: LineSplitter
+    ready: deque[Line] = field(default_factory=deque)
+    rotated: bool = False  # its name now points elsewhere (or nowhere)
+    at_eof: bool = False
+
+
+class LogDirectoryReader:
+    """Files matching ``pattern`` in ``directory``, read in ``tail`` or ``spool`` mode."""
+
+    def __init__(
+        self,
+        directory: str,
+        pattern: str,
+        mode: str,
+        positions: PositionFile,
+        *,
+        batch_lines: int = 100,
+        max_line_bytes: int = 64 * 1024,
+        done_suffix: str = ".COMPLETED",
+    ) -> None:
+        if mode not in ("tail", "spool"):
+            raise ValueError(f"mode must be 'tail' or 'spool', got {mode!r}")
+        self.directory = Path(directory)
+        self.pattern = pattern
+        self.mode = mode
+        self.positions = positions
+        self.batch_lines = batch_lines
+        self.max_line_bytes = max_line_bytes
+        self.done_suffix = done_suffix
+        self.files: dict[str, _File] = {}
+        self.inflight: dict[str, Chunk] = {}
+        self.failed: deque[str] = deque()
+        self.dirty = False  # positions changed since the last save
+
+    # -- discovery -------------------------------------------------------------------
+    def scan(self) -> None:
+        """Pick up new files, notice renames, rotations and truncations."""
+        seen: set[str] = set()
+        for path in sorted(self.directory.glob("*")):
+            name = path.name
+            if not fnmatch.fnmatch(name, self.pattern) or name.startswith("."):
+                continue
+            if self.done_suffix and name.endswith(self.done_suffix):
+                continue
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            if not path.is_file():
+                continue
+            fid = file_id(stat)
+            seen.add(fid)
+            known = self.files.get(fid)
+            if known is not None:
+                known.path, known.rotated = str(path), False
+            elif not (self.mode == "spool" and self.positions.is_done(fid)):
+                self._open(fid, path)
+        for f in list(self.files.values()):
+            if f.fid not in seen:
+                f.rotated = True
+            self._check_truncation(f)
+            self._retire_if_finished(f)
+        for fid, entry in list(self.positions.entries.items()):
+            if fid not in seen and fid not in self.files and not os.path.exists(entry["path"]):
+                self.positions.forget(fid)
+                self.dirty = True
+
+    def _open(self, fid: str, path: Path) -> None:
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 - kept open across renames, closed in _retire
+        except FileNotFoundError:
+            return
+        size = os.fstat(fh.fileno()).st_size
+        offset = self.positions.offset(fid)
+        if offset > size:  # truncated while we were not running
+            offset = 0
+        self.files[fid] = _File(
+            fid, str(path), fh, 0, CommitTracker(offset), LineSplitter(offset, self.max_line_bytes)
+        )
+        self.positions.record(fid, str(path), offset)
+        self.dirty = True
+
+    def _check_truncation(self, f: _File) -> None:
+        if os.fstat(f.fh.fileno()).st_size >= f.splitter.consumed:
+            return
+        f.generation += 1  # acks of chunks read before the truncation no longer count
+        f.tracker = CommitTracker(0)
+        f.splitter = LineSplitter(0, self.max_line_bytes)
+        f.ready.clear()
+        self.failed = deque(i for i in self.failed if not i.startswith(f"{f.fid}/"))
+        for msg_id in [i for i in self.inflight if i.startswith(f"{f.fid}/")]:
+            del self.inflight[msg_id]
+        self.positions.record(f.fid, f.path, 0)
+        self.dirty = True
+
+    # -- reading ---------------------------------------------------------------------
+    def next_chunk(self, allow_new: bool = True) -> Chunk | None:
+        """A failed chunk to send again, else (if allow_new) new lines, else None."""
+        while self.failed:
+            chunk = self.inflight.get(self.failed.popleft())
+            if chunk is not None:
+                return chunk
+        if not allow_new:
+            return None
+        for f in sorted(self.files.values(), key=lambda f: len(f.ready), reverse=True):
+            if len(f.ready) < self.batch_lines:
+                self._fill(f)
+            if f.ready:
+                return self._chunk(f)
+        return None
+
+    def _fill(self, f: _File) -> None:
+        while len(f.ready) < self.batch_lines:
+            f.fh.seek(f.splitter.consumed)
+            data = f.fh.read(READ_BYTES)
+            if not data:
+                f.at_eof = True
+                if self.mode == "spool" or f.rotated:
+                    f.ready.extend(f.splitter.flush())  # nothing more will be appended
+                return
+            f.at_eof = False
+            f.ready.extend(f.splitter.feed(data))
+
+    def _chunk(self, f: _File) -> Chunk:
+        lines = tuple(f.ready.popleft() for _ in range(min(self.batch_lines, len(f.ready))))
+        chunk = Chunk(f"{f.fid}/{f.generation}/{lines[0].start}", f.path, lines)
+        self.inflight[chunk.msg_id] = chunk
+        return chunk
+
+    # -- acknowledgements --------------------------------------------------------------
+    def ack(self, msg_id: str) -> None:
+        """Every line of the chunk was processed: commit its range."""
+        chunk = self.inflight.pop(msg_id, None)
+        if chunk is None:
+            return  # from before a truncation, or acked twice
+        fid = msg_id.split("/", 1)[0]
+        f = self.files[fid]
+        f.tracker.ack(chunk.start, chunk.end)
+        self.positions.record(fid, f.path, f.tracker.committed)
+        self.dirty = True
+        self._retire_if_finished(f)
+
+    def pending(self) -> int:
+        """Chunks emitted and not acknowledged yet (failed ones included)."""
+        return len(self.inflight)
+
+    def fail(self, msg_id: str) -> None:
+        """The chunk's tuple tree failed or timed out: send it again."""
+        if msg_id in self.inflight:
+            self.failed.append(msg_id)
+
+    def _retire_if_finished(self, f: _File) -> None:
+        finished = (
+            f.at_eof and not f.ready and not any(i.startswith(f"{f.fid}/") for i in self.inflight)
+        )
+        if not finished or f.tracker.committed < f.splitter.consumed:
+            return
+        if self.mode == "spool":
+            done_path = f.path + self.done_suffix if self.done_suffix else f.path
+            if done_path != f.path:
+                os.replace(f.path, done_path)
+            self.positions.record(f.fid, done_path, f.tracker.committed, done=True)
+            self.dirty = True
+        elif f.rotated:
+            self.positions.forget(f.fid)
+            self.dirty = True
+        else:
+            return
+        f.fh.close()
+        del self.files[f.fid]
+
+    def close(self) -> None:
+        """Close every open file (positions are the caller's to save)."""
+        for f in self.files.values():
+            f.fh.close()
+        self.files.clear()

@@ -1,0 +1,81 @@
+"""Options of the logs topology (``sparse run -n logs -o logstorm.top=20``).
+
+Every component reads them all through :func:`read_logs_options`, so a misspelt
+or ill-typed ``logstorm.*`` key stops the topology at start with the key named.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .options import Option, OptionError, positive, read_options
+
+INPUT_PATH = "logstorm.input.path"
+INPUT_PATTERN = "logstorm.input.pattern"
+INPUT_MODE = "logstorm.input.mode"
+POSITION_FILE = "logstorm.input.position.file"
+DONE_SUFFIX = "logstorm.input.done.suffix"
+BATCH_LINES = "logstorm.input.batch.lines"
+MAX_LINE_BYTES = "logstorm.input.max.line.bytes"
+POLL_SECS = "logstorm.input.poll.secs"
+OUTPUT_PATH = "logstorm.output.path"
+ERRORS_PATH = "logstorm.errors.path"
+CONSOLE = "logstorm.console"
+TOP = "logstorm.top"
+TIME = "logstorm.time"
+URL_WINDOW = "logstorm.window.url.secs"
+URL_SLIDE = "logstorm.window.url.slide.secs"
+STATUS_WINDOW = "logstorm.window.status.secs"
+STATUS_SLIDE = "logstorm.window.status.slide.secs"
+
+WINDOWS = {"url": (URL_WINDOW, URL_SLIDE), "status": (STATUS_WINDOW, STATUS_SLIDE)}
+
+TABLE = (
+    Option(INPUT_PATH, str, "", "folder of the log files to read", bool, "naming a folder"),
+    Option(INPUT_PATTERN, str, "*", "glob of the file names to read in that folder"),
+    Option(
+        INPUT_MODE,
+        str,
+        "tail",
+        "tail: follow growing files; spool: read complete files once",
+        lambda v: v in ("tail", "spool"),
+        "'tail' or 'spool'",
+    ),
+    Option(
+        POSITION_FILE, str, "", "position file (default: <input.path>/.logstorm-positions.json)"
+    ),
+    Option(
+        DONE_SUFFIX, str, ".COMPLETED", "suffix added to spooled files once done ('' keeps names)"
+    ),
+    Option(BATCH_LINES, int, 100, "lines per spout tuple", positive, "> 0"),
+    Option(MAX_LINE_BYTES, int, 64 * 1024, "longer lines are cut and flagged", positive, "> 0"),
+    Option(POLL_SECS, float, 1.0, "seconds between looks for new files", positive, "> 0"),
+    Option(OUTPUT_PATH, str, "", "JSON-lines file of the windows", bool, "naming a file"),
+    Option(ERRORS_PATH, str, "", "JSON-lines file of malformed lines", bool, "naming a file"),
+    Option(CONSOLE, bool, True, "print each window as a table in the log"),
+    Option(TOP, int, 10, "keys per window in the rankings", positive, "> 0"),
+    Option(
+        TIME,
+        str,
+        "processing",
+        "windows by arrival time",
+        lambda v: v == "processing",
+        "'processing'",
+    ),
+    Option(URL_WINDOW, int, 300, "URL window length, seconds", positive, "> 0"),
+    Option(URL_SLIDE, int, 1, "seconds between URL windows", positive, "> 0"),
+    Option(STATUS_WINDOW, int, 300, "status window length, seconds", positive, "> 0"),
+    Option(STATUS_SLIDE, int, 5, "seconds between status windows", positive, "> 0"),
+)
+
+
+def read_logs_options(conf: dict[str, Any]) -> dict[str, Any]:
+    """Every logstorm.* option, checked (raises OptionError naming the key)."""
+    options = read_options(conf, TABLE)
+    for metric, (window, slide) in WINDOWS.items():
+        if options[window] % options[slide]:
+            raise OptionError(
+                f"option {window!r} ({options[window]}) must be a multiple of {slide!r} "
+                f"({options[slide]}) for the {metric} window; fix: -o {window}=<multiple>"
+            )
+    return options

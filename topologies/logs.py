@@ -1,0 +1,62 @@
+"""Logs: the web-log analyzer.
+
+log files --shuffle--> parse --fields(url)----> url_window ----global--> rankings --> window_sink
+                             \\--fields(status)-> status_window --/
+                              \\--errors-------------------------------------------> error_sink
+
+URL counts over the last 300 s every second and status counts over the last 300 s
+every 5 seconds (Storm's reduceByKeyAndWindow), ranked, written as JSON lines.
+"""
+
+import os
+
+from streamparse import Grouping, Topology
+
+from bolts.parse import AccessLogParseBolt
+from bolts.rankings import RankingsBolt
+from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
+from bolts.windows import StatusWindowBolt, UrlWindowBolt
+from spouts.logfiles import LogFileSpout
+
+TICK_EVERY_SECOND = {"topology.tick.tuple.freq.secs": 1}
+
+
+def _project_path(*parts: str) -> str:
+    # Resolved when sparse builds the topology, so the Python workers (which run in
+    # Storm's own folders) read and write inside the project.
+    return os.path.abspath(os.path.join(*parts))
+
+
+class Logs(Topology):
+    config = {
+        "logstorm.input.path": _project_path("run", "live"),
+        "logstorm.output.path": _project_path("run", "logs", "windows.jsonl"),
+        "logstorm.errors.path": _project_path("run", "logs", "errors.jsonl"),
+        "topology.max.spout.pending": 100,
+    }
+
+    logfiles = LogFileSpout.spec(name="logfiles", par=1)
+    parse = AccessLogParseBolt.spec(
+        name="parse", inputs={logfiles: Grouping.SHUFFLE}, par={"local": 2, "cluster": 4}
+    )
+    url_window = UrlWindowBolt.spec(
+        name="url_window",
+        inputs={parse["urls"]: Grouping.fields("url")},
+        par={"local": 2, "cluster": 4},
+        config=TICK_EVERY_SECOND,
+    )
+    status_window = StatusWindowBolt.spec(
+        name="status_window",
+        inputs={parse["statuses"]: Grouping.fields("status")},
+        par={"local": 2, "cluster": 2},
+        config=TICK_EVERY_SECOND,
+    )
+    rankings = RankingsBolt.spec(
+        name="rankings",
+        inputs={url_window: Grouping.GLOBAL, status_window: Grouping.GLOBAL},
+        par=1,
+    )
+    window_sink = WindowSinkBolt.spec(name="window_sink", inputs={rankings: Grouping.GLOBAL}, par=1)
+    error_sink = ErrorSinkBolt.spec(
+        name="error_sink", inputs={parse["errors"]: Grouping.GLOBAL}, par=1
+    )
