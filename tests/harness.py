@@ -25,9 +25,10 @@ class Harness:
         component_cls: type,
         conf: dict[str, Any] | None = None,
         *,
-        name: str = "component",
+        name: str = "component",  # this component's id; other_tasks: task -> other component
         task_id: int = 1,
         task_ids: tuple[int, ...] = (),
+        other_tasks: dict[int, str] | None = None,
     ) -> None:
         self.component = component_cls(input_stream=io.BytesIO(), output_stream=io.BytesIO())
         self.sent: list[dict[str, Any]] = []
@@ -36,7 +37,10 @@ class Harness:
         context = {
             "taskid": task_id,
             "componentid": name,
-            "task->component": {str(t): name for t in tasks},
+            "task->component": {
+                **{str(t): c for t, c in (other_tasks or {}).items()},
+                **{str(t): name for t in tasks},
+            },
         }
         conf = {"topology.name": "test", **(conf or {})}
         root = logging.getLogger()
@@ -62,10 +66,15 @@ class BoltHarness(Harness):
     """Feeds tuples to a bolt through its real ``_run`` step (auto-ack/anchor included)."""
 
     def feed(
-        self, values: list[Any], *, stream: str = "default", source: str = "upstream"
+        self,
+        values: list[Any],
+        *,
+        stream: str = "default",
+        source: str = "upstream",
+        task: int = 99,
     ) -> Tuple:
-        """Deliver one data tuple; return it (its id identifies acks and anchors)."""
-        return self._deliver(Tuple(str(next(_ids)), source, stream, 99, list(values)))
+        """Deliver one data tuple from task of source; return it (its id names acks, anchors)."""
+        return self._deliver(Tuple(str(next(_ids)), source, stream, task, list(values)))
 
     def tick(self, freq_secs: int = 1) -> Tuple:
         """Deliver one tick tuple, as Storm does every topology.tick.tuple.freq.secs."""

@@ -368,17 +368,29 @@ def test_real_log_times_fall_within_the_four_days(apache_logs):
 
 VALID_START = f'{PREFIX}"GET / HTTP/1.1" 200 5 '
 
-# Each family builds a line of about n characters from a repeated unit.
+# Each family builds a line of about n characters from a repeated unit. Most make the parser
+# scan the whole line (and, when it fails, scan it again to say why); the last ones make the
+# course's `\[(.+)\] "(.+)" (\d{3}|-) (\S+) "(.*)" "(.*)"\Z` backtrack through every split.
 ADVERSARIAL_LINES = {
-    "brackets-and-quotes": lambda n: "h - - [" + '[]"' * (n // 3),
     "only-quotes": lambda n: '"' * n,
-    "spaces-then-quotes": lambda n: VALID_START + ' "' * (n // 2),
-    "many-escaped-quotes-unterminated": lambda n: VALID_START + '"-" "' + '\\"' * (n // 2),
-    "bracket-pairs": lambda n: "h - - [x" + "] [" * (n // 3) + '] "GET / HTTP/1.1" 200 5',
-    # O(n^4) for the course's `\[(.+)\] "(.+)" ... "(.*)" "(.*)"\Z` pattern.
-    "course-regex-killer": lambda n: "a b c [" + '] "" 200 1 "" "' * (n // 16) + "x",
-    "spaces": lambda n: "a b c " + " " * n + "x",
+    "only-spaces-after-three-tokens": lambda n: "a b c " + " " * n + "x",
+    "unclosed-timestamp-of-brackets-and-quotes": lambda n: "h - - [" + '[ "' * (n // 3),
+    "bracket-pairs-after-timestamp": lambda n: "h - - [x" + "] [" * (n // 3) + '] "GET /" 200 5',
+    "bracket-pairs-in-request": lambda n: PREFIX + '"GET /' + "] [" * (n // 3) + ' HTTP/1.1" 200 5',
+    "unterminated-request-of-escaped-quotes": lambda n: PREFIX + '"GET /' + '\\" ' * (n // 3),
+    "valid-prefix-then-spaces-and-quotes": lambda n: VALID_START + " " * (n // 2) + '"' * (n // 2),
+    "valid-prefix-then-space-quote-pairs": lambda n: VALID_START + ' "' * (n // 2),
+    "unterminated-referer-of-escaped-quotes": lambda n: VALID_START + '"' + ' \\"' * (n // 3),
+    "unterminated-agent-of-escaped-quotes": lambda n: VALID_START + '"-" "' + '\\"' * (n // 2),
     "long-valid-agent": lambda n: VALID_START + '"-" "' + 'a\\"b\\\\ ' * (n // 8) + '"',
+    # The course's pattern is O(n^2) on the next three, O(n^3) and O(n^4) on the last two.
+    "closing-bracket-quote-pairs": lambda n: "a b c [" + '] "' * (n // 3),
+    "request-end-candidates": lambda n: 'a b c [x] "' + '" 200 1 "' * (n // 10),
+    "referer-agent-split-candidates": lambda n: VALID_START + '"' + '" "' * (n // 3) + "x",
+    "request-referer-agent-candidates": lambda n: (
+        'a b c [x] "GET /' + '" 200 - "" "' * (n // 14) + "x"
+    ),
+    "course-regex-killer": lambda n: "a b c [" + '] "" 200 1 "" "' * (n // 16) + "x",
 }
 SIZES = (2_000, 8_000, 32_000, 128_000)
 

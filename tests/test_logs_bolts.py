@@ -1,0 +1,120 @@
+"""The log analyzer's bolts, each driven through the harness (tick tuples included)."""
+
+import json
+
+import pytest
+
+from bolts.parse import AccessLogParseBolt
+from bolts.rankings import RankingsBolt
+from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
+from bolts.windows import StatusWindowBolt, UrlWindowBolt
+from harness import BoltHarness
+from logstorm.options import OptionError
+
+GOOD = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "x"'
+NO_URL = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "-" 408 - "-" "-"'
+BROKEN = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "x'
+
+
+def conf(tmp_path, **extra):
+    return {
+        "logstorm.input.path": str(tmp_path),
+        "logstorm.output.path": str(tmp_path / "windows.jsonl"),
+        "logstorm.errors.path": str(tmp_path / "errors.jsonl"),
+        **extra,
+    }
+
+
+def test_parse_bolt_combines_counts_and_routes_bad_lines_aside(tmp_path):
+    h = BoltHarness(AccessLogParseBolt, conf(tmp_path), name="parse")
+    lines = [GOOD, GOOD, NO_URL, BROKEN, "x" * 10]
+    tup = h.feed(["/logs/a.log", [0, 10, 20, 30, 40], lines, [4]])
+    assert h.emitted("urls") == [["/a", 2]]
+    assert sorted(h.emitted("statuses")) == [["200", 2], ["408", 1]]
+    errors = h.emitted("errors")
+    assert [e[0] for e in errors] == [
+        "unterminated user-agent field",
+        "line too long: cut at the configured maximum",
+    ]
+    assert errors[0][1:] == ["/logs/a.log", 30, BROKEN]
+    assert all(m["anchors"] == [tup.id] for m in h.messages("emit"))
+    assert h.acked() == [tup.id] and h.failed() == []
+
+
+@pytest.mark.parametrize("bolt", [UrlWindowBolt, StatusWindowBolt])
+def test_window_bolt_counts_then_reports_on_ticks(tmp_path, bolt, monkeypatch):
+    clock = [1000.2]
+    monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
+    h = BoltHarness(bolt, conf(tmp_path), name="w")
+    first = h.feed(["k1", 3])
+    h.feed(["k2", 1])
+    assert h.acked() == [first.id, h.acked()[1]] and h.emitted() == []
+    slide = 1 if bolt is UrlWindowBolt else 5
+    clock[0] += 2 * slide  # the tick comes late: two slides ended
+    h.tick()
+    reports = h.emitted()
+    assert [r[1] for r in reports] == [1000 + slide, 1000 + 2 * slide]
+    metric, _, _, slide_secs, total, distinct, top = reports[-1]
+    assert (metric, slide_secs, total, distinct) == (bolt.metric, slide, 4, 2)
+    assert top == [("k1", 3), ("k2", 1)]
+
+
+def test_window_bolt_refuses_a_window_that_is_not_whole_slides(tmp_path):
+    bad = conf(tmp_path, **{"logstorm.window.status.secs": 301})
+    with pytest.raises(OptionError, match="logstorm.window.status.secs"):
+        BoltHarness(StatusWindowBolt, bad, name="w")
+
+
+def report(metric, end, top, total):
+    return [metric, end, 300, 1, total, len(top), top]
+
+
+def test_rankings_bolt_merges_one_window_from_every_task(tmp_path):
+    others = {1: "url_window", 2: "url_window"}
+    h = BoltHarness(RankingsBolt, conf(tmp_path), name="rankings", task_id=3, other_tasks=others)
+    h.feed(report("url", 10, [["/a", 5], ["/b", 1]], 6), source="url_window", task=1)
+    assert h.emitted() == []  # task 2 has not reported window 10 yet
+    h.feed(report("url", 10, [["/c", 5]], 5), source="url_window", task=2)
+    [[window]] = h.emitted()
+    assert window["top"] == [["/a", 5], ["/c", 5], ["/b", 1]]
+    assert (window["total"], window["distinct"], window["window_end"]) == (11, 3, 10)
+    assert len(h.acked()) == 2
+
+
+def test_window_sink_appends_json_lines_and_logs_a_table(tmp_path, caplog):
+    h = BoltHarness(WindowSinkBolt, conf(tmp_path), name="window_sink")
+    window = {
+        "metric": "status", "time": "processing", "window_end": 1432000000, "window_secs": 300,
+        "slide_secs": 5, "total": 3, "distinct": 2, "top": [["200", 2], ["404", 1]],
+    }  # fmt: skip
+    with caplog.at_level("INFO"):
+        h.feed([window])
+        h.feed([window])
+    lines = (tmp_path / "windows.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [window, window]
+    assert "status window ending 01:46:40Z (last 300s, every 5s): 3 requests" in caplog.text
+    assert "  2  200\n  1  404" in caplog.text
+
+
+def test_error_sink_keeps_reason_file_offset_and_raw_line(tmp_path):
+    h = BoltHarness(ErrorSinkBolt, conf(tmp_path), name="error_sink")
+    h.feed(["unterminated user-agent field", "/logs/a.log", 30, BROKEN])
+    record = json.loads((tmp_path / "errors.jsonl").read_text())
+    assert record == {
+        "reason": "unterminated user-agent field", "path": "/logs/a.log", "offset": 30,
+        "line": BROKEN,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("logstorm.input.mode", "follow", "'tail' or 'spool'"),
+        ("logstorm.top", "ten", "logstorm.top"),
+        ("logstorm.windw.url.secs", 60, "did you mean 'logstorm.window.url.secs'"),
+        ("logstorm.time", "event", "'processing'"),
+    ],
+)
+def test_bad_logstorm_options_fail_at_start_naming_the_key(tmp_path, key, value, message):
+    with pytest.raises(OptionError, match=message):
+        BoltHarness(WindowSinkBolt, conf(tmp_path, **{key: value}), name="window_sink")
