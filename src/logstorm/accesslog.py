@@ -18,6 +18,7 @@ valid line: it keeps its status, size and time, with no URL.
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 import sys
@@ -68,29 +69,31 @@ def parse_line(line: str) -> AccessRecord:
     m = _LINE.match(line)
     if m is None:
         raise MalformedLine(_diagnose(line))
+    host, ident, user, raw_time, request, raw_status, raw_size, referer, agent = m.groups()
     rest = line[m.end() :]
-    if rest and not rest[0].isspace():
-        raise MalformedLine("text glued to the last field (unterminated quote?)")
-    if m[9] is None and rest.lstrip().startswith('"'):
-        which = "referer" if m[8] is None else "user-agent"
-        raise MalformedLine(f"unterminated {which} field")
-    host, ident, user, raw_time, request, raw_status, raw_size = m.group(1, 2, 3, 4, 5, 6, 7)
+    if rest:
+        if not rest[0].isspace():
+            raise MalformedLine("text glued to the last field (unterminated quote?)")
+        if agent is None and rest.lstrip().startswith('"'):
+            which = "referer" if referer is None else "user-agent"
+            raise MalformedLine(f"unterminated {which} field")
     method, path, protocol = split_request(_unescape(request))
     return AccessRecord(
-        host=host,
-        ident=ident,
-        user=user,
-        time=parse_time(raw_time),
-        method=method,
-        path=path,
-        protocol=protocol,
-        status=_number(raw_status, "status", 3),
-        size=_number(raw_size, "size", 0),
-        referer=None if m[8] is None else _unescape(m[8]),
-        agent=None if m[9] is None else _unescape(m[9]),
+        host,
+        ident,
+        user,
+        parse_time(raw_time),
+        method,
+        path,
+        protocol,
+        _number(raw_status, "status", 3),
+        _number(raw_size, "size", 0),
+        None if referer is None else _unescape(referer),
+        None if agent is None else _unescape(agent),
     )
 
 
+@functools.lru_cache(maxsize=4096)  # a busy log repeats each second's timestamp many times
 def parse_time(text: str) -> int:
     """``17/May/2015:10:05:03 +0000`` -> epoch seconds (UTC)."""
     m = _TIME.fullmatch(text)
