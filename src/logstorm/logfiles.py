@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from .lines import Line, LineSplitter
 from .offsets import CommitTracker, PositionFile, file_id
 
 READ_BYTES = 256 * 1024
+MAX_READS_PER_FILL = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,23 +92,22 @@ class LogDirectoryReader:
     def scan(self) -> None:
         """Pick up new files, notice renames, rotations and truncations."""
         seen: set[str] = set()
-        for path in sorted(self.directory.glob("*")):
-            name = path.name
-            if not fnmatch.fnmatch(name, self.pattern) or name.startswith("."):
-                continue
-            if self.done_suffix and name.endswith(self.done_suffix):
-                continue
+        for path in sorted(self.directory.iterdir()):
             try:
-                stat = path.stat()
+                st = path.stat()
             except FileNotFoundError:
                 continue
-            if not path.is_file():
+            if not stat.S_ISREG(st.st_mode):
                 continue
-            fid = file_id(stat)
-            seen.add(fid)
+            fid = file_id(st)
             known = self.files.get(fid)
             if known is not None:
-                known.path, known.rotated = str(path), False
+                known.path = str(path)  # follow renames, even to names we would not open
+            if not self._wanted(path.name):
+                continue
+            seen.add(fid)
+            if known is not None:
+                known.rotated = False
             elif not (self.mode == "spool" and self.positions.is_done(fid)):
                 self._open(fid, path)
         for f in list(self.files.values()):
@@ -118,6 +119,11 @@ class LogDirectoryReader:
             if fid not in seen and fid not in self.files and not os.path.exists(entry["path"]):
                 self.positions.forget(fid)
                 self.dirty = True
+
+    def _wanted(self, name: str) -> bool:
+        if name.startswith(".") or not fnmatch.fnmatch(name, self.pattern):
+            return False
+        return not (self.done_suffix and name.endswith(self.done_suffix))
 
     def _open(self, fid: str, path: Path) -> None:
         try:
@@ -164,7 +170,9 @@ class LogDirectoryReader:
         return None
 
     def _fill(self, f: _File) -> None:
-        while len(f.ready) < self.batch_lines:
+        for _ in range(MAX_READS_PER_FILL):  # bounded, so next_tuple never blocks long
+            if len(f.ready) >= self.batch_lines:
+                return
             f.fh.seek(f.splitter.consumed)
             data = f.fh.read(READ_BYTES)
             if not data:
@@ -209,6 +217,8 @@ class LogDirectoryReader:
         )
         if not finished or f.tracker.committed < f.splitter.consumed:
             return
+        if os.fstat(f.fh.fileno()).st_size > f.splitter.consumed:
+            return  # at_eof is from the last read: the file grew since (rotated, still written)
         if self.mode == "spool":
             done_path = f.path + self.done_suffix if self.done_suffix else f.path
             if done_path != f.path:

@@ -46,7 +46,10 @@ class PositionFile:
         self.entries: dict[str, dict[str, Any]] = {}
         if self.path.exists():
             try:
-                self.entries = json.loads(self.path.read_text())["files"]
+                entries = json.loads(self.path.read_text())["files"]
+                if not isinstance(entries, dict):
+                    raise TypeError(f"'files' is a JSON {type(entries).__name__}, not an object")
+                self.entries = entries
             except (ValueError, KeyError, TypeError) as err:
                 raise ValueError(
                     f"position file {self.path} is unreadable ({err}); "

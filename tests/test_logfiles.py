@@ -1,0 +1,424 @@
+"""LogDirectoryReader on real files in a temporary folder, and LogFileSpout through the harness.
+
+The reader is synchronous: each test changes the folder, then calls scan()/next_chunk()
+itself, so nothing waits for time to pass (except the spout's idle-sleep measurement).
+"""
+
+import json
+import os
+import time
+
+import pytest
+
+from harness import SpoutHarness
+from logstorm.logfiles import LogDirectoryReader
+from logstorm.offsets import PositionFile, file_id
+from spouts.logfiles import LogFileSpout
+
+
+@pytest.fixture
+def logs(tmp_path):
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def position_path(tmp_path):
+    return tmp_path / "positions.json"
+
+
+def make_reader(logs, position_path, mode="tail", pattern="*.log", **kwargs):
+    reader = LogDirectoryReader(str(logs), pattern, mode, PositionFile(position_path), **kwargs)
+    reader.scan()
+    return reader
+
+
+def append(path, data):
+    with open(path, "ab") as fh:
+        fh.write(data.encode() if isinstance(data, str) else data)
+
+
+def numbered(first, last, name="line"):
+    return "".join(f"{name} {i}\n" for i in range(first, last + 1))
+
+
+def drain(reader, *, ack=False):
+    """Every chunk next_chunk gives until it has nothing more (acking each if asked)."""
+    chunks = []
+    while (chunk := reader.next_chunk()) is not None:
+        chunks.append(chunk)
+        if ack:
+            reader.ack(chunk.msg_id)
+        assert len(chunks) < 10_000, "next_chunk never ran dry"
+    return chunks
+
+
+def texts(chunks):
+    return [line.text for chunk in chunks for line in chunk.lines]
+
+
+def saved_offset(reader, position_path, path):
+    """The committed offset of the file at path, as the saved position file says."""
+    reader.positions.save()
+    return PositionFile(position_path).offset(file_id(os.stat(path)))
+
+
+# -- tail mode ---------------------------------------------------------------------------
+
+
+def test_tail_emits_appended_lines_in_order_in_chunks_of_at_most_batch_lines(logs, position_path):
+    log = logs / "app.log"
+    append(log, numbered(1, 5))
+    reader = make_reader(logs, position_path, batch_lines=2)
+
+    chunks = drain(reader)
+    assert [len(c.lines) for c in chunks] == [2, 2, 1]
+    assert texts(chunks) == [f"line {i}" for i in range(1, 6)]
+    assert all(c.path == str(log) for c in chunks)
+    assert [c.start for c in chunks] == [0, chunks[0].end, chunks[1].end]
+    assert chunks[-1].end == log.stat().st_size
+
+    append(log, numbered(6, 8))
+    more = drain(reader)
+    assert texts(more) == ["line 6", "line 7", "line 8"]
+    assert more[0].start == chunks[-1].end  # continues exactly where it stopped
+    assert all(len(c.lines) <= 2 for c in more)
+
+
+def test_tail_holds_a_trailing_line_without_newline_until_it_is_completed(logs, position_path):
+    log = logs / "app.log"
+    append(log, "first\nsecond, still being writ")
+    reader = make_reader(logs, position_path)
+
+    assert texts(drain(reader)) == ["first"]
+    assert drain(reader) == []  # asking again does not release the partial line
+    reader.scan()
+    assert drain(reader) == []
+
+    append(log, "ten\nthird\n")
+    chunks = drain(reader)
+    assert texts(chunks) == ["second, still being written", "third"]
+    assert chunks[0].start == len("first\n")
+
+
+def test_new_files_are_picked_up_after_scan(logs, position_path):
+    append(logs / "a.log", "from a\n")
+    reader = make_reader(logs, position_path)
+    assert texts(drain(reader)) == ["from a"]
+
+    append(logs / "b.log", "from b\n")
+    assert drain(reader) == []  # not known before the next scan
+    reader.scan()
+    chunks = drain(reader)
+    assert texts(chunks) == ["from b"]
+    assert chunks[0].path == str(logs / "b.log")
+
+
+def test_files_not_matching_the_pattern_and_dotfiles_are_ignored(logs, position_path):
+    append(logs / "app.log", "wanted\n")
+    append(logs / "notes.txt", "not a log\n")
+    append(logs / "app.log.gz", "not a log either\n")
+    append(logs / ".hidden.log", "a dotfile\n")
+    (logs / "folder.log").mkdir()  # matches the pattern but is no file
+    reader = make_reader(logs, position_path)
+    assert texts(drain(reader)) == ["wanted"]
+    assert [f.path for f in reader.files.values()] == [str(logs / "app.log")]
+
+
+def test_rotation_by_rename_drains_the_old_file_then_reads_the_new_one(logs, position_path):
+    log, rotated = logs / "access.log", logs / "access.log.1"
+    writer = open(log, "ab")  # noqa: SIM115 - a logger keeps its file open across the rename
+    writer.write(numbered(1, 3).encode())
+    writer.flush()
+    reader = make_reader(logs, position_path, pattern="access.log", batch_lines=2)
+    assert texts(drain(reader, ack=True)) == ["line 1", "line 2", "line 3"]
+    old_id = file_id(os.stat(log))
+
+    writer.write(b"line 4\n")  # written before the rotation, not read yet
+    writer.flush()
+    log.rename(rotated)
+    writer.write(b"line 5\nline 6 without newline")  # the old inode, after the rename
+    writer.close()
+    append(log, numbered(7, 8))  # the new access.log
+
+    reader.scan()
+    chunks = drain(reader, ack=True)
+    assert texts(chunks) == ["line 4", "line 5", "line 6 without newline", "line 7", "line 8"]
+    new_chunks = [c for c in chunks if c.lines[0].text in ("line 7", "line 8")]
+    assert new_chunks[0].start == 0  # the new file is read from its start
+    old_chunks = [c for c in chunks if c not in new_chunks]
+    assert {c.path for c in old_chunks} == {str(rotated)}  # errors name the file as it is now
+    assert {c.path for c in new_chunks} == {str(log)}
+
+    reader.scan()
+    assert old_id not in reader.files  # drained, acked, closed
+    assert old_id not in reader.positions.entries
+    assert list(reader.files) == [file_id(os.stat(log))]
+    assert drain(reader) == []
+
+
+def test_copytruncate_restarts_reading_at_zero_with_the_new_lines(logs, position_path):
+    log = logs / "app.log"
+    append(log, numbered(1, 4, "old"))
+    reader = make_reader(logs, position_path, batch_lines=2)
+    first, second = drain(reader)
+    reader.ack(first.msg_id)  # second is still in flight when the file is truncated
+
+    with open(log, "r+b") as fh:
+        fh.truncate(0)
+    append(log, "new 1\nnew 2\n")
+    reader.scan()
+
+    assert reader.pending() == 0  # chunks of the old content no longer count
+    reader.ack(second.msg_id)  # a late ack of the old content is harmless
+    chunks = drain(reader, ack=True)
+    assert texts(chunks) == ["new 1", "new 2"]
+    assert chunks[0].start == 0
+    assert chunks[0].msg_id not in (first.msg_id, second.msg_id)
+    assert saved_offset(reader, position_path, log) == log.stat().st_size
+
+
+# -- reliability ----------------------------------------------------------------------------
+
+
+def test_a_failed_chunk_is_sent_again_before_new_lines_however_often_it_fails(logs, position_path):
+    append(logs / "app.log", numbered(1, 6))
+    reader = make_reader(logs, position_path, batch_lines=2)
+    first, second = reader.next_chunk(), reader.next_chunk()
+
+    for _ in range(5):
+        reader.fail(first.msg_id)
+        again = reader.next_chunk()
+        assert again.msg_id == first.msg_id
+        assert again.lines == first.lines
+        assert reader.pending() == 2  # never dropped
+
+    reader.ack(first.msg_id)
+    reader.ack(second.msg_id)
+    assert texts([reader.next_chunk()]) == ["line 5", "line 6"]
+    assert reader.next_chunk() is None
+
+
+def test_ack_commits_only_over_contiguous_acked_chunks(logs, position_path):
+    log = logs / "app.log"
+    append(log, numbered(1, 6))
+    reader = make_reader(logs, position_path, batch_lines=2)
+    first, second, third = drain(reader)
+
+    reader.ack(second.msg_id)
+    assert saved_offset(reader, position_path, log) == 0  # the first chunk is not acked yet
+    reader.ack(first.msg_id)
+    assert saved_offset(reader, position_path, log) == second.end
+    reader.ack(first.msg_id)  # acked twice: no effect
+    assert saved_offset(reader, position_path, log) == second.end
+    reader.ack(third.msg_id)
+    assert saved_offset(reader, position_path, log) == third.end == log.stat().st_size
+
+
+def test_pending_counts_unacked_chunks_and_allow_new_false_gives_only_failed_ones(
+    logs, position_path
+):
+    append(logs / "app.log", numbered(1, 6))
+    reader = make_reader(logs, position_path, batch_lines=2)
+    first, second = reader.next_chunk(), reader.next_chunk()
+    assert reader.pending() == 2
+
+    assert reader.next_chunk(allow_new=False) is None  # new lines exist but are not allowed
+    reader.fail(second.msg_id)
+    assert reader.pending() == 2  # a failed chunk is still pending
+    assert reader.next_chunk(allow_new=False) == second
+    assert reader.next_chunk(allow_new=False) is None
+
+    reader.ack(first.msg_id)
+    assert reader.pending() == 1
+    reader.ack(second.msg_id)
+    assert reader.pending() == 0
+    assert texts([reader.next_chunk()]) == ["line 5", "line 6"]
+
+
+@pytest.mark.parametrize("renamed", [False, True], ids=["same-name", "renamed-while-stopped"])
+def test_a_restarted_reader_resumes_after_the_last_acked_chunk(logs, position_path, renamed):
+    log = logs / "app.log"
+    append(log, numbered(1, 6))
+    reader = make_reader(logs, position_path, batch_lines=2)
+    first, _second = reader.next_chunk(), reader.next_chunk()
+    reader.ack(first.msg_id)
+    reader.positions.save()
+    reader.close()
+
+    if renamed:
+        log = log.rename(logs / "app-2024.log")  # same inode, a name still matching *.log
+    restarted = make_reader(logs, position_path, batch_lines=2)
+    chunks = drain(restarted)
+    # The un-acked second chunk is read again: at-least-once.
+    assert texts(chunks) == ["line 3", "line 4", "line 5", "line 6"]
+    assert chunks[0].start == first.end
+    assert chunks[0].path == str(log)
+
+
+# -- spool mode -------------------------------------------------------------------------------
+
+
+def test_spool_reads_a_complete_file_once_then_marks_it_completed(logs, position_path):
+    log = logs / "day1.log"
+    append(log, "a\nb\nlast line without newline")
+    reader = make_reader(logs, position_path, mode="spool", pattern="*", batch_lines=2)
+    fid = file_id(os.stat(log))
+
+    chunks = drain(reader)
+    assert texts(chunks) == ["a", "b", "last line without newline"]
+    assert chunks[-1].end == log.stat().st_size
+
+    reader.ack(chunks[0].msg_id)
+    reader.scan()
+    assert log.exists()  # not every line is acked yet
+    for chunk in chunks[1:]:
+        reader.ack(chunk.msg_id)
+    reader.scan()
+
+    done = logs / "day1.log.COMPLETED"
+    assert not log.exists() and done.exists()
+    assert reader.positions.is_done(fid)
+    assert reader.positions.entries[fid]["path"] == str(done)
+    assert drain(reader) == []
+    reader.positions.save()
+    reader.close()
+
+    again = make_reader(logs, position_path, mode="spool", pattern="*", batch_lines=2)
+    assert drain(again) == []
+
+
+def test_spool_with_empty_done_suffix_keeps_the_name_and_skips_the_file_when_done(
+    logs, position_path
+):
+    log = logs / "day1.log"
+    append(log, "a\nb\n")
+    reader = make_reader(logs, position_path, mode="spool", done_suffix="")
+    assert texts(drain(reader, ack=True)) == ["a", "b"]
+    reader.scan()
+
+    assert sorted(p.name for p in logs.iterdir()) == ["day1.log"]
+    saved = saved_offset(reader, position_path, log)
+    assert saved == log.stat().st_size
+    assert PositionFile(position_path).is_done(file_id(os.stat(log)))
+    assert drain(reader) == []
+    reader.close()
+
+    again = make_reader(logs, position_path, mode="spool", done_suffix="")
+    assert drain(again) == []
+    assert again.files == {}
+
+
+def test_spool_resends_a_failed_chunk_and_completes_only_after_its_ack(logs, position_path):
+    log = logs / "day1.log"
+    append(log, numbered(1, 4))
+    reader = make_reader(logs, position_path, mode="spool", batch_lines=2)
+    first, second = drain(reader)
+    reader.ack(second.msg_id)
+    reader.fail(first.msg_id)
+    reader.scan()
+    assert log.exists()
+    assert reader.next_chunk() == first
+    reader.ack(first.msg_id)
+    reader.scan()
+    assert not log.exists() and (logs / "day1.log.COMPLETED").exists()
+
+
+# -- bad bytes --------------------------------------------------------------------------------
+
+
+def test_invalid_utf8_is_decoded_with_replacement_characters(logs, position_path):
+    append(logs / "app.log", b"ok\n\xff\xfebad \xc3\n")
+    reader = make_reader(logs, position_path)
+    assert texts(drain(reader)) == ["ok", "\ufffd\ufffdbad \ufffd"]
+
+
+def test_an_over_long_line_comes_out_cut_and_flagged(logs, position_path):
+    append(logs / "app.log", "short\n" + "x" * 100 + "\nafter\n")
+    reader = make_reader(logs, position_path, max_line_bytes=8)
+    lines = [line for chunk in drain(reader) for line in chunk.lines]
+    assert [(line.text, line.cut) for line in lines] == [
+        ("short", False),
+        ("x" * 8, True),
+        ("after", False),
+    ]
+    assert (lines[1].start, lines[1].end) == (6, 107)
+
+
+# -- the spout ----------------------------------------------------------------------------------
+
+
+def spout(logs, **conf):
+    return SpoutHarness(
+        LogFileSpout,
+        {
+            "logstorm.input.path": str(logs),
+            "logstorm.input.mode": "spool",
+            "logstorm.input.batch.lines": 2,
+            "logstorm.output.path": "x",
+            "logstorm.errors.path": "y",
+            "topology.max.spout.pending": 2,
+            **conf,
+        },
+        name="logfiles",
+    )
+
+
+def test_spout_emits_path_offsets_lines_and_cut_with_a_message_id(logs):
+    log = logs / "app.log"
+    append(log, "a\n" + "y" * 20 + "\nc\n")
+    h = spout(logs, **{"logstorm.input.max.line.bytes": 10})
+    (first,) = h.next_tuple()
+    (second,) = h.next_tuple()
+    assert first["tuple"] == [str(log), [0, 2], ["a", "y" * 10], [1]]
+    assert second["tuple"] == [str(log), [23], ["c"], []]
+    assert first["id"] and second["id"] and first["id"] != second["id"]
+
+
+def test_spout_honours_max_spout_pending_and_resumes_after_an_ack(logs):
+    append(logs / "app.log", numbered(1, 8))
+    h = spout(logs)
+    first, second = h.next_tuple() + h.next_tuple()
+    assert h.next_tuple() == []  # 2 pending: no new tuple
+    assert h.next_tuple() == []
+
+    h.ack(first["id"])
+    (third,) = h.next_tuple()
+    assert third["tuple"][2] == ["line 5", "line 6"]
+    assert h.next_tuple() == []
+    h.ack(second["id"])
+    h.ack(third["id"])
+    (fourth,) = h.next_tuple()
+    assert fourth["tuple"][2] == ["line 7", "line 8"]
+
+
+def test_spout_re_emits_a_failed_tuple_with_the_same_id(logs):
+    append(logs / "app.log", numbered(1, 4))
+    h = spout(logs)
+    first, second = h.next_tuple() + h.next_tuple()
+    h.fail(first["id"])
+    (again,) = h.next_tuple()  # allowed although 2 are pending: it is not new
+    assert again["id"] == first["id"] and again["tuple"] == first["tuple"]
+    h.ack(first["id"])
+    h.ack(second["id"])
+
+    h.component.deactivate()  # saves are throttled to one a second; deactivate forces one
+    positions = json.loads((logs / ".logstorm-positions.json").read_text())["files"]
+    assert [entry["offset"] for entry in positions.values()] == [len(numbered(1, 4))]
+
+
+def test_spout_without_its_input_folder_fails_naming_the_option(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"logstorm\.input\.path"):
+        spout(tmp_path / "missing")
+
+
+def test_an_idle_spout_sleeps_a_little_instead_of_spinning(logs):
+    h = spout(logs)
+    durations = []
+    for _ in range(20):
+        started = time.monotonic()
+        assert h.next_tuple() == []
+        durations.append(time.monotonic() - started)
+    assert max(durations) < 0.5  # returns promptly to Storm
+    assert sum(durations) >= 0.5  # but does not busy-loop
