@@ -57,6 +57,19 @@ def test_window_bolt_counts_then_reports_on_ticks(tmp_path, bolt, monkeypatch):
     metric, _, _, slide_secs, total, distinct, top = reports[-1]
     assert (metric, slide_secs, total, distinct) == (bolt.metric, slide, 4, 2)
     assert top == [("k1", 3), ("k2", 1)]
+    assert all(m["anchors"] == [] for m in h.messages("emit"))  # reports never replay input
+
+
+def test_window_bolt_reports_a_slide_as_soon_as_data_arrives_after_it(tmp_path, monkeypatch):
+    clock = [1000.2]
+    monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
+    h = BoltHarness(UrlWindowBolt, conf(tmp_path), name="w")
+    h.feed(["/a", 2])
+    clock[0] = 1001.05  # slide [1000, 1001) ended; no tick yet
+    h.feed(["/b", 1])
+    [report] = h.emitted()
+    assert report[1:2] == [1001] and report[4] == 2  # /b arrived after the slide: not in it
+    assert len(h.acked()) == 2
 
 
 def test_window_bolt_refuses_a_window_that_is_not_whole_slides(tmp_path):

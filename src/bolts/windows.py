@@ -13,9 +13,11 @@ from logstorm.window import SlidingWindowCounter
 
 
 class WindowBolt(Bolt):
-    """Counts (key, count) tuples into a SlidingWindowCounter; every tick it emits one
-    report per slide that ended: (metric, window_end, window_secs, slide_secs, total,
-    distinct, top). A tuple is acked once counted. Subclasses name the metric.
+    """Counts (key, count) tuples into a SlidingWindowCounter and emits one report per
+    slide that ended: (metric, window_end, window_secs, slide_secs, total, distinct,
+    top). Slides are closed as soon as a tuple arrives after their end, and by the
+    tick tuples when no data comes. A tuple is acked once counted. Subclasses name
+    the metric.
     """
 
     metric = ""
@@ -30,11 +32,17 @@ class WindowBolt(Bolt):
 
     def process(self, tup: Tuple) -> None:
         key, count = tup.values
-        self.counter.add(key, count, time.time())
+        now = time.time()
+        self.counter.add(key, count, now)
+        self._report(now)
 
     def process_tick(self, tup: Tuple) -> None:
-        for report in self.counter.close_until(time.time()):
-            self.emit(list(astuple(report)))
+        self._report(time.time())
+
+    def _report(self, now: float) -> None:
+        for report in self.counter.close_until(now):
+            # Unanchored: a lost report must not replay (and double-count) the input.
+            self.emit(list(astuple(report)), anchors=[])
 
 
 class UrlWindowBolt(WindowBolt):
