@@ -39,7 +39,7 @@ def _clf_time(epoch: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
 
 
-def measure(rate: int, secs: int, workdir: Path) -> dict:
+def measure(rate: int, secs: int, workdir: Path, extra: dict[str, str]) -> dict:
     inbox, sink = workdir / "in", workdir / "windows.jsonl"
     inbox.mkdir()
     options = {
@@ -48,6 +48,7 @@ def measure(rate: int, secs: int, workdir: Path) -> dict:
         "logstorm.errors.path": workdir / "errors.jsonl",
         "logstorm.console": "false",
         "logstorm.window.status.slide.secs": 1,
+        **extra,
     }
     gen = TrafficGenerator(seed=rate)
     probes: list[float] = []
@@ -116,11 +117,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rates", type=int, nargs="+", default=[1000, 4000])
     ap.add_argument("--secs", type=int, default=60)
+    ap.add_argument("-o", dest="options", action="append", default=[], help="extra key=value")
     args = ap.parse_args()
+    extra = dict(o.split("=", 1) for o in args.options)
     rows = []
     for rate in args.rates:
         with tempfile.TemporaryDirectory() as tmp:
-            r = measure(rate, args.secs, Path(tmp))
+            r = measure(rate, args.secs, Path(tmp), extra)
         print(r, flush=True)
         kept = "yes" if r["counted"] >= r["written"] else f"no ({r['counted']}/{r['written']})"
         rows.append(
@@ -133,7 +136,8 @@ def main() -> None:
             "",
             "Real Storm LocalCluster, `local` parallelism (spout 1, parse 2, url 2, status 2), "
             f"{args.secs} s per rate, 2 cores. Command: `.venv/bin/python bench/live_latency.py "
-            f"--rates {' '.join(map(str, args.rates))} --secs {args.secs}`. One run per rate.",
+            f"--rates {' '.join(map(str, args.rates))} --secs {args.secs}"
+            f"{''.join(' -o ' + o for o in args.options)}`. One run per rate.",
             "",
             "| written lines/s | counted lines/s | kept up | latency p50 (s) | p99 (s) "
             "| probes seen |",
@@ -146,7 +150,8 @@ def main() -> None:
         ]
     )
     print(table)
-    write_section(ROOT / "BENCHMARKS.md", "live-latency", table)
+    section = "live-latency" + "".join("-" + o for o in args.options)
+    write_section(ROOT / "BENCHMARKS.md", section, table)
 
 
 if __name__ == "__main__":

@@ -16,9 +16,14 @@ from bolts.parse import AccessLogParseBolt
 from bolts.rankings import RankingsBolt
 from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
 from bolts.windows import StatusWindowBolt, UrlWindowBolt
+from logstorm import logs_options as opt
 from spouts.logfiles import LogFileSpout
 
-TICK_EVERY_SECOND = {"topology.tick.tuple.freq.secs": 1}
+
+def _tick_every_slide(metric: str) -> dict:
+    # A window bolt's tick frequency is its (default) slide: ticks close slides when
+    # no data arrives; with data, a slide is closed by the first tuple after its end.
+    return {"topology.tick.tuple.freq.secs": opt.default(opt.WINDOWS[metric][1])}
 
 
 def _project_path(*parts: str) -> str:
@@ -43,13 +48,13 @@ class Logs(Topology):
         name="url_window",
         inputs={parse["urls"]: Grouping.fields("url")},
         par={"local": 2, "cluster": 4},
-        config=TICK_EVERY_SECOND,
+        config=_tick_every_slide("url"),
     )
     status_window = StatusWindowBolt.spec(
         name="status_window",
         inputs={parse["statuses"]: Grouping.fields("status")},
         par={"local": 2, "cluster": 2},
-        config=TICK_EVERY_SECOND,
+        config=_tick_every_slide("status"),
     )
     rankings = RankingsBolt.spec(
         name="rankings",

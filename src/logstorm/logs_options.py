@@ -69,6 +69,11 @@ TABLE = (
 )
 
 
+def default(key: str) -> Any:
+    """The default value of one option."""
+    return next(o.default for o in TABLE if o.key == key)
+
+
 def read_logs_options(conf: dict[str, Any]) -> dict[str, Any]:
     """Every logstorm.* option, checked (raises OptionError naming the key)."""
     options = read_options(conf, TABLE)
