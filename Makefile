@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export LEIN_ROOT := 1
 
-.PHONY: setup run logs-sample wordcount test lint clean
+.PHONY: setup run logs-sample wordcount cluster-up cluster-down cluster-status cluster-venvs test lint clean
 
 setup:
 	@tools/bootstrap
@@ -22,6 +22,20 @@ logs-sample: setup
 ## WordCount (storm-starter's WordCountTopology in Python) until Ctrl-C.
 wordcount: setup
 	$(VENV)/sparse run -n wordcount
+
+## A one-host Storm cluster on loopback (ZooKeeper, Nimbus, Supervisor) for
+## `sparse submit -e cluster`; state and logs in run/cluster/.
+cluster-up: setup cluster-venvs
+	$(VENV)/python tools/cluster up
+
+cluster-down:
+	$(VENV)/python tools/cluster down
+
+cluster-status: setup
+	$(VENV)/python tools/cluster status
+
+cluster-venvs: setup
+	$(VENV)/python tools/cluster venvs
 
 ## The whole test suite: lint, unit tests, and the real-Storm integration tests.
 test: setup

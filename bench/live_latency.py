@@ -8,7 +8,7 @@ that rate. About once a second, at random phases of the slide, it also appends a
 probe line with status 599; a probe's latency is the time from its write to the
 first status window in the JSONL sink that counts it (status windows slide every
 second here, as URL windows do by default). "Counted" is the rate at which the URL
-window's total grew; "kept up" means every written line was counted by the end.
+window's total grew; "kept up" means it grew at 95% or more of the written rate.
 Writes its table to BENCHMARKS.md.
 """
 
@@ -125,7 +125,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             r = measure(rate, args.secs, Path(tmp), extra)
         print(r, flush=True)
-        kept = "yes" if r["counted"] >= r["written"] else f"no ({r['counted']}/{r['written']})"
+        kept = "yes" if r["counted_rate"] >= 0.95 * rate else "no"
         rows.append(
             f"| {r['rate']:,} | {r['counted_rate']:,.0f} | {kept} | {r['p50']:.2f} | "
             f"{r['p99']:.2f} | {r['probes']} |"

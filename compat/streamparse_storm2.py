@@ -18,6 +18,11 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
 4. The commands streamparse shells out to are put on PATH: the venv's
    ``streamparse_run`` (started by Storm for every Python component) and the
    project's Storm home's ``storm``; ``LEIN_ROOT`` is set when running as root.
+5. Environments: relative ``virtualenv_root`` and log paths in config.json are taken
+   from the project root (Storm runs components elsewhere), and a value still holding
+   a ``<PLACEHOLDER>`` (the ``prod`` template) stops with the key to fill in.
+6. Errors a user can act on, instead of Thrift tracebacks: Nimbus unreachable, a
+   topology name already running, a worker virtualenv missing.
 """
 
 from __future__ import annotations
@@ -81,6 +86,50 @@ def default_to_local_env(get_env_config: Callable[..., Any]) -> Callable[..., An
     return wrapper
 
 
+class UserError(SystemExit):
+    """Stops sparse with a message naming the problem and the fix."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"sparse: {problem}\nfix: {fix}")
+
+
+def checked_env(name: str, env: dict[str, Any]) -> dict[str, Any]:
+    """The environment with placeholders refused and relative paths made absolute."""
+    for key, value in _leaves(env):
+        if isinstance(value, str) and _PLACEHOLDER.search(value):
+            raise UserError(
+                f"config.json environment {name!r} still has the placeholder {value!r} "
+                f"at {key!r}",
+                "replace it with your cluster's value in config.json (see README, "
+                "'Run on a cluster')",
+            )
+    env = dict(env)
+    if env.get("virtualenv_root"):
+        env["virtualenv_root"] = str(PROJECT_ROOT / env["virtualenv_root"])
+    if isinstance(env.get("log"), dict) and env["log"].get("path"):
+        env["log"] = {**env["log"], "path": str(PROJECT_ROOT / env["log"]["path"])}
+    return env
+
+
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+
+
+def _leaves(value: Any, key: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [kv for k, v in value.items() for kv in _leaves(v, f"{key}.{k}" if key else k)]
+    if isinstance(value, list):
+        return [kv for i, v in enumerate(value) for kv in _leaves(v, f"{key}[{i}]")]
+    return [(key, value)]
+
+
+def missing_virtualenv(env: dict[str, Any], topology: str) -> Path | None:
+    """The worker virtualenv a submit needs but does not find (None if fine)."""
+    if not env.get("use_virtualenv", True) or env.get("install_virtualenv", True):
+        return None
+    venv = Path(env["virtualenv_root"]) / topology
+    return None if (venv / "bin" / "streamparse_run").exists() else venv
+
+
 def storm_home() -> Path:
     """The Storm home tools/bootstrap assembled for the version in project.clj."""
     clj = (PROJECT_ROOT / "project.clj").read_text()
@@ -108,7 +157,9 @@ def apply() -> None:
 
     run.local = local
     run.storm_lib_version = storm_lib_version
+    _patch_environments()
     run.get_env_config = default_to_local_env(run.get_env_config)
+    _patch_submit()
 
     venv_bin = str(Path(sys.executable).parent)
     path = [venv_bin, str(storm_home() / "bin"), os.environ.get("PATH", "")]
@@ -117,9 +168,63 @@ def apply() -> None:
         os.environ.setdefault("LEIN_ROOT", "1")
 
 
+def _patch_environments() -> None:
+    import importlib
+
+    import streamparse.util as util
+
+    original = util.get_env_config
+
+    def get_env_config(env_name: str | None = None, config_file: Any = None) -> Any:
+        name, env = original(env_name, config_file=config_file)
+        return name, checked_env(name, env)
+
+    util.get_env_config = get_env_config
+    for command in ("run", "submit", "list", "kill", "stats", "tail", "remove_logs",
+                    "update_virtualenv", "visualize", "worker_uptime", "slot_usage"):  # fmt: skip
+        module = importlib.import_module(f"streamparse.cli.{command}")
+        if hasattr(module, "get_env_config"):
+            module.get_env_config = get_env_config
+
+
+def _patch_submit() -> None:
+    import streamparse.cli.submit as submit
+
+    original_submit, original_kill = submit.submit_topology, submit._kill_existing_topology
+
+    def submit_topology(name: str | None = None, env_name: str | None = None, **kw: Any) -> Any:
+        topology, _ = submit.get_topology_definition(name, config_file=kw.get("config_file"))
+        _, env = submit.get_env_config(env_name, config_file=kw.get("config_file"))
+        venv = missing_virtualenv(env, topology)
+        if venv is not None:
+            raise UserError(
+                f"the worker virtualenv for topology {topology!r} is missing: {venv}",
+                "make cluster-venvs (builds it from virtualenvs/" f"{topology}.txt)",
+            )
+        return original_submit(name=name, env_name=env_name, **kw)
+
+    def kill_existing(name: str, force: bool, wait: Any, nimbus_client: Any) -> None:
+        original_kill(name, force, wait, nimbus_client)
+        if not submit.is_safe_to_submit(name, nimbus_client):
+            raise UserError(
+                f"a topology named {name!r} is already running on the cluster",
+                f"sparse kill -e <env> -n {name}, or sparse submit ... --force to replace it",
+            )
+
+    submit.submit_topology = submit_topology
+    submit._kill_existing_topology = kill_existing
+
+
 def main() -> None:
     """Entry point of the venv's `sparse`: streamparse's CLI with the patches applied."""
     apply()
     from streamparse.cli.sparse import main as sparse_main
+    from thriftpy2.transport import TTransportException
 
-    sparse_main()
+    try:
+        sparse_main()
+    except (ConnectionRefusedError, TTransportException) as err:
+        raise UserError(
+            f"cannot reach Nimbus ({err})",
+            "start the cluster (make cluster-up), or check 'nimbus' in config.json",
+        ) from None
