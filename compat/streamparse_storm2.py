@@ -31,6 +31,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,8 @@ def storm_home() -> Path:
 
 def apply() -> None:
     """Patch streamparse in this process and set up PATH for the commands it runs."""
+    # paramiko (under fabric) warns about TripleDES on every import: noise for users.
+    warnings.filterwarnings("ignore", message=".*TripleDES.*")
     import streamparse.cli.run as run
     from streamparse.util import parse_version
 
@@ -155,10 +158,18 @@ def apply() -> None:
         ).stdout
         return parse_version(storm_core_version(tree))
 
+    import streamparse.util as util
+
+    original_env = util.get_env_config
+
+    def get_env_config(env_name: str | None = None, config_file: Any = None) -> Any:
+        name, env = original_env(env_name, config_file=config_file)
+        return name, checked_env(name, env)
+
+    _replace_everywhere("storm_lib_version", storm_lib_version)
+    _replace_everywhere("get_env_config", get_env_config)
     run.local = local
-    run.storm_lib_version = storm_lib_version
-    _patch_environments()
-    run.get_env_config = default_to_local_env(run.get_env_config)
+    run.get_env_config = default_to_local_env(get_env_config)
     _patch_submit()
 
     venv_bin = str(Path(sys.executable).parent)
@@ -168,23 +179,18 @@ def apply() -> None:
         os.environ.setdefault("LEIN_ROOT", "1")
 
 
-def _patch_environments() -> None:
+def _replace_everywhere(name: str, value: Any) -> None:
+    """Set streamparse.util.<name> and the copies the CLI modules imported."""
     import importlib
 
     import streamparse.util as util
 
-    original = util.get_env_config
-
-    def get_env_config(env_name: str | None = None, config_file: Any = None) -> Any:
-        name, env = original(env_name, config_file=config_file)
-        return name, checked_env(name, env)
-
-    util.get_env_config = get_env_config
+    setattr(util, name, value)
     for command in ("run", "submit", "list", "kill", "stats", "tail", "remove_logs",
                     "update_virtualenv", "visualize", "worker_uptime", "slot_usage"):  # fmt: skip
         module = importlib.import_module(f"streamparse.cli.{command}")
-        if hasattr(module, "get_env_config"):
-            module.get_env_config = get_env_config
+        if hasattr(module, name):
+            setattr(module, name, value)
 
 
 def _patch_submit() -> None:
@@ -218,11 +224,24 @@ def _patch_submit() -> None:
 def main() -> None:
     """Entry point of the venv's `sparse`: streamparse's CLI with the patches applied."""
     apply()
+    from requests.exceptions import ConnectionError as HttpConnectionError
     from streamparse.cli.sparse import main as sparse_main
+    from streamparse.thrift import NotAliveException
     from thriftpy2.transport import TTransportException
 
     try:
         sparse_main()
+    except NotAliveException as err:
+        raise UserError(
+            f"no such topology is running ({err.msg})", "sparse list -e <env> shows what runs"
+        ) from None
+    except HttpConnectionError as err:
+        raise UserError(
+            f"cannot reach the Storm UI's REST API ({err.request.url if err.request else err})",
+            "sparse stats needs a Storm UI; tools/cluster starts none, because the Storm UI "
+            "(org.apache.storm:storm-webapp) cannot be installed here (README, 'Run on a "
+            "cluster'). Use tools/cluster status or sparse list instead",
+        ) from None
     except (ConnectionRefusedError, TTransportException) as err:
         raise UserError(
             f"cannot reach Nimbus ({err})",
