@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export LEIN_ROOT := 1
 
-.PHONY: setup run logs-sample wordcount cluster-up cluster-down cluster-status cluster-venvs test lint clean
+.PHONY: setup run logs-sample wordcount cluster-up cluster-down cluster-status cluster-venvs cluster-clean test lint clean
 
 setup:
 	@tools/bootstrap
@@ -36,6 +36,10 @@ cluster-status: setup
 
 cluster-venvs: setup
 	$(VENV)/python tools/cluster venvs
+
+## Forget a stopped cluster's topologies and logs (a restart otherwise resumes them).
+cluster-clean:
+	$(VENV)/python tools/cluster clean
 
 ## The whole test suite: lint, unit tests, and the real-Storm integration tests.
 test: setup

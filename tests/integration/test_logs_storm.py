@@ -4,43 +4,19 @@ import json
 import os
 import signal
 import subprocess
-from collections import Counter
-from pathlib import Path
 
 import pytest
+from sample_log import (
+    BROKEN_LINE,
+    SAMPLE,
+    STATUSES,
+    expected_url_top,
+    first_window_with_total,
+    windows,
+)
 from sparse_run import PROJECT, SparseRun, wait_for
 
 pytestmark = pytest.mark.storm
-
-SAMPLE = PROJECT / "data" / "apache_logs"
-BROKEN_LINE = 8899  # its user-agent lacks the closing quote (see data/README.md)
-STATUSES = {
-    "200": 9125,
-    "206": 45,
-    "301": 164,
-    "304": 445,
-    "403": 2,
-    "404": 213,
-    "416": 2,
-    "500": 3,
-}
-
-
-def windows(path: Path, metric: str) -> list[dict]:
-    if not path.exists():
-        return []
-    records = [json.loads(line) for line in path.read_text().splitlines()]
-    return [r for r in records if r["metric"] == metric]
-
-
-def first_window_with_total(path: Path, metric: str, total: int):
-    return next((w for w in windows(path, metric) if w["total"] >= total), None)
-
-
-def expected_url_top(lines: list[str], n: int) -> list[list]:
-    """URLs counted the naive way (independent of the parser), ranked count desc, key asc."""
-    urls = Counter(line.split('"')[1].split(" ")[1] for line in lines)
-    return [[k, c] for k, c in sorted(urls.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
 def test_tailed_sample_log_gives_exact_windows_and_routes_the_broken_line(tmp_path):

@@ -1,0 +1,153 @@
+"""Both topologies on a real one-host Storm cluster (ZooKeeper, Nimbus, Supervisor),
+driven with the streamparse commands a user types: sparse submit / list / kill."""
+
+import json
+import os
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+from sample_log import BROKEN_LINE, SAMPLE, STATUSES, expected_url_top, first_window_with_total
+from sparse_run import PROJECT, SPARSE, wait_for
+
+pytestmark = pytest.mark.storm
+
+CLUSTER = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "cluster")]
+RUN = PROJECT / "run" / "cluster"
+
+
+def sh(argv, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "300"}  # sparse list draws its table to the terminal width
+    return subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, timeout=300, env=env,
+                          **kw)  # fmt: skip
+
+
+def sparse(*args: str) -> subprocess.CompletedProcess:
+    return sh([str(SPARSE), *args])
+
+
+def our_processes() -> list[str]:
+    """Command lines of live processes started for run/cluster (daemons, workers, Python)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(RUN) in cmd and "pytest" not in cmd:
+            found.append(cmd)
+    return found
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    assert sh([*CLUSTER, "down"]).returncode == 0
+    assert sh([*CLUSTER, "clean"]).returncode == 0  # no topologies left from an earlier run
+    assert sh([*CLUSTER, "venvs"]).returncode == 0
+    up = sh([*CLUSTER, "up"])
+    assert up.returncode == 0 and "cluster: up" in up.stdout, up.stdout + up.stderr
+    yield
+    down = sh([*CLUSTER, "down"])
+    assert down.returncode == 0, down.stderr
+    assert our_processes() == []  # no daemon, worker or Python component left
+
+
+def running_topologies() -> dict[str, str]:
+    warnings.filterwarnings("ignore", message=".*TripleDES.*")
+    from streamparse.util import get_nimbus_client
+
+    info = get_nimbus_client(host="127.0.0.1", port=6627).getClusterInfo()
+    return {t.name: t.status for t in info.topologies if t.status != "KILLED"}
+
+
+def kill(name: str) -> None:
+    result = sparse("kill", "-e", "cluster", "-n", name, "--wait", "1")
+    assert result.returncode == 0, result.stderr
+    wait_for(lambda: name not in sparse("list", "-e", "cluster").stdout, 60, f"{name} to go")
+
+
+def test_a_second_cluster_up_says_so_instead_of_starting_twins(cluster):
+    again = sh([*CLUSTER, "up"])
+    assert again.returncode == 0 and "already running" in again.stdout
+
+
+def test_logs_on_the_cluster_gives_exact_windows(cluster, tmp_path):
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    options = {
+        "logstorm.input.path": inbox,
+        "logstorm.output.path": out / "windows.jsonl",
+        "logstorm.errors.path": out / "errors.jsonl",
+    }
+    argv = ["submit", "-e", "cluster", "-n", "logs"]
+    for key, value in options.items():
+        argv += ["-o", f"{key}={value}"]
+    submitted = sparse(*argv)
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    assert running_topologies() == {"logs": "ACTIVE"}
+    assert "logs" in sparse("list", "-e", "cluster").stdout
+
+    raw = SAMPLE.read_bytes()
+    lines = raw.decode().splitlines()
+    good = [line for i, line in enumerate(lines, 1) if i != BROKEN_LINE]
+    (inbox / "access.log").write_bytes(raw)
+    sink = out / "windows.jsonl"
+    url = wait_for(lambda: first_window_with_total(sink, "url", len(good)), 240, "URL windows")
+    status = wait_for(lambda: first_window_with_total(sink, "status", len(good)), 60, "statuses")
+    assert url["top"] == expected_url_top(good, 10)
+    assert dict(status["top"]) == STATUSES
+    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    assert [e["reason"] for e in errors] == ["unterminated user-agent field"]
+
+    again = sparse(*argv)  # the same name while it runs
+    assert again.returncode != 0
+    assert "already running on the cluster" in again.stderr and "fix: sparse kill" in again.stderr
+    kill("logs")
+    assert running_topologies() == {}
+
+
+def test_wordcount_on_the_cluster_keeps_counting(cluster, tmp_path):
+    submitted = sparse("submit", "-e", "cluster", "-n", "wordcount", "-o",
+                       f"wordcount.snapshot.dir={tmp_path}")  # fmt: skip
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+
+    def counted() -> int:
+        total = 0
+        for path in tmp_path.glob("counts-*.json"):
+            total += sum(json.loads(path.read_text())["counts"].values())
+        return total
+
+    first = wait_for(counted, 240, "first word counts")
+    wait_for(lambda: counted() > first + 100, 120, "the counts to keep growing")
+    tasks = wait_for(lambda: len(list(tmp_path.glob("counts-*.json"))) == 12, 120,
+                     "all 12 count tasks (the Java topology's parallelism) to report")  # fmt: skip
+    assert tasks
+    kill("wordcount")
+
+
+def test_missing_worker_virtualenv_is_named_with_the_fix(tmp_path):
+    config = json.loads((PROJECT / "config.json").read_text())
+    config["envs"]["cluster"]["virtualenv_root"] = str(tmp_path / "nowhere")
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    result = sparse("submit", "--config", str(tmp_path / "config.json"), "-e", "cluster",
+                    "-n", "logs")  # fmt: skip
+    assert result.returncode != 0
+    assert "worker virtualenv for topology 'logs' is missing" in result.stderr
+    assert "fix: make cluster-venvs" in result.stderr
+
+
+def test_nimbus_down_is_reported_with_the_fix(tmp_path):
+    config = json.loads((PROJECT / "config.json").read_text())
+    config["envs"]["cluster"]["nimbus"] = "127.0.0.1:6699"  # nothing listens there
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    result = sparse("list", "--config", str(tmp_path / "config.json"), "-e", "cluster")
+    assert result.returncode != 0
+    assert "cannot reach Nimbus" in result.stderr and "make cluster-up" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unfilled_prod_template_names_the_placeholder():
+    result = sparse("list", "-e", "prod")
+    assert result.returncode != 0
+    assert "environment 'prod' still has the placeholder '<SSH_USER>' at 'user'" in result.stderr
