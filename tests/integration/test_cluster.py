@@ -151,3 +151,9 @@ def test_unfilled_prod_template_names_the_placeholder():
     result = sparse("list", "-e", "prod")
     assert result.returncode != 0
     assert "environment 'prod' still has the placeholder '<SSH_USER>' at 'user'" in result.stderr
+
+
+def test_sparse_visualize_draws_the_logs_topology(tmp_path):
+    result = sparse("visualize", "-n", "logs", "-o", str(tmp_path / "logs.png"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "logs.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
