@@ -131,3 +131,23 @@ def test_error_sink_keeps_reason_file_offset_and_raw_line(tmp_path):
 def test_bad_logstorm_options_fail_at_start_naming_the_key(tmp_path, key, value, message):
     with pytest.raises(OptionError, match=message):
         BoltHarness(WindowSinkBolt, conf(tmp_path, **{key: value}), name="window_sink")
+
+
+def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path, monkeypatch):
+    clock = [1000.2]
+    monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
+    state = conf(tmp_path, **{"logstorm.state.path": str(tmp_path / "state")})
+    state["storm.id"] = "logs-1-123"
+    h = BoltHarness(UrlWindowBolt, state, name="url_window", task_id=7)
+    h.component.next_save = float("inf")  # no save due yet
+    first = h.feed(["/a", 2])
+    assert h.acked() == []  # counted, not yet durable
+    h.tick()  # a tick saves the journal, then acks
+    assert h.acked() == [first.id]
+    assert (tmp_path / "state" / "logs-1-123" / "url_window-7.jsonl").exists()
+
+    restarted = BoltHarness(UrlWindowBolt, state, name="url_window", task_id=7)
+    clock[0] = 1001.5
+    restarted.tick()
+    [report] = restarted.emitted()
+    assert report[1] == 1001 and report[4:] == [2, 1, [("/a", 2)]]

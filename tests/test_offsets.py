@@ -140,11 +140,10 @@ def test_a_save_failing_midway_keeps_the_old_file_and_leaves_no_temp_file(tmp_pa
     positions.record("1:2", "a.log", 1)
     positions.save()
 
-    def dump_then_crash(data, fh, **kwargs):
-        fh.write('{"version": 1, "fi')  # a torn write...
-        raise OSError("disk full")  # ...then the failure
+    def crash(fd):  # the temp file is written, then the disk fails before the rename
+        raise OSError("disk full")
 
-    monkeypatch.setattr(atomic.json, "dump", dump_then_crash)
+    monkeypatch.setattr(atomic.os, "fsync", crash)
     positions.record("1:2", "a.log", 2)
     with pytest.raises(OSError, match="disk full"):
         positions.save()

@@ -37,7 +37,10 @@ class Logs(Topology):
         "logstorm.input.path": _project_path("run", "live"),
         "logstorm.output.path": _project_path("run", "logs", "windows.jsonl"),
         "logstorm.errors.path": _project_path("run", "logs", "errors.jsonl"),
-        "topology.max.spout.pending": 100,
+        "logstorm.state.path": _project_path("run", "logs", "state"),
+        # Window bolts ack about once a second (after journaling): room for a second
+        # of chunks in flight at full speed.
+        "topology.max.spout.pending": 500,
     }
 
     logfiles = LogFileSpout.spec(name="logfiles", par=1)

@@ -20,6 +20,7 @@ MAX_LINE_BYTES = "logstorm.input.max.line.bytes"
 POLL_SECS = "logstorm.input.poll.secs"
 OUTPUT_PATH = "logstorm.output.path"
 ERRORS_PATH = "logstorm.errors.path"
+STATE_PATH = "logstorm.state.path"
 CONSOLE = "logstorm.console"
 TOP = "logstorm.top"
 TIME = "logstorm.time"
@@ -52,6 +53,7 @@ TABLE = (
     Option(POLL_SECS, float, 1.0, "seconds between looks for new files", positive, "> 0"),
     Option(OUTPUT_PATH, str, "", "JSON-lines file of the windows", bool, "naming a file"),
     Option(ERRORS_PATH, str, "", "JSON-lines file of malformed lines", bool, "naming a file"),
+    Option(STATE_PATH, str, "", "folder of the window journals ('' keeps windows in memory only)"),
     Option(CONSOLE, bool, True, "print each window as a table in the log"),
     Option(TOP, int, 10, "keys per window in the rankings", positive, "> 0"),
     Option(

@@ -42,6 +42,7 @@ class SlidingWindowCounter:
         self.closed: deque[Counter[Any]] = deque()
         self.totals: dict[Any, int] = {}
         self.total = 0
+        self.unsaved: dict[int, Counter[Any]] = {}  # increments not yet in a journal
 
     def add(self, key: Any, count: int, now: float) -> None:
         """Count key count times, at arrival time now."""
@@ -50,6 +51,38 @@ class SlidingWindowCounter:
         if bucket is None:
             bucket = self.open[slide] = Counter()
         bucket[key] += count
+        unsaved = self.unsaved.get(slide)
+        if unsaved is None:
+            unsaved = self.unsaved[slide] = Counter()
+        unsaved[key] += count
+
+    def take_unsaved(self) -> dict[int, Counter[Any]]:
+        """The increments per slide since the last call (for a journal)."""
+        unsaved, self.unsaved = self.unsaved, {}
+        return unsaved
+
+    def slides(self) -> dict[int, Counter[Any]]:
+        """Counts of every slide still in the window, closed or open, by slide index."""
+        first_closed = self.next_slide - len(self.closed)
+        out = {first_closed + i: counts for i, counts in enumerate(self.closed) if counts}
+        out.update((slide, counts) for slide, counts in self.open.items() if counts)
+        return out
+
+    def restore(self, slides: dict[int, Counter[Any]], closed_through: int, started: float) -> None:
+        """Resume from saved slide counts of which those up to closed_through were reported.
+
+        Those slides are closed again without reports; slides that ended while the task
+        was down are reported by the next close_until.
+        """
+        oldest = closed_through + 1 - self.window_secs // self.slide_secs
+        self.__init__(self.metric, self.window_secs, self.slide_secs, self.top_n, started)
+        self.next_slide = oldest
+        for slide, counts in slides.items():
+            if slide >= oldest:
+                self.open.setdefault(slide, Counter()).update(counts)
+        while self.next_slide <= closed_through:
+            self._close(self.next_slide)
+            self.next_slide += 1
 
     def close_until(self, now: float) -> list[WindowReport]:
         """Close every slide that ended by now; one report per closed slide, in order."""
