@@ -75,24 +75,31 @@ def kill(name: str) -> None:
     wait_for(lambda: name not in sparse("list", "-e", "cluster").stdout, 60, f"{name} to go")
 
 
-def test_a_second_cluster_up_says_so_instead_of_starting_twins(cluster):
-    again = sh([*CLUSTER, "up"])
-    assert again.returncode == 0 and "already running" in again.stdout
-
-
-def test_logs_on_the_cluster_gives_exact_windows(cluster, tmp_path):
+def submit_logs(tmp_path: Path, **extra) -> tuple[Path, Path, list[str]]:
+    """sparse submit the logs topology tailing tmp_path/in; return (inbox, out, argv)."""
     inbox, out = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
     options = {
         "logstorm.input.path": inbox,
         "logstorm.output.path": out / "windows.jsonl",
         "logstorm.errors.path": out / "errors.jsonl",
+        **extra,
     }
     argv = ["submit", "-e", "cluster", "-n", "logs"]
     for key, value in options.items():
         argv += ["-o", f"{key}={value}"]
     submitted = sparse(*argv)
     assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    return inbox, out, argv
+
+
+def test_a_second_cluster_up_says_so_instead_of_starting_twins(cluster):
+    again = sh([*CLUSTER, "up"])
+    assert again.returncode == 0 and "already running" in again.stdout
+
+
+def test_logs_on_the_cluster_gives_exact_windows(cluster, tmp_path):
+    inbox, out, argv = submit_logs(tmp_path)
     assert running_topologies() == {"logs": "ACTIVE"}
     assert "logs" in sparse("list", "-e", "cluster").stdout
 
@@ -181,19 +188,9 @@ def python_components(cls: str) -> set[int]:
 
 
 def test_a_killed_bolt_process_is_restarted_and_loses_no_acked_line(cluster, tmp_path):
-    inbox, out = tmp_path / "in", tmp_path / "out"
-    inbox.mkdir()
-    options = {
-        "logstorm.input.path": inbox,
-        "logstorm.output.path": out / "windows.jsonl",
-        "logstorm.errors.path": out / "errors.jsonl",
-        "logstorm.state.path": tmp_path / "state",
-        "topology.message.timeout.secs": 10,  # replay what the dead process held, soon
-    }
-    argv = ["submit", "-e", "cluster", "-n", "logs"]
-    for key, value in options.items():
-        argv += ["-o", f"{key}={value}"]
-    assert sparse(*argv).returncode == 0
+    replay_soon = {"topology.message.timeout.secs": 10}  # what the dead process held
+    inbox, out, _ = submit_logs(tmp_path, **{"logstorm.state.path": tmp_path / "state"},
+                                **replay_soon)  # fmt: skip
     sink = out / "windows.jsonl"
     lines = SAMPLE.read_text().splitlines(keepends=True)
     first, second = lines[:5000], lines[5000:]
