@@ -38,9 +38,9 @@ class Logs(Topology):
         "logstorm.output.path": _project_path("run", "logs", "windows.jsonl"),
         "logstorm.errors.path": _project_path("run", "logs", "errors.jsonl"),
         "logstorm.state.path": _project_path("run", "logs", "state"),
-        # Window bolts ack about once a second (after journaling): room for a second
-        # of chunks in flight at full speed.
-        "topology.max.spout.pending": 500,
+        # Window bolts ack about once a second (after journaling): room for a few
+        # seconds of chunks (up to 1000 lines each) in flight at full speed.
+        "topology.max.spout.pending": 200,
     }
 
     logfiles = LogFileSpout.spec(name="logfiles", par=1)

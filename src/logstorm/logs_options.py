@@ -48,7 +48,7 @@ TABLE = (
     Option(
         DONE_SUFFIX, str, ".COMPLETED", "suffix added to spooled files once done ('' keeps names)"
     ),
-    Option(BATCH_LINES, int, 100, "lines per spout tuple", positive, "> 0"),
+    Option(BATCH_LINES, int, 1000, "lines per spout tuple, at most", positive, "> 0"),
     Option(MAX_LINE_BYTES, int, 64 * 1024, "longer lines are cut and flagged", positive, "> 0"),
     Option(POLL_SECS, float, 1.0, "seconds between looks for new files", positive, "> 0"),
     Option(OUTPUT_PATH, str, "", "JSON-lines file of the windows", bool, "naming a file"),
