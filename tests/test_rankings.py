@@ -58,3 +58,12 @@ def test_a_silent_task_releases_older_windows_as_partial_in_order():
     assert out[0]["partial"] == "1 of 2 tasks did not report"
     assert "partial" not in out[1]
     assert merger.pending == {}
+
+
+def test_a_report_for_a_window_already_released_is_dropped():
+    merger = WindowMerger({"url": 1}, 3)
+    assert merger.add(0, report(Counter(a=1), end=10))
+    assert merger.add(0, report(Counter(a=1), end=10)) == []  # a restarted task, again
+    assert merger.add(0, report(Counter(a=1), end=9)) == []
+    assert merger.pending == {}
+    assert merger.add(0, report(Counter(a=2), end=11))[0]["window_end"] == 11

@@ -42,16 +42,20 @@ class WindowMerger:
 
     ``expected`` maps each metric to how many tasks report it. A window is complete
     when all of them reported; if a later window of the same metric completes first
-    (a task died or lagged), the older ones are released as partial windows.
+    (a task died or lagged), the older ones are released as partial windows. A report
+    for a window already released (a restarted task reporting a slide again) is dropped.
     """
 
     def __init__(self, expected: dict[str, int], top_n: int) -> None:
         self.expected = expected
         self.top_n = top_n
         self.pending: dict[tuple[str, int], _Pending] = {}
+        self.released: dict[str, int] = {}  # metric -> window_end of the last release
 
     def add(self, task: int, report: WindowReport) -> list[dict[str, Any]]:
         """Record one report; return the windows it completes, oldest first."""
+        if report.window_end <= self.released.get(report.metric, -1):
+            return []
         key = (report.metric, report.window_end)
         entry = self.pending.setdefault(key, _Pending())
         entry.tasks.add(task)
@@ -59,6 +63,7 @@ class WindowMerger:
         if len(entry.tasks) < self.expected[report.metric]:
             return []
         ready = sorted(k for k in self.pending if k[0] == report.metric and k[1] <= key[1])
+        self.released[report.metric] = key[1]
         return [self._merge(self.pending.pop(k)) for k in ready]
 
     def _merge(self, entry: _Pending) -> dict[str, Any]:
