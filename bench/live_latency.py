@@ -118,6 +118,7 @@ def main() -> None:
     ap.add_argument("--rates", type=int, nargs="+", default=[1000, 4000])
     ap.add_argument("--secs", type=int, default=60)
     ap.add_argument("-o", dest="options", action="append", default=[], help="extra key=value")
+    ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="markdown to update")
     args = ap.parse_args()
     extra = dict(o.split("=", 1) for o in args.options)
     rows = []
@@ -151,7 +152,7 @@ def main() -> None:
     )
     print(table)
     section = "live-latency" + "".join("-" + o for o in args.options)
-    write_section(ROOT / "BENCHMARKS.md", section, table)
+    write_section(args.out, section, table)
 
 
 if __name__ == "__main__":

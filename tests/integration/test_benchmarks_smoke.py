@@ -1,0 +1,28 @@
+"""Tiny runs of the benchmarks, so they cannot rot (figures go to a temp file)."""
+
+import subprocess
+import sys
+
+import pytest
+from sparse_run import PROJECT
+
+pytestmark = pytest.mark.storm
+
+
+def bench(script: str, *args: str, out) -> str:
+    result = subprocess.run(
+        [sys.executable, str(PROJECT / "bench" / script), *args, "--out", str(out)],
+        cwd=PROJECT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out.read_text()
+
+
+def test_parse_rate_benchmark_runs(tmp_path):
+    report = bench("parse_rate.py", "--passes", "1", "--runs", "1", out=tmp_path / "b.md")
+    assert "| logstorm |" in report and "| course regex |" in report
+
+
+def test_live_latency_benchmark_runs(tmp_path):
+    report = bench("live_latency.py", "--rates", "200", "--secs", "5", out=tmp_path / "b.md")
+    assert "| 200 |" in report  # a row of figures for the one rate
