@@ -158,6 +158,18 @@ def test_rotation_by_rename_drains_the_old_file_then_reads_the_new_one(logs, pos
     assert drain(reader) == []
 
 
+def test_copytruncate_is_noticed_even_when_the_new_content_outgrew_the_old(logs, position_path):
+    log = logs / "app.log"
+    append(log, "old 1\nold 2\n")
+    reader = make_reader(logs, position_path, batch_lines=10)
+    assert texts(drain(reader, ack=True)) == ["old 1", "old 2"]
+    with open(log, "r+b") as fh:
+        fh.truncate(0)
+    append(log, numbered(1, 5, "new"))  # longer than what was read before the scan
+    reader.scan()
+    assert texts(drain(reader, ack=True)) == [f"new {i}" for i in range(1, 6)]
+
+
 def test_copytruncate_restarts_reading_at_zero_with_the_new_lines(logs, position_path):
     log = logs / "app.log"
     append(log, numbered(1, 4, "old"))

@@ -27,6 +27,7 @@ from .lines import Line, LineSplitter
 from .offsets import CommitTracker, PositionFile, file_id
 
 READ_BYTES = 256 * 1024
+HEAD_BYTES = 256
 MAX_READS_PER_FILL = 16
 
 
@@ -58,6 +59,7 @@ class _File:
     ready: deque[Line] = field(default_factory=deque)
     rotated: bool = False  # its name now points elsewhere (or nowhere)
     at_eof: bool = False
+    head: bytes = b""  # the file's first bytes as read: a rewrite changes them
 
 
 class LogDirectoryReader:
@@ -137,12 +139,17 @@ class LogDirectoryReader:
         self.files[fid] = _File(
             fid, str(path), fh, 0, CommitTracker(offset), LineSplitter(offset, self.max_line_bytes)
         )
+        self.files[fid].head = os.pread(fh.fileno(), min(HEAD_BYTES, offset), 0)
         self.positions.record(fid, str(path), offset)
         self.dirty = True
 
     def _check_truncation(self, f: _File) -> None:
-        if os.fstat(f.fh.fileno()).st_size >= f.splitter.consumed:
+        """Truncated (copytruncate) if smaller than what was read, or if its first bytes
+        changed: a truncated file may have grown past the old position by now."""
+        fd = f.fh.fileno()
+        if os.fstat(fd).st_size >= f.splitter.consumed and os.pread(fd, len(f.head), 0) == f.head:
             return
+        f.head = b""
         f.generation += 1  # acks of chunks read before the truncation no longer count
         f.tracker = CommitTracker(0)
         f.splitter = LineSplitter(0, self.max_line_bytes)
@@ -173,8 +180,11 @@ class LogDirectoryReader:
         for _ in range(MAX_READS_PER_FILL):  # bounded, so next_tuple never blocks long
             if len(f.ready) >= self.batch_lines:
                 return
-            f.fh.seek(f.splitter.consumed)
+            start = f.splitter.consumed
+            f.fh.seek(start)
             data = f.fh.read(READ_BYTES)
+            if start == 0 and data:
+                f.head = data[:HEAD_BYTES]
             if not data:
                 f.at_eof = True
                 if self.mode == "spool" or f.rotated:
