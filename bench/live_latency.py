@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from parse_rate import write_section  # noqa: E402
+from reference import generated, reference_rate  # noqa: E402
 from sparse_run import SparseRun, wait_for  # noqa: E402
 
 from logstorm.traffic import TrafficGenerator  # noqa: E402
@@ -121,6 +122,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="markdown to update")
     args = ap.parse_args()
     extra = dict(o.split("=", 1) for o in args.options)
+    ceiling = reference_rate(generated(100_000))  # the peer, in this same run
+    print(f"one-process ceiling: {ceiling:,.0f} lines/s", flush=True)
     rows = []
     for rate in args.rates:
         with tempfile.TemporaryDirectory() as tmp:
@@ -128,8 +131,8 @@ def main() -> None:
         print(r, flush=True)
         kept = "yes" if r["counted_rate"] >= 0.95 * rate else "no"
         rows.append(
-            f"| {r['rate']:,} | {r['counted_rate']:,.0f} | {kept} | {r['p50']:.2f} | "
-            f"{r['p99']:.2f} | {r['probes']} |"
+            f"| {r['rate']:,} | {r['counted_rate']:,.0f} | {r['counted_rate'] / ceiling:.2f} | "
+            f"{kept} | {r['p50']:.2f} | {r['p99']:.2f} | {r['probes']} |"
         )
     table = "\n".join(
         [
@@ -140,10 +143,14 @@ def main() -> None:
             f"--rates {' '.join(map(str, args.rates))} --secs {args.secs}"
             f"{''.join(' -o ' + o for o in args.options)}`. One run per rate.",
             "",
-            "| written lines/s | counted lines/s | kept up | latency p50 (s) | p99 (s) "
-            "| probes seen |",
-            "|---|---|---|---|---|---|",
+            "| written lines/s | counted lines/s | counted / one-process ceiling | kept up "
+            "| latency p50 (s) | p99 (s) | probes seen |",
+            "|---|---|---|---|---|---|---|",
             *rows,
+            "",
+            f"Peer in the same run: the one-process ceiling (`bench/reference.py`: parse + "
+            f"both windows + top-10 per slide in one Python process) ran at {ceiling:,.0f} "
+            "lines/s.",
             "",
             "Latency: probe line appended -> first status window (1 s slide) in the JSONL sink "
             "that counts it; it includes the wait for the slide to end (0-1 s); a slide is "
