@@ -9,7 +9,7 @@ from logstorm import wordcount_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.options import OptionError, read_options
 from logstorm.sentences import SENTENCES, random_sentences
-from logstorm.tasks import task_index
+from logstorm.tasks import task_count, task_index
 from logstorm.words import WordCounter, split_sentence
 
 
@@ -58,6 +58,7 @@ def test_task_index_orders_a_components_tasks():
         "task->component": {"3": "spout", "7": "spout", "5": "split"},
     }
     assert task_index(context) == 1
+    assert task_count(context, "spout") == 2 and task_count(context, "split") == 1
 
 
 def test_options_defaults_and_values():

@@ -8,6 +8,7 @@ from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.rankings import WindowMerger, WindowReport
+from logstorm.tasks import task_count
 
 
 class RankingsBolt(Bolt):
@@ -18,14 +19,12 @@ class RankingsBolt(Bolt):
     outputs = ["window"]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
-        self.task_component = context["task->component"]
+        self.context = context
         self.merger = WindowMerger({}, opt.read_logs_options(storm_conf)[opt.TOP])
 
     def process(self, tup: Tuple) -> None:
         report = WindowReport(*tup.values)
-        if report.metric not in self.merger.expected:
-            component = tup.component
-            tasks = sum(1 for c in self.task_component.values() if c == component)
-            self.merger.expected[report.metric] = tasks
+        if report.metric not in self.merger.expected:  # learnt from the first report
+            self.merger.expected[report.metric] = task_count(self.context, tup.component)
         for window in self.merger.add(tup.task, report):
             self.emit([window])

@@ -14,3 +14,8 @@ def task_index(context: Mapping[str, Any]) -> int:
         int(task) for task, comp in context["task->component"].items() if comp == component
     )
     return siblings.index(me)
+
+
+def task_count(context: Mapping[str, Any], component: str) -> int:
+    """How many tasks a component of the topology runs."""
+    return sum(1 for comp in context["task->component"].values() if comp == component)
