@@ -158,6 +158,29 @@ def test_rotation_by_rename_drains_the_old_file_then_reads_the_new_one(logs, pos
     assert drain(reader) == []
 
 
+def test_an_unreadable_file_is_skipped_and_read_once_it_becomes_readable(
+    logs, position_path, monkeypatch
+):
+    reader = make_reader(logs, position_path)
+    log = logs / "a.log"
+    append(log, "line 1\n")
+    real_open = open
+
+    def no_permission(path, *args, **kwargs):
+        if str(path) == str(log):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", no_permission)
+    reader.scan()
+    monkeypatch.undo()
+    assert reader.unreadable == {str(log): "Permission denied"}
+    assert drain(reader) == []
+    reader.scan()  # readable again
+    assert reader.unreadable == {}
+    assert texts(drain(reader)) == ["line 1"]
+
+
 def test_copytruncate_is_noticed_even_when_the_new_content_outgrew_the_old(logs, position_path):
     log = logs / "app.log"
     append(log, "old 1\nold 2\n")

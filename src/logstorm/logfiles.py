@@ -89,6 +89,7 @@ class LogDirectoryReader:
         self.inflight: dict[str, Chunk] = {}
         self.failed: deque[str] = deque()
         self.dirty = False  # positions changed since the last save
+        self.unreadable: dict[str, str] = {}  # path -> why it cannot be opened (retried each scan)
 
     # -- discovery -------------------------------------------------------------------
     def scan(self) -> None:
@@ -132,6 +133,10 @@ class LogDirectoryReader:
             fh = open(path, "rb")  # noqa: SIM115 - kept open across renames, closed in _retire
         except FileNotFoundError:
             return
+        except OSError as err:  # e.g. no read permission: skip it, try again next scan
+            self.unreadable[str(path)] = err.strerror or str(err)
+            return
+        self.unreadable.pop(str(path), None)
         size = os.fstat(fh.fileno()).st_size
         offset = self.positions.offset(fid)
         if offset > size:  # truncated while we were not running

@@ -51,12 +51,17 @@ class LogFileSpout(Spout):
         self.poll_secs = options[opt.POLL_SECS]
         self.next_scan = 0.0
         self.next_save = 0.0
+        self.warned: dict[str, str] = {}  # unreadable files already logged
 
     def next_tuple(self) -> None:
         now = time.monotonic()
         if now >= self.next_scan:
             self.reader.scan()
             self.next_scan = now + self.poll_secs
+            for path, why in self.reader.unreadable.items():
+                if self.warned.get(path) != why:
+                    self.logger.warning("cannot read %s (%s): skipped until readable", path, why)
+            self.warned = dict(self.reader.unreadable)
         chunk = self.reader.next_chunk(allow_new=self.reader.pending() < self.max_pending)
         if chunk is None:
             time.sleep(IDLE_SLEEP_SECS)
