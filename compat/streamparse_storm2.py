@@ -205,7 +205,7 @@ def _patch_submit() -> None:
         if venv is not None:
             raise UserError(
                 f"the worker virtualenv for topology {topology!r} is missing: {venv}",
-                "make cluster-venvs (builds it from virtualenvs/" f"{topology}.txt)",
+                f"make cluster-venvs (builds it from virtualenvs/{topology}.txt)",
             )
         return original_submit(name=name, env_name=env_name, **kw)
 

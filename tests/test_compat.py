@@ -60,3 +60,25 @@ def test_missing_environment_means_local():
 
 def test_storm_home_matches_project_clj():
     assert compat.storm_home().name == "apache-storm-2.8.3"
+
+
+def test_environment_paths_are_taken_from_the_project_root():
+    env = compat.checked_env(
+        "cluster", {"virtualenv_root": "run/venvs", "log": {"path": "run/logs", "level": "info"}}
+    )
+    assert env["virtualenv_root"] == str(compat.PROJECT_ROOT / "run" / "venvs")
+    assert env["log"] == {"path": str(compat.PROJECT_ROOT / "run" / "logs"), "level": "info"}
+
+
+def test_an_unfilled_placeholder_is_refused_naming_its_key():
+    with pytest.raises(SystemExit, match=r"'prod' still has the placeholder '<WORKER_HOST>'"):
+        compat.checked_env("prod", {"nimbus": "n1:6627", "workers": ["<WORKER_HOST>"]})
+
+
+def test_missing_virtualenv_only_when_the_project_prepares_them(tmp_path):
+    prepared = {"use_virtualenv": True, "install_virtualenv": False, "virtualenv_root": tmp_path}
+    assert compat.missing_virtualenv(prepared, "logs") == tmp_path / "logs"
+    (tmp_path / "logs" / "bin").mkdir(parents=True)
+    (tmp_path / "logs" / "bin" / "streamparse_run").touch()
+    assert compat.missing_virtualenv(prepared, "logs") is None
+    assert compat.missing_virtualenv({"use_virtualenv": False}, "logs") is None
