@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export LEIN_ROOT := 1
 
-.PHONY: setup run logs-sample wordcount cluster-up cluster-down cluster-status cluster-venvs cluster-clean test lint clean
+.PHONY: setup run logs-sample wordcount bench cluster-up cluster-down cluster-status cluster-venvs cluster-clean test lint clean
 
 setup:
 	@tools/bootstrap
@@ -40,6 +40,11 @@ cluster-venvs: setup
 ## Forget a stopped cluster's topologies and logs (a restart otherwise resumes them).
 cluster-clean:
 	$(VENV)/python tools/cluster clean
+
+## Benchmarks (not part of the tests): rewrite BENCHMARKS.md's tables, about 6 minutes.
+bench: setup
+	$(VENV)/python bench/parse_rate.py
+	$(VENV)/python bench/live_latency.py --rates 1000 8000 16000 32000 --secs 30
 
 ## The whole test suite: lint, unit tests, and the real-Storm integration tests.
 test: setup
