@@ -457,3 +457,16 @@ def test_an_idle_spout_sleeps_a_little_instead_of_spinning(logs):
         durations.append(time.monotonic() - started)
     assert max(durations) < 0.5  # returns promptly to Storm
     assert sum(durations) >= 0.5  # but does not busy-loop
+
+
+def test_a_chunk_becomes_the_tuple_the_parse_bolt_counts(logs, position_path):
+    from logstorm.combiner import count_chunk
+
+    append(logs / "a.log", "x\n" + "y" * 20 + "\n")
+    [chunk] = drain(make_reader(logs, position_path, max_line_bytes=10))
+    assert chunk.values() == [str(logs / "a.log"), [0, 2], ["x", "y" * 10], [1]]
+    counts = count_chunk(*chunk.values())
+    assert [(e["offset"], e["reason"]) for e in counts.errors] == [
+        (0, "fewer than three fields before the timestamp"),
+        (2, "line too long: cut at the configured maximum"),
+    ]

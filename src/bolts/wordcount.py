@@ -48,7 +48,7 @@ class WordCountBolt(Bolt):
     def process_tick(self, tup: Tuple) -> None:
         if self.snapshot_dir and self.counter.version != self.snapshot_version:
             path = os.path.join(self.snapshot_dir, f"counts-{self.task_id}.json")
-            write_json_atomic(path, {"task": self.task_id, "counts": self.counter.counts})
+            write_json_atomic(path, self.counter.snapshot(self.task_id))
             self.snapshot_version = self.counter.version
         if time.monotonic() >= self.next_log:
             self.next_log += self.log_secs

@@ -47,6 +47,16 @@ class Chunk:
     def end(self) -> int:
         return self.lines[-1].end
 
+    def values(self) -> list:
+        """The spout tuple for this chunk: [path, line offsets, line texts, indices of
+        cut lines]; :func:`logstorm.combiner.count_chunk` takes the same four fields."""
+        return [
+            self.path,
+            [line.start for line in self.lines],
+            [line.text for line in self.lines],
+            [i for i, line in enumerate(self.lines) if line.cut],
+        ]
+
 
 @dataclass
 class _File:

@@ -23,6 +23,10 @@ class WordCounter:
         self.version += 1
         return self.counts[word]
 
+    def snapshot(self, task: int) -> dict:
+        """What a count task writes to its snapshot file."""
+        return {"task": task, "counts": dict(self.counts)}
+
     def top(self, n: int) -> list[tuple[str, int]]:
         """The n most frequent words, count descending then word ascending."""
         return sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]

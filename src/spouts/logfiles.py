@@ -66,16 +66,7 @@ class LogFileSpout(Spout):
         if chunk is None:
             time.sleep(IDLE_SLEEP_SECS)
         else:
-            lines = chunk.lines
-            self.emit(
-                [
-                    chunk.path,
-                    [line.start for line in lines],
-                    [line.text for line in lines],
-                    [i for i, line in enumerate(lines) if line.cut],
-                ],
-                tup_id=chunk.msg_id,
-            )
+            self.emit(chunk.values(), tup_id=chunk.msg_id)
         self._save_positions(now)
 
     def ack(self, tup_id: str) -> None:
