@@ -406,8 +406,9 @@ def test_spout_emits_path_offsets_lines_and_cut_with_a_message_id(logs):
     h = spout(logs, **{"logstorm.input.max.line.bytes": 10})
     (first,) = h.next_tuple()
     (second,) = h.next_tuple()
-    assert first["tuple"] == [str(log), [0, 2], ["a", "y" * 10], [1]]
-    assert second["tuple"] == [str(log), [23], ["c"], []]
+    # path, line offsets, lines, cut lines, chunk id, event-time stamp (processing: None)
+    assert first["tuple"] == [str(log), [0, 2], ["a", "y" * 10], [1], first["id"], None]
+    assert second["tuple"] == [str(log), [23], ["c"], [], second["id"], None]
     assert first["id"] and second["id"] and first["id"] != second["id"]
 
 
@@ -464,8 +465,8 @@ def test_a_chunk_becomes_the_tuple_the_parse_bolt_counts(logs, position_path):
 
     append(logs / "a.log", "x\n" + "y" * 20 + "\n")
     [chunk] = drain(make_reader(logs, position_path, max_line_bytes=10))
-    assert chunk.values() == [str(logs / "a.log"), [0, 2], ["x", "y" * 10], [1]]
-    counts = count_chunk(*chunk.values())
+    assert chunk.values()[:4] == [str(logs / "a.log"), [0, 2], ["x", "y" * 10], [1]]
+    counts = count_chunk(*chunk.values()[:4])
     assert [(e["offset"], e["reason"]) for e in counts.errors] == [
         (0, "fewer than three fields before the timestamp"),
         (2, "line too long: cut at the configured maximum"),

@@ -10,6 +10,7 @@ from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
 from bolts.windows import StatusWindowBolt, UrlWindowBolt
 from harness import BoltHarness
 from logstorm.options import OptionError
+from logstorm.partition import task_of
 
 GOOD = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "x"'
 NO_URL = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "-" 408 - "-" "-"'
@@ -25,20 +26,57 @@ def conf(tmp_path, **extra):
     }
 
 
-def test_parse_bolt_combines_counts_and_routes_bad_lines_aside(tmp_path):
-    h = BoltHarness(AccessLogParseBolt, conf(tmp_path), name="parse")
-    lines = [GOOD, GOOD, NO_URL, BROKEN, "x" * 10]
-    tup = h.feed(["/logs/a.log", [0, 10, 20, 30, 40], lines, [4]])
-    assert h.emitted("urls") == [["/a", 2]]
-    assert sorted(h.emitted("statuses")) == [["200", 2], ["408", 1]]
+WINDOW_TASKS = {11: "url_window", 12: "url_window", 21: "status_window"}
+
+
+def parse_bolt(tmp_path, **options):
+    return BoltHarness(
+        AccessLogParseBolt, conf(tmp_path, **options), name="parse", other_tasks=WINDOW_TASKS
+    )
+
+
+def bundles(h, stream):
+    """{part: [chunk, watermark, counts]} of the bundles emitted on stream."""
+    return {part: rest for part, *rest in h.emitted(stream)}
+
+
+def test_parse_bolt_sends_each_window_task_one_bundle_and_routes_bad_lines_aside(tmp_path):
+    h = parse_bolt(tmp_path)
+    lines = [GOOD, GOOD, NO_URL, BROKEN, "x" * 10, GOOD.replace("/a", "/b")]
+    tup = h.feed(["/logs/a.log", [0, 10, 20, 30, 40, 50], lines, [4], "chunk-1", None])
+    urls = bundles(h, "urls")  # a part per url_window task that has keys of the chunk
+    assert {part: b[:2] for part, b in urls.items()} == {
+        part: [f"chunk-1#{part}", None] for part in urls
+    }
+    assert sorted(kv for b in urls.values() for kv in b[2]) == [["/a", 2], ["/b", 1]]
+    for part, (_, _, counts) in urls.items():  # each key in the part its hash names
+        assert all(task_of(key, 2) == part for key, _ in counts)
+    assert bundles(h, "statuses") == {0: ["chunk-1#0", None, [["200", 3], ["408", 1]]]}
     errors = h.emitted("errors")
     assert [e[0] for e in errors] == [
         "unterminated user-agent field",
         "line too long: cut at the configured maximum",
     ]
-    assert errors[0][1:] == ["/logs/a.log", 30, BROKEN]
+    assert errors[0][1:] == ["/logs/a.log", 30, BROKEN, None]
     assert all(m["anchors"] == [tup.id] for m in h.messages("emit"))
     assert h.acked() == [tup.id] and h.failed() == []
+
+
+def test_parse_bolt_in_event_time_counts_by_slide_and_reports_late_lines(tmp_path):
+    h = parse_bolt(tmp_path, **{"logstorm.time": "event"})
+    t = 1431857103  # 17/May/2015:10:05:03
+    early = GOOD.replace("10:05:03", "10:04:58")
+    event = {"watermark": t - 60, "late": {"url": [1]}}
+    h.feed(["/logs/a.log", [0, 100], [GOOD, early], [], "chunk-9", event])
+    [(part, url_bundle)] = bundles(h, "urls").items()
+    assert url_bundle == [f"chunk-9#{part}", t - 60, [[t, "/a", 1]]]  # the late line: in none
+    statuses = bundles(h, "statuses")[0][2]
+    assert sorted(statuses) == [[t // 5 - 1, "200", 1], [t // 5, "200", 1]]  # 5 s slides
+    assert h.emitted("errors") == [["late", "/logs/a.log", 100, early, "url"]]
+
+
+def bundle(counts, chunk="c1", watermark=None):
+    return [0, chunk, watermark, [list(kv) for kv in counts]]
 
 
 @pytest.mark.parametrize("bolt", [UrlWindowBolt, StatusWindowBolt])
@@ -46,16 +84,17 @@ def test_window_bolt_counts_then_reports_on_ticks(tmp_path, bolt, monkeypatch):
     clock = [1000.2]
     monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
     h = BoltHarness(bolt, conf(tmp_path), name="w")
-    first = h.feed(["k1", 3])
-    h.feed(["k2", 1])
+    first = h.feed(bundle([("k1", 3)]))
+    h.feed(bundle([("k2", 1)], chunk="c2"))
     assert h.acked() == [first.id, h.acked()[1]] and h.emitted() == []
     slide = 1 if bolt is UrlWindowBolt else 5
     clock[0] += 2 * slide  # the tick comes late: two slides ended
     h.tick()
-    reports = h.emitted()
+    [[metric, watermark, reports]] = h.emitted()
+    assert (metric, watermark) == (bolt.metric, None)
     assert [r[1] for r in reports] == [1000 + slide, 1000 + 2 * slide]
-    metric, _, _, slide_secs, total, distinct, top = reports[-1]
-    assert (metric, slide_secs, total, distinct) == (bolt.metric, slide, 4, 2)
+    _, _, _, slide_secs, total, distinct, top = reports[-1]
+    assert (slide_secs, total, distinct) == (slide, 4, 2)
     assert top == [("k1", 3), ("k2", 1)]
     assert all(m["anchors"] == [] for m in h.messages("emit"))  # reports never replay input
 
@@ -64,12 +103,28 @@ def test_window_bolt_reports_a_slide_as_soon_as_data_arrives_after_it(tmp_path, 
     clock = [1000.2]
     monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
     h = BoltHarness(UrlWindowBolt, conf(tmp_path), name="w")
-    h.feed(["/a", 2])
+    h.feed(bundle([("/a", 2)]))
     clock[0] = 1001.05  # slide [1000, 1001) ended; no tick yet
-    h.feed(["/b", 1])
-    [report] = h.emitted()
-    assert report[1:2] == [1001] and report[4] == 2  # /b arrived after the slide: not in it
+    h.feed(bundle([("/b", 1)], chunk="c2"))
+    [[_, _, [report]]] = h.emitted()
+    assert report[1:2] == (1001,) and report[4] == 2  # /b arrived after the slide: not in it
     assert len(h.acked()) == 2
+
+
+def test_event_time_window_bolt_reports_on_watermarks_and_counts_a_chunk_once(tmp_path):
+    h = BoltHarness(UrlWindowBolt, conf(tmp_path, **{"logstorm.time": "event"}), name="w")
+    h.feed(bundle([(1000, "/a", 2), (1001, "/b", 1)], chunk="c1", watermark=900))
+    h.feed(bundle([(1000, "/a", 2)], chunk="c1", watermark=900))  # replayed: dropped
+    h.tick()
+    assert h.emitted() == []  # ticks close nothing in event time
+    h.feed([1001], stream="watermarks", source="logfiles")
+    [[metric, watermark, [report]]] = h.emitted()
+    assert (metric, watermark) == ("url", 1001)
+    assert report == ("url", 1001, 300, 1, 2, 1, [("/a", 2)])  # holds events with t < 1001
+    h.clear()
+    h.feed([1001], stream="watermarks", source="logfiles")  # repeated: passed on, no report
+    assert h.emitted() == [["url", 1001, []]]
+    assert len(h.acked()) == 1
 
 
 def test_window_bolt_refuses_a_window_that_is_not_whole_slides(tmp_path):
@@ -85,13 +140,27 @@ def report(metric, end, top, total):
 def test_rankings_bolt_merges_one_window_from_every_task(tmp_path):
     others = {1: "url_window", 2: "url_window"}
     h = BoltHarness(RankingsBolt, conf(tmp_path), name="rankings", task_id=3, other_tasks=others)
-    h.feed(report("url", 10, [["/a", 5], ["/b", 1]], 6), source="url_window", task=1)
+    h.feed(
+        ["url", None, [report("url", 10, [["/a", 5], ["/b", 1]], 6)]], source="url_window", task=1
+    )
     assert h.emitted() == []  # task 2 has not reported window 10 yet
-    h.feed(report("url", 10, [["/c", 5]], 5), source="url_window", task=2)
+    h.feed(["url", None, [report("url", 10, [["/c", 5]], 5)]], source="url_window", task=2)
     [[window]] = h.emitted()
+    assert window["time"] == "processing"
     assert window["top"] == [["/a", 5], ["/c", 5], ["/b", 1]]
     assert (window["total"], window["distinct"], window["window_end"]) == (11, 3, 10)
     assert len(h.acked()) == 2
+
+
+def test_rankings_bolt_in_event_time_waits_for_every_task_watermark(tmp_path):
+    others = {1: "url_window", 2: "url_window"}
+    h = BoltHarness(RankingsBolt, conf(tmp_path), name="rankings", task_id=3, other_tasks=others)
+    h.feed(["url", 10, [report("url", 10, [["/a", 5]], 5)]], source="url_window", task=1)
+    h.feed(["url", 9, []], source="url_window", task=2)  # task 2 is not past 10 yet
+    assert h.emitted() == []
+    h.feed(["url", 12, []], source="url_window", task=2)  # no URL of task 2 in window 10
+    [[window]] = h.emitted()
+    assert (window["time"], window["window_end"], window["top"]) == ("event", 10, [["/a", 5]])
 
 
 def test_window_sink_appends_json_lines_and_logs_a_table(tmp_path, caplog):
@@ -109,14 +178,23 @@ def test_window_sink_appends_json_lines_and_logs_a_table(tmp_path, caplog):
     assert "  2  200\n  1  404" in caplog.text
 
 
-def test_error_sink_keeps_reason_file_offset_and_raw_line(tmp_path):
+def test_error_sink_keeps_reason_file_offset_and_raw_line_and_tallies_them(tmp_path):
     h = BoltHarness(ErrorSinkBolt, conf(tmp_path), name="error_sink")
-    h.feed(["unterminated user-agent field", "/logs/a.log", 30, BROKEN])
-    record = json.loads((tmp_path / "errors.jsonl").read_text())
-    assert record == {
-        "reason": "unterminated user-agent field", "path": "/logs/a.log", "offset": 30,
-        "line": BROKEN,
-    }  # fmt: skip
+    h.feed(["unterminated user-agent field", "/logs/a.log", 30, BROKEN, None])
+    h.feed(["late", "/logs/a.log", 90, GOOD, "url"])
+    records = [json.loads(x) for x in (tmp_path / "errors.jsonl").read_text().splitlines()]
+    assert records == [
+        {"reason": "unterminated user-agent field", "path": "/logs/a.log", "offset": 30,
+         "line": BROKEN},
+        {"reason": "late", "path": "/logs/a.log", "offset": 90, "line": GOOD, "metric": "url"},
+    ]  # fmt: skip
+    h.tick()  # the tally is written at most once a second, and on ticks
+    h.component.next_tally = 0
+    h.tick()
+    assert json.loads((tmp_path / "errors.counts.json").read_text()) == {
+        "late": {"url": 1},
+        "malformed": {"unterminated user-agent field": 1},
+    }
 
 
 @pytest.mark.parametrize(
@@ -125,7 +203,8 @@ def test_error_sink_keeps_reason_file_offset_and_raw_line(tmp_path):
         ("logstorm.input.mode", "follow", "'tail' or 'spool'"),
         ("logstorm.top", "ten", "logstorm.top"),
         ("logstorm.windw.url.secs", 60, "did you mean 'logstorm.window.url.secs'"),
-        ("logstorm.time", "event", "'processing'"),
+        ("logstorm.time", "wall", "'processing' or 'event'"),
+        ("logstorm.allowed_lateness_secs", -1, ">= 0"),
     ],
 )
 def test_bad_logstorm_options_fail_at_start_naming_the_key(tmp_path, key, value, message):
@@ -140,7 +219,7 @@ def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path,
     state["storm.id"] = "logs-1-123"
     h = BoltHarness(UrlWindowBolt, state, name="url_window", task_id=7)
     h.component.next_save = float("inf")  # no save due yet
-    first = h.feed(["/a", 2])
+    first = h.feed(bundle([("/a", 2)]))
     assert h.acked() == []  # counted, not yet durable
     h.tick()  # a tick saves the journal, then acks
     assert h.acked() == [first.id]
@@ -149,5 +228,5 @@ def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path,
     restarted = BoltHarness(UrlWindowBolt, state, name="url_window", task_id=7)
     clock[0] = 1001.5
     restarted.tick()
-    [report] = restarted.emitted()
-    assert report[1] == 1001 and report[4:] == [2, 1, [("/a", 2)]]
+    [[_, _, [report]]] = restarted.emitted()
+    assert report[1] == 1001 and report[4:] == (2, 1, [("/a", 2)])

@@ -119,7 +119,8 @@ def test_save_writes_valid_json_and_leaves_no_temp_file(tmp_path):
         positions.save()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pos.json"]
     saved = json.loads((tmp_path / "pos.json").read_text())
-    assert saved == {"version": 1, "files": {"1:2": {"path": "a.log", "offset": 4, "done": False}}}
+    entry = {"path": "a.log", "offset": 4, "done": False}
+    assert saved == {"version": 1, "files": {"1:2": entry}, "max_time": None}
 
 
 def test_save_replaces_the_file_whole_so_readers_never_see_a_torn_one(tmp_path):

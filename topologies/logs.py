@@ -1,11 +1,15 @@
-"""Logs: the web-log analyzer.
+r"""Logs: the web-log analyzer.
 
-log files --shuffle--> parse --fields(url)----> url_window ----global--> rankings --> window_sink
-                             \\--fields(status)-> status_window --/
-                              \\--errors-------------------------------------------> error_sink
+logfiles --shuffle--> parse --fields(part: url bundles)----> url_window ----global--> rankings
+    |                     \--fields(part: status bundles)-> status_window --/              |
+    |                      \--errors--> error_sink                          window_sink
+    \--watermarks (all; event time only)--> url_window, status_window
 
 URL counts over the last 300 s every second and status counts over the last 300 s
-every 5 seconds (Storm's reduceByKeyAndWindow), ranked, written as JSON lines.
+every 5 seconds (Storm's reduceByKeyAndWindow), by arrival time or, with
+-o logstorm.time=event, by the lines' timestamps; ranked, written as JSON lines.
+The parse bolt sums each chunk per key and sends every window task one bundle of
+its keys (see logstorm.partition and bolts.parse): one tuple per task and chunk.
 """
 
 import os
@@ -49,13 +53,13 @@ class Logs(Topology):
     )
     url_window = UrlWindowBolt.spec(
         name="url_window",
-        inputs={parse["urls"]: Grouping.fields("url")},
+        inputs={parse["urls"]: Grouping.fields("part"), logfiles["watermarks"]: Grouping.ALL},
         par={"local": 2, "cluster": 4},
         config=_tick_every_slide("url"),
     )
     status_window = StatusWindowBolt.spec(
         name="status_window",
-        inputs={parse["statuses"]: Grouping.fields("status")},
+        inputs={parse["statuses"]: Grouping.fields("part"), logfiles["watermarks"]: Grouping.ALL},
         par={"local": 2, "cluster": 2},
         config=_tick_every_slide("status"),
     )
@@ -66,5 +70,8 @@ class Logs(Topology):
     )
     window_sink = WindowSinkBolt.spec(name="window_sink", inputs={rankings: Grouping.GLOBAL}, par=1)
     error_sink = ErrorSinkBolt.spec(
-        name="error_sink", inputs={parse["errors"]: Grouping.GLOBAL}, par=1
+        name="error_sink",
+        inputs={parse["errors"]: Grouping.GLOBAL},
+        par=1,
+        config={"topology.tick.tuple.freq.secs": 1},  # writes the tally of a quiet spell
     )

@@ -1,30 +1,60 @@
-"""AccessLogParseBolt: parses chunks of log lines into counts per URL and per status."""
+"""AccessLogParseBolt: parses chunks of log lines into per-task bundles of counts."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from streamparse import Bolt, Stream, Tuple
 
+from logstorm import logs_options as opt
 from logstorm.combiner import count_chunk
+from logstorm.partition import partition
+from logstorm.tasks import task_count
+
+COUNTS_FIELDS = ["part", "chunk", "watermark", "counts"]
 
 
 class AccessLogParseBolt(Bolt):
-    """Emits (url, count) on ``urls``, (status, count) on ``statuses`` and each bad line
-    on ``errors``, all anchored to the chunk; the chunk is acked once they are emitted.
-    A malformed line never fails the chunk nor stops the bolt.
+    """Counts a chunk's lines per URL and per status and sends each window task one
+    bundle: (part, part's chunk id, the chunk's stamped watermark or None,
+    [[key, count], ...] or in event time [[slide, key, count], ...]). Each bad line,
+    and in event time each late one, goes to ``errors``. Everything is anchored to
+    the chunk, acked once emitted; a malformed line never fails the chunk nor stops
+    the bolt.
+
+    Part i of n holds the keys :func:`~logstorm.partition.task_of` gives i; the
+    topology groups by part, and Storm's fields grouping sends parts 0..n-1 of n
+    tasks to n different tasks (hash of the one-integer list, mod n). A direct
+    stream would say so outright, but Storm 2.8's multilang reader cannot take a
+    direct emit (its JSON gives an Integer task id where a Long is cast).
     """
 
     outputs = [
-        Stream(fields=["url", "count"], name="urls"),
-        Stream(fields=["status", "count"], name="statuses"),
-        Stream(fields=["reason", "path", "offset", "line"], name="errors"),
+        Stream(fields=COUNTS_FIELDS, name="urls"),
+        Stream(fields=COUNTS_FIELDS, name="statuses"),
+        Stream(fields=["reason", "path", "offset", "line", "metric"], name="errors"),
     ]
+    # metric -> (stream, the window component it feeds, as named in topologies/logs.py)
+    targets = {"url": ("urls", "url_window"), "status": ("statuses", "status_window")}
+
+    def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
+        options = opt.read_logs_options(storm_conf)
+        self.slides = opt.slides(options) if options[opt.TIME] == "event" else None
+        self.parts = {}
+        for metric, (_, component) in self.targets.items():
+            self.parts[metric] = task_count(context, component)
+            if not self.parts[metric]:
+                raise ValueError(f"parse: the topology has no {component!r} component")
 
     def process(self, tup: Tuple) -> None:
-        path, offsets, lines, cut = tup.values
-        counts = count_chunk(path, offsets, lines, cut)
-        for url, n in counts.urls.items():
-            self.emit([url, n], stream="urls")
-        for status, n in counts.statuses.items():
-            self.emit([status, n], stream="statuses")
-        for error in counts.errors:
-            self.emit([error["reason"], path, error["offset"], error["line"]], stream="errors")
+        path, offsets, lines, cut, chunk, event = tup.values
+        late = event["late"] if event else None
+        counts = count_chunk(path, offsets, lines, cut, slides=self.slides, late=late)
+        watermark = event["watermark"] if event else None
+        key_at = 0 if self.slides is None else 1
+        for metric, (stream, _) in self.targets.items():
+            items = ((*key, n) if key_at else (key, n) for key, n in counts.counts[metric].items())
+            for part, bundle in partition(items, self.parts[metric], key_at).items():
+                self.emit([part, f"{chunk}#{part}", watermark, bundle], stream=stream)
+        for e in counts.errors:
+            self.emit([e["reason"], path, e["offset"], e["line"], e.get("metric")], stream="errors")

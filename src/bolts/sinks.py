@@ -1,13 +1,17 @@
-"""Sink bolts: windows and malformed lines to JSON-lines files (and the console)."""
+"""Sink bolts: windows and left-out lines to JSON-lines files (and the console)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
-from logstorm.sinks import JsonLinesFile, window_table
+from logstorm.atomic import write_json_atomic
+from logstorm.sinks import ErrorTally, JsonLinesFile, tally_path, window_record, window_table
+
+TALLY_EVERY_SECS = 1.0
 
 
 class WindowSinkBolt(Bolt):
@@ -19,20 +23,42 @@ class WindowSinkBolt(Bolt):
         self.console = options[opt.CONSOLE]
 
     def process(self, tup: Tuple) -> None:
-        window = tup.values[0]
+        window = window_record(tup.values[0])
         self.out.write(window)
         if self.console:
             self.logger.info("\n%s", window_table(window))
 
 
 class ErrorSinkBolt(Bolt):
-    """Appends each malformed line, with its reason, file and offset, to
-    ``logstorm.errors.path``: nothing the parser rejects is lost.
+    """Appends each line the windows left out (malformed, cut, or in event time late for
+    a metric) with its reason, file and offset to ``logstorm.errors.path``, and keeps
+    their tally beside it (``errors.counts.json``): nothing is dropped unaccounted.
     """
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
-        self.out = JsonLinesFile(opt.read_logs_options(storm_conf)[opt.ERRORS_PATH])
+        path = opt.read_logs_options(storm_conf)[opt.ERRORS_PATH]
+        self.out = JsonLinesFile(path)
+        self.tally = ErrorTally()
+        self.tally_path = tally_path(path)
+        self.tally_due = False
+        self.next_tally = 0.0
 
     def process(self, tup: Tuple) -> None:
-        reason, path, offset, line = tup.values
-        self.out.write({"reason": reason, "path": path, "offset": offset, "line": line})
+        reason, path, offset, line, metric = tup.values
+        record = {"reason": reason, "path": path, "offset": offset, "line": line}
+        if metric is not None:
+            record["metric"] = metric
+        self.out.write(record)
+        self.tally.add(record)
+        self.tally_due = True
+        self._write_tally()
+
+    def process_tick(self, tup: Tuple) -> None:
+        self._write_tally()
+
+    def _write_tally(self) -> None:
+        now = time.monotonic()
+        if self.tally_due and now >= self.next_tally:
+            write_json_atomic(self.tally_path, self.tally.as_dict())
+            self.tally_due = False
+            self.next_tally = now + TALLY_EVERY_SECS

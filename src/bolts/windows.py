@@ -1,4 +1,4 @@
-"""Window bolts: per-key counts over a sliding window, reported as slides end."""
+"""Window bolts: per-key counts over a sliding window, reported as windows close."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
+from logstorm.event_window import EventWindowCounter
+from logstorm.rankings import WindowReport
 from logstorm.window import SlidingWindowCounter
 from logstorm.window_journal import WindowJournal
 
@@ -17,26 +19,36 @@ SAVE_EVERY_SECS = 1.0
 
 
 class WindowBolt(Bolt):
-    """Counts (key, count) tuples into a SlidingWindowCounter and emits one report per
-    slide that ended: (metric, window_end, window_secs, slide_secs, total, distinct,
-    top). A slide is closed by the first tuple arriving after its end, or by a tick
-    when no data comes. Subclasses name the metric.
+    """Counts the parse bolt's bundles of (key, count) into a sliding window and emits
+    (metric, watermark, reports): the reports of the windows that closed, each
+    (metric, window_end, window_secs, slide_secs, total, distinct, top).
+
+    In processing time (watermark None) a slide is closed by the first bundle arriving
+    after its end, or by a tick when no data comes. In event time the spout's
+    watermark closes windows, and every watermark is passed on to the rankings bolt,
+    with or without reports, so it knows which windows this task has finished.
+    Subclasses name the metric.
 
     With ``logstorm.state.path`` set, counts are journaled about once a second and
     tuples are acked only once journaled, so a restarted task resumes its windows and
-    loses no acknowledged line. Without it, tuples are acked as soon as counted.
+    loses no acknowledged line (in event time it also remembers which chunks it
+    counted, and counts a replayed one once). Without it, tuples are acked as soon as
+    counted.
     """
 
     metric = ""
     auto_ack = False
-    outputs = ["metric", "window_end", "window_secs", "slide_secs", "total", "distinct", "top"]
+    outputs = ["metric", "watermark", "reports"]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
         window_key, slide_key = opt.WINDOWS[self.metric]
-        self.counter = SlidingWindowCounter(
-            self.metric, options[window_key], options[slide_key], options[opt.TOP], time.time()
-        )
+        shape = (self.metric, options[window_key], options[slide_key], options[opt.TOP])
+        self.event_time = options[opt.TIME] == "event"
+        if self.event_time:
+            self.counter = EventWindowCounter(*shape)
+        else:
+            self.counter = SlidingWindowCounter(*shape, time.time())
         self.journal = None
         self.unacked: list[Tuple] = []
         self.next_save = 0.0
@@ -48,10 +60,19 @@ class WindowBolt(Bolt):
                 self.logger.info("%s task %s resumed its windows", self.metric, self.task_id)
 
     def process(self, tup: Tuple) -> None:
-        key, count = tup.values
-        now = time.time()
-        self.counter.add(key, count, now)
-        self._report(now)
+        if tup.stream == "watermarks":
+            self.ack(tup)
+            watermark = tup.values[0]
+            self._emit(watermark, self.counter.advance(watermark))
+            return
+        _, chunk, watermark, counts = tup.values
+        if self.event_time:
+            self.counter.add_chunk(chunk, watermark, counts)  # a replayed chunk: dropped
+        else:
+            now = time.time()
+            for key, count in counts:
+                self.counter.add(key, count, now)
+            self._emit(None, self.counter.close_until(now))
         if self.journal is None:
             self.ack(tup)
             return
@@ -60,14 +81,15 @@ class WindowBolt(Bolt):
             self._save()
 
     def process_tick(self, tup: Tuple) -> None:
-        self._report(time.time())
+        if not self.event_time:
+            self._emit(None, self.counter.close_until(time.time()))
         if self.journal is not None:
             self._save()
 
-    def _report(self, now: float) -> None:
-        for report in self.counter.close_until(now):
+    def _emit(self, watermark: int | None, reports: list[WindowReport]) -> None:
+        if reports or watermark is not None:
             # Unanchored: a lost report must not replay (and double-count) the input.
-            self.emit(list(astuple(report)), anchors=[])
+            self.emit([self.metric, watermark, [astuple(r) for r in reports]], anchors=[])
 
     def _save(self) -> None:
         self.journal.save(self.counter)

@@ -1,18 +1,25 @@
 """Parsing a chunk of log lines into per-key counts (a combiner) and error records.
 
-The parse bolt emits one tuple per distinct URL and status of a chunk, with its
-count, instead of one per line: partial aggregation before the fields grouping,
-as a MapReduce combiner does. Lines that do not parse become error records that
-keep their source file, offset and raw text, so nothing is lost.
+The parse bolt sums a chunk's lines per key before they go to the window tasks,
+as a MapReduce combiner does, so a chunk costs one tuple per window task instead of
+one per line. In processing time the counts are keyed by URL or status; in event time
+by (slide, key), where slide is the index of the slide holding the line's timestamp.
+Lines that do not parse, and in event time lines the spout found too late for a
+metric's windows, become error records that keep their file, offset and raw text:
+nothing is lost silently.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .accesslog import MalformedLine, parse_line
+from .accesslog import AccessRecord, MalformedLine, parse_line
+
+METRICS = ("url", "status")
+LATE = "late"
 
 
 def status_key(status: int | None) -> str:
@@ -20,34 +27,64 @@ def status_key(status: int | None) -> str:
     return "-" if status is None else str(status)
 
 
+def metric_key(metric: str, record: AccessRecord) -> str | None:
+    """The key a record counts under for metric (None: it does not count there)."""
+    return record.path if metric == "url" else status_key(record.status)
+
+
 @dataclass
 class ChunkCounts:
-    """What one chunk of lines adds to the windows, and what it could not parse."""
+    """What one chunk of lines adds to the windows, and what it could not count."""
 
-    urls: Counter[str] = field(default_factory=Counter)
-    statuses: Counter[str] = field(default_factory=Counter)
+    counts: dict[str, Counter[Any]] = field(default_factory=lambda: {m: Counter() for m in METRICS})
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def count_chunk(path: str, offsets: list[int], lines: list[str], cut: list[int]) -> ChunkCounts:
-    """Parse every line; count URLs and statuses; turn bad and cut lines into errors."""
-    counts = ChunkCounts()
+def count_chunk(
+    path: str,
+    offsets: Sequence[int],
+    lines: Sequence[str],
+    cut: Sequence[int],
+    *,
+    slides: Mapping[str, int] | None = None,
+    late: Mapping[str, Sequence[int]] | None = None,
+) -> ChunkCounts:
+    """Parse every line and count it per metric; bad and cut lines become errors.
+
+    With slides (metric -> slide seconds) counts are by event time, keyed (slide, key);
+    late (metric -> line indices) names lines to leave out of a metric's windows, each
+    becoming an error with reason "late" and the metric.
+    """
+    out = ChunkCounts()
     cut_lines = set(cut)
+    late_lines = {m: set(indices) for m, indices in (late or {}).items()}
     for i, line in enumerate(lines):
         if i in cut_lines:
             reason = "line too long: cut at the configured maximum"
-            counts.errors.append(_error(reason, path, offsets[i], line))
+            out.errors.append(_error(reason, path, offsets[i], line))
             continue
         try:
             record = parse_line(line)
         except MalformedLine as err:
-            counts.errors.append(_error(err.reason, path, offsets[i], line))
+            out.errors.append(_error(err.reason, path, offsets[i], line))
             continue
-        counts.statuses[status_key(record.status)] += 1
-        if record.path is not None:
-            counts.urls[record.path] += 1
-    return counts
+        for metric in METRICS:
+            key = metric_key(metric, record)
+            if key is None:
+                continue
+            if i in late_lines.get(metric, ()):
+                out.errors.append(_error(LATE, path, offsets[i], line, metric))
+            elif slides is None:
+                out.counts[metric][key] += 1
+            else:
+                out.counts[metric][record.time // slides[metric], key] += 1
+    return out
 
 
-def _error(reason: str, path: str, offset: int, line: str) -> dict[str, Any]:
-    return {"reason": reason, "path": path, "offset": offset, "line": line}
+def _error(
+    reason: str, path: str, offset: int, line: str, metric: str | None = None
+) -> dict[str, Any]:
+    error = {"reason": reason, "path": path, "offset": offset, "line": line}
+    if metric is not None:
+        error["metric"] = metric
+    return error

@@ -6,6 +6,8 @@ is drained to its end, a truncated file (copytruncate) is read again from 0, and
 trailing line without newline waits until it completes. Mode ``spool`` (spooling
 directory) reads complete files once and marks each done when every line of it
 was acknowledged (renamed with a suffix and recorded in the position file).
+With ``in_order`` files are read one after the other by name, so the lines leave in
+one reproducible order (event time needs it).
 
 Lines leave in :class:`Chunk` s of consecutive lines of one file, each with a
 message id naming its byte range. :meth:`LogDirectoryReader.ack` commits ranges
@@ -21,7 +23,7 @@ import stat
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .lines import Line, LineSplitter
 from .offsets import CommitTracker, PositionFile, file_id
@@ -47,14 +49,17 @@ class Chunk:
     def end(self) -> int:
         return self.lines[-1].end
 
-    def values(self) -> list:
+    def values(self, event: dict[str, Any] | None = None) -> list:
         """The spout tuple for this chunk: [path, line offsets, line texts, indices of
-        cut lines]; :func:`logstorm.combiner.count_chunk` takes the same four fields."""
+        cut lines, chunk id, event-time stamp or None]; the first four are what
+        :func:`logstorm.combiner.count_chunk` takes."""
         return [
             self.path,
             [line.start for line in self.lines],
             [line.text for line in self.lines],
             [i for i, line in enumerate(self.lines) if line.cut],
+            self.msg_id,
+            event,
         ]
 
 
@@ -85,6 +90,7 @@ class LogDirectoryReader:
         batch_lines: int = 100,
         max_line_bytes: int = 64 * 1024,
         done_suffix: str = ".COMPLETED",
+        in_order: bool = False,
     ) -> None:
         if mode not in ("tail", "spool"):
             raise ValueError(f"mode must be 'tail' or 'spool', got {mode!r}")
@@ -95,6 +101,7 @@ class LogDirectoryReader:
         self.batch_lines = batch_lines
         self.max_line_bytes = max_line_bytes
         self.done_suffix = done_suffix
+        self.in_order = in_order
         self.files: dict[str, _File] = {}
         self.inflight: dict[str, Chunk] = {}
         self.failed: deque[str] = deque()
@@ -184,7 +191,12 @@ class LogDirectoryReader:
                 return chunk
         if not allow_new:
             return None
-        for f in sorted(self.files.values(), key=lambda f: len(f.ready), reverse=True):
+        if self.in_order:
+            # a rotated file holds older lines than the one now under its name
+            order = sorted(self.files.values(), key=lambda f: (not f.rotated, f.path))
+        else:  # the file with most lines ready first: it is being written fastest
+            order = sorted(self.files.values(), key=lambda f: len(f.ready), reverse=True)
+        for f in order:
             if len(f.ready) < self.batch_lines:
                 self._fill(f)
             if f.ready:
@@ -226,6 +238,15 @@ class LogDirectoryReader:
         self.positions.record(fid, f.path, f.tracker.committed)
         self.dirty = True
         self._retire_if_finished(f)
+
+    def drained(self) -> bool:
+        """Spool mode: every file found was read, acknowledged and marked done."""
+        return (
+            self.mode == "spool"
+            and not self.files
+            and not self.inflight
+            and any(entry.get("done") for entry in self.positions.entries.values())
+        )
 
     def pending(self) -> int:
         """Chunks emitted and not acknowledged yet (failed ones included)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .options import Option, OptionError, positive, read_options
+from .options import Option, OptionError, non_negative, positive, read_options
 
 INPUT_PATH = "logstorm.input.path"
 INPUT_PATTERN = "logstorm.input.pattern"
@@ -24,6 +24,8 @@ STATE_PATH = "logstorm.state.path"
 CONSOLE = "logstorm.console"
 TOP = "logstorm.top"
 TIME = "logstorm.time"
+ALLOWED_LATENESS = "logstorm.allowed_lateness_secs"
+IDLE_TIMEOUT = "logstorm.idle_timeout_secs"
 URL_WINDOW = "logstorm.window.url.secs"
 URL_SLIDE = "logstorm.window.url.slide.secs"
 STATUS_WINDOW = "logstorm.window.status.secs"
@@ -60,15 +62,36 @@ TABLE = (
         TIME,
         str,
         "processing",
-        "windows by arrival time",
-        lambda v: v == "processing",
-        "'processing'",
+        "processing: windows by arrival time; event: by the lines' timestamps",
+        lambda v: v in ("processing", "event"),
+        "'processing' or 'event'",
+    ),
+    Option(
+        ALLOWED_LATENESS,
+        int,
+        60,
+        "event time: how far behind the newest timestamp a line may be and still count",
+        non_negative,
+        ">= 0",
+    ),
+    Option(
+        IDLE_TIMEOUT,
+        float,
+        10.0,
+        "event time, tail mode: seconds without new lines before windows close by the clock",
+        positive,
+        "> 0",
     ),
     Option(URL_WINDOW, int, 300, "URL window length, seconds", positive, "> 0"),
     Option(URL_SLIDE, int, 1, "seconds between URL windows", positive, "> 0"),
     Option(STATUS_WINDOW, int, 300, "status window length, seconds", positive, "> 0"),
     Option(STATUS_SLIDE, int, 5, "seconds between status windows", positive, "> 0"),
 )
+
+
+def slides(options: dict[str, Any]) -> dict[str, int]:
+    """Slide seconds per metric."""
+    return {metric: options[slide] for metric, (_, slide) in WINDOWS.items()}
 
 
 def default(key: str) -> Any:

@@ -1,8 +1,12 @@
 """Top-N rankings, and the exact merge of per-task window reports into a global one.
 
-Window bolts are fed by a fields grouping, so each key lives in exactly one task:
+Each key is counted by exactly one window task (see :mod:`logstorm.partition`), so
 a key in the global top N is in its own task's top N, and the union of the tasks'
 top-N lists, re-ranked, is the exact global top N. Totals and distinct counts add up.
+
+In processing time a window is out when every task reported it (:class:`WindowMerger`);
+in event time when every task's watermark passed its end (:class:`WatermarkMerger`),
+since a task with no events in a window reports nothing for it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from .watermark import NO_WATERMARK
 
 
 def rank(counts: Iterable[tuple[Any, int]], n: int) -> list[tuple[Any, int]]:
@@ -67,19 +73,55 @@ class WindowMerger:
         return [self._merge(self.pending.pop(k)) for k in ready]
 
     def _merge(self, entry: _Pending) -> dict[str, Any]:
-        first = entry.reports[0]
-        merged_top = rank((kv for r in entry.reports for kv in r.top), self.top_n)
-        window = {
-            "metric": first.metric,
-            "time": "processing",
-            "window_end": first.window_end,
-            "window_secs": max(r.window_secs for r in entry.reports),
-            "slide_secs": first.slide_secs,
-            "total": sum(r.total for r in entry.reports),
-            "distinct": sum(r.distinct for r in entry.reports),
-            "top": [list(kv) for kv in merged_top],
-        }
-        missing = self.expected[first.metric] - len(entry.tasks)
-        if missing:
-            window["partial"] = f"{missing} of {self.expected[first.metric]} tasks did not report"
+        window = merge_reports(entry.reports, self.top_n, "processing")
+        expected = self.expected[window["metric"]]
+        if len(entry.tasks) < expected:
+            window["partial"] = f"{expected - len(entry.tasks)} of {expected} tasks did not report"
         return window
+
+
+class WatermarkMerger:
+    """Event time: merges the tasks' reports of a window once every task's watermark
+    reached the window's end, in window order.
+
+    Each task sends its watermark with the reports of the windows it closed; a report
+    at or below a watermark the task already sent (a restarted task resending) is
+    dropped. ``expected`` maps each metric to how many tasks report it.
+    """
+
+    def __init__(self, expected: dict[str, int], top_n: int) -> None:
+        self.expected = expected
+        self.top_n = top_n
+        self.watermarks: dict[str, dict[int, int]] = {}  # metric -> task -> watermark
+        self.pending: dict[tuple[str, int], list[WindowReport]] = {}
+
+    def add(
+        self, task: int, metric: str, watermark: int, reports: Iterable[WindowReport]
+    ) -> list[dict[str, Any]]:
+        """Record one task's watermark and reports; return the windows now complete."""
+        tasks = self.watermarks.setdefault(metric, {})
+        seen = tasks.get(task, NO_WATERMARK)
+        for report in reports:
+            if report.window_end > seen:
+                self.pending.setdefault((metric, report.window_end), []).append(report)
+        tasks[task] = max(seen, watermark)
+        if len(tasks) < self.expected[metric]:
+            return []
+        low = min(tasks.values())
+        ready = sorted(k for k in self.pending if k[0] == metric and k[1] <= low)
+        return [merge_reports(self.pending.pop(k), self.top_n, "event") for k in ready]
+
+
+def merge_reports(reports: list[WindowReport], top_n: int, time: str) -> dict[str, Any]:
+    """The global window (a JSON-ready dict) from the reports of the tasks that had keys."""
+    first = reports[0]
+    return {
+        "metric": first.metric,
+        "time": time,
+        "window_end": first.window_end,
+        "window_secs": max(r.window_secs for r in reports),
+        "slide_secs": first.slide_secs,
+        "total": sum(r.total for r in reports),
+        "distinct": sum(r.distinct for r in reports),
+        "top": [list(kv) for kv in rank((kv for r in reports for kv in r.top), top_n)],
+    }

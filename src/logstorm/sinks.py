@@ -1,12 +1,16 @@
-"""Where results go: JSON-lines files, and a readable table for the console."""
+"""Where results go: JSON-lines files, a readable table for the console, and the
+running tally of what could not be counted."""
 
 from __future__ import annotations
 
 import json
 import os
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
+
+from .combiner import LATE
 
 
 class JsonLinesFile:
@@ -20,6 +24,18 @@ class JsonLinesFile:
         """Append record and flush."""
         self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.fh.flush()
+
+
+WINDOW_FIELDS = (
+    "metric", "time", "window_end", "window_secs", "slide_secs", "total", "distinct", "top",
+    "partial",
+)  # fmt: skip
+
+
+def window_record(window: dict[str, Any]) -> dict[str, Any]:
+    """A window with its fields in the documented order (a dict that crossed Storm as a
+    Java map comes back in any order), so equal windows are equal JSON lines."""
+    return {name: window[name] for name in WINDOW_FIELDS if name in window}
 
 
 def window_table(window: dict[str, Any]) -> str:
@@ -37,3 +53,35 @@ def window_table(window: dict[str, Any]) -> str:
     width = max(len(str(count)) for _, count in window["top"])
     rows = [f"  {count:>{width}}  {key}" for key, count in window["top"]]
     return "\n".join([head, *rows])
+
+
+class ErrorTally:
+    """How many lines were left out, and why: malformed (by reason) and late (by metric).
+
+    It is the answer to "how much did the windows miss?", kept next to the errors file
+    as ``{"late": {metric: n}, "malformed": {reason: n}}``.
+    """
+
+    def __init__(self) -> None:
+        self.late: Counter[str] = Counter()
+        self.malformed: Counter[str] = Counter()
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Count one error record."""
+        if record["reason"] == LATE:
+            self.late[record["metric"]] += 1
+        else:
+            self.malformed[record["reason"]] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        """The tally as JSON-ready counts, keys sorted."""
+        return {
+            "late": dict(sorted(self.late.items())),
+            "malformed": dict(sorted(self.malformed.items())),
+        }
+
+
+def tally_path(errors_path: str | os.PathLike[str]) -> Path:
+    """Where the tally of an errors file is kept: ``errors.jsonl`` -> ``errors.counts.json``."""
+    path = Path(errors_path)
+    return path.with_name(path.name.removesuffix(".jsonl") + ".counts.json")

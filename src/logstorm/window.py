@@ -56,30 +56,38 @@ class SlidingWindowCounter:
             unsaved = self.unsaved[slide] = Counter()
         unsaved[key] += count
 
-    def take_unsaved(self) -> dict[int, Counter[Any]]:
-        """The increments per slide since the last call (for a journal)."""
+    def journal_entry(self) -> dict[str, Any]:
+        """The increments since the last entry, for :mod:`logstorm.window_journal`."""
         unsaved, self.unsaved = self.unsaved, {}
-        return unsaved
+        return self._entry(unsaved)
 
-    def slides(self) -> dict[int, Counter[Any]]:
-        """Counts of every slide still in the window, closed or open, by slide index."""
+    def snapshot_entry(self) -> dict[str, Any]:
+        """Every slide still in the window, closed or open, as one entry."""
         first_closed = self.next_slide - len(self.closed)
-        out = {first_closed + i: counts for i, counts in enumerate(self.closed) if counts}
-        out.update((slide, counts) for slide, counts in self.open.items() if counts)
-        return out
+        slides = {first_closed + i: counts for i, counts in enumerate(self.closed) if counts}
+        slides.update((slide, counts) for slide, counts in self.open.items() if counts)
+        return self._entry(slides)
 
-    def restore(self, slides: dict[int, Counter[Any]], closed_through: int, started: float) -> None:
-        """Resume from saved slide counts of which those up to closed_through were reported.
+    def _entry(self, slides: dict[int, Counter[Any]]) -> dict[str, Any]:
+        return {
+            "started": self.started,
+            "closed_through": self.next_slide - 1,
+            "slides": {str(slide): dict(counts) for slide, counts in slides.items()},
+        }
 
-        Those slides are closed again without reports; slides that ended while the task
-        was down are reported by the next close_until.
+    def restore(self, entries: list[dict[str, Any]]) -> None:
+        """Resume from journal entries (oldest first): the slides up to the last entry's
+        closed_through were reported and are closed again without reports; slides that
+        ended while the task was down are reported by the next close_until.
         """
+        closed_through, started = entries[-1]["closed_through"], entries[-1]["started"]
         oldest = closed_through + 1 - self.window_secs // self.slide_secs
         self.__init__(self.metric, self.window_secs, self.slide_secs, self.top_n, started)
         self.next_slide = oldest
-        for slide, counts in slides.items():
-            if slide >= oldest:
-                self.open.setdefault(slide, Counter()).update(counts)
+        for entry in entries:
+            for slide, counts in entry["slides"].items():
+                if int(slide) >= oldest:
+                    self.open.setdefault(int(slide), Counter()).update(counts)
         while self.next_slide <= closed_through:
             self._close(self.next_slide)
             self.next_slide += 1

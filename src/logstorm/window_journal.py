@@ -3,23 +3,32 @@ its windows instead of starting empty.
 
 The window bolt saves the increments about once a second and acknowledges the
 tuples they came from only afterwards. A crash therefore loses only unacknowledged
-tuples, which the spout sends again: every acknowledged line stays counted
-(at-least-once; a replayed chunk may be counted twice by the tasks that had already
-saved it). The journal is JSON lines, each ``{"started", "closed_through", "slides":
-{slide: {key: count}}}``; it is compacted (rewritten atomically as one line holding
-the window's current slides) every ``compact_every`` saves.
+tuples, which the spout sends again, and every acknowledged line stays counted.
+In processing time that is at-least-once (a replayed chunk may be counted twice by
+the tasks that had already saved it); in event time the journal also holds the ids
+of the counted chunks, and a replay is dropped (exactly-once counts).
+
+The journal is JSON lines, one entry per save, each what the counter's
+``journal_entry()`` returns; every ``compact_every`` saves it is rewritten atomically
+as the single entry ``snapshot_entry()``. ``restore(entries)`` rebuilds the counter.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .atomic import write_text_atomic
-from .window import SlidingWindowCounter
+
+
+class Journaled(Protocol):
+    """A counter that the journal can save and restore."""
+
+    def journal_entry(self) -> dict[str, Any]: ...
+    def snapshot_entry(self) -> dict[str, Any]: ...
+    def restore(self, entries: list[dict[str, Any]]) -> None: ...
 
 
 class WindowJournal:
@@ -30,46 +39,30 @@ class WindowJournal:
         self.compact_every = compact_every
         self.saves = 0
 
-    def restore(self, counter: SlidingWindowCounter) -> bool:
+    def restore(self, counter: Journaled) -> bool:
         """Load the journal into counter; False if there was none."""
         if not self.path.exists():
             return False
-        slides: dict[int, Counter[Any]] = {}
-        closed_through, started = None, counter.started
+        entries = []
         for line in self.path.read_text().splitlines():
             try:
-                entry = json.loads(line)
+                entries.append(json.loads(line))
             except ValueError:
                 break  # a torn last line from a crash mid-write: what precedes it holds
-            closed_through, started = entry["closed_through"], entry["started"]
-            for slide, counts in entry["slides"].items():
-                slides.setdefault(int(slide), Counter()).update(counts)
-        if closed_through is None:
+        if not entries:
             return False
-        counter.restore(slides, closed_through, started)
+        counter.restore(entries)
         return True
 
-    def save(self, counter: SlidingWindowCounter) -> None:
+    def save(self, counter: Journaled) -> None:
         """Append what counter counted since the last save, durably."""
-        unsaved = counter.take_unsaved()
+        entry = counter.journal_entry()
         self.saves += 1
         if self.saves % self.compact_every == 0:
-            self._compact(counter)
+            write_text_atomic(self.path, json.dumps(counter.snapshot_entry()) + "\n")
             return
-        entry = self._entry(counter, unsaved)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
-
-    def _compact(self, counter: SlidingWindowCounter) -> None:
-        write_text_atomic(self.path, json.dumps(self._entry(counter, counter.slides())) + "\n")
-
-    @staticmethod
-    def _entry(counter: SlidingWindowCounter, slides: dict[int, Counter[Any]]) -> dict[str, Any]:
-        return {
-            "started": counter.started,
-            "closed_through": counter.next_slide - 1,
-            "slides": {str(slide): dict(counts) for slide, counts in slides.items()},
-        }

@@ -6,25 +6,35 @@ import os
 import time
 from typing import Any
 
-from streamparse import Spout
+from streamparse import Spout, Stream
 
 from logstorm import logs_options as opt
-from logstorm.logfiles import LogDirectoryReader
+from logstorm.accesslog import event_time
+from logstorm.logfiles import Chunk, LogDirectoryReader
 from logstorm.offsets import PositionFile
+from logstorm.watermark import EventClock
 
 IDLE_SLEEP_SECS = 0.05  # nothing to read: wait a little instead of spinning
 SAVE_EVERY_SECS = 1.0  # position-file checkpoints at most this often
+WATERMARK_EVERY_SECS = 0.2  # watermark broadcasts at most this often...
+WATERMARK_REPEAT_SECS = 1.0  # ...and at least this often (a restarted task hears it)
 DEFAULT_MAX_PENDING = 100
 
 
 class LogFileSpout(Spout):
-    """One tuple per chunk of lines: (path, offsets, lines, cut), with a message id.
+    """One tuple per chunk of lines: (path, offsets, lines, cut, chunk, event), with a
+    message id. Acked chunks advance the committed offsets (saved to the position
+    file), failed ones are sent again, however often. One task per input directory.
 
-    Acked chunks advance the committed offsets (saved to the position file), failed
-    ones are sent again, however often. One task per input directory.
+    In event time (``logstorm.time=event``) files are read in name order, each chunk
+    carries its event-time stamp (see :mod:`logstorm.watermark`), and the watermark
+    goes to every window task on the ``watermarks`` stream.
     """
 
-    outputs = ["path", "offsets", "lines", "cut"]
+    outputs = [
+        Stream(fields=["path", "offsets", "lines", "cut", "chunk", "event"]),
+        Stream(fields=["watermark"], name="watermarks"),
+    ]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
@@ -38,6 +48,11 @@ class LogFileSpout(Spout):
             directory, ".logstorm-positions.json"
         )
         self.positions = PositionFile(position_file)
+        self.clock = None
+        if options[opt.TIME] == "event":
+            self.clock = EventClock(
+                options[opt.ALLOWED_LATENESS], opt.slides(options), self.positions.max_time
+            )
         self.reader = LogDirectoryReader(
             directory,
             options[opt.INPUT_PATTERN],
@@ -46,11 +61,17 @@ class LogFileSpout(Spout):
             batch_lines=options[opt.BATCH_LINES],
             max_line_bytes=options[opt.MAX_LINE_BYTES],
             done_suffix=options[opt.DONE_SUFFIX],
+            in_order=self.clock is not None,
         )
         self.max_pending = storm_conf.get("topology.max.spout.pending") or DEFAULT_MAX_PENDING
         self.poll_secs = options[opt.POLL_SECS]
+        self.idle_timeout = options[opt.IDLE_TIMEOUT]
         self.next_scan = 0.0
         self.next_save = 0.0
+        self.last_read = time.monotonic()  # when the last new chunk was read
+        self.sent_watermark: int | None = None
+        self.next_watermark = 0.0
+        self.repeat_watermark = 0.0
         self.warned: dict[str, str] = {}  # unreadable files already logged
 
     def next_tuple(self) -> None:
@@ -63,14 +84,43 @@ class LogFileSpout(Spout):
                     self.logger.warning("cannot read %s (%s): skipped until readable", path, why)
             self.warned = dict(self.reader.unreadable)
         chunk = self.reader.next_chunk(allow_new=self.reader.pending() < self.max_pending)
+        if chunk is not None:
+            self.emit(chunk.values(self._stamp(chunk, now)), tup_id=chunk.msg_id)
+        if self.clock is not None:
+            self._event_time(now, idle=chunk is None)
         if chunk is None:
             time.sleep(IDLE_SLEEP_SECS)
-        else:
-            self.emit(chunk.values(), tup_id=chunk.msg_id)
         self._save_positions(now)
+
+    def _stamp(self, chunk: Chunk, now: float) -> dict[str, Any] | None:
+        if self.clock is None:
+            return None
+        if chunk.msg_id not in self.clock.stamps:
+            self.last_read = now  # a new chunk, not one sent again
+        return self.clock.stamp(
+            chunk.msg_id, [event_time(line.text) for line in chunk.lines]
+        ).values()
+
+    def _event_time(self, now: float, idle: bool) -> None:
+        """Close windows when input is over, and tell the window tasks the watermark."""
+        if self.reader.drained():
+            self.clock.finish()
+        elif idle and self.reader.mode == "tail" and now - self.last_read >= self.idle_timeout:
+            self.clock.idle(now - self.last_read)
+        if now < self.next_watermark:
+            return
+        watermark = self.clock.broadcast(self.reader.inflight)
+        if watermark != self.sent_watermark or now >= self.repeat_watermark:
+            self.emit([watermark], stream="watermarks")  # unreliable: a newer one follows
+            self.sent_watermark = watermark
+            self.repeat_watermark = now + WATERMARK_REPEAT_SECS
+        self.next_watermark = now + WATERMARK_EVERY_SECS
 
     def ack(self, tup_id: str) -> None:
         self.reader.ack(tup_id)
+        if self.clock is not None:
+            self.clock.done(tup_id)
+            self.positions.max_time = self.clock.committed_max_time
         self._save_positions(time.monotonic())
 
     def fail(self, tup_id: str) -> None:

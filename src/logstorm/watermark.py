@@ -1,0 +1,125 @@
+"""Event time at the source: which lines are late, and how far the windows may close.
+
+The log-file spout reads lines in one order (files by name, lines in file order)
+and stamps every chunk with what that order says, line by line, before anything
+runs in parallel:
+
+- the *watermark* before a line is the largest timestamp read so far minus the
+  allowed lateness;
+- a line is *late* for a metric when the first window holding it (the one ending
+  at the end of its slide) ends at or before that watermark: that window may
+  already be out, so the line is counted in none of the metric's windows.
+
+Because the stamps depend only on the lines and their order, never on timing, batch
+size or parallelism, a replay gives the same late lines and the same windows. A
+failed chunk is sent again with its first stamp.
+
+The watermark the spout *broadcasts* is a promise that every line with a smaller
+stamped watermark is counted: the stamped watermark of the oldest chunk not yet
+acknowledged, or, when all are, the current one. A window ending at or before it
+holds everything it will ever hold. Input that stops must not hold windows open:
+:meth:`EventClock.finish` (spooled files all done) moves the watermark past every
+window, and :meth:`EventClock.idle` (tailed files quiet) lets it advance with the
+wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+END_OF_TIME = 2**62  # the watermark once input is over: every window closes
+NO_WATERMARK = -(2**62)  # before the first timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What event time says about one chunk, fixed when the chunk is first read."""
+
+    watermark: int  # the watermark before the chunk's first line
+    late: dict[str, list[int]]  # metric -> indices of the lines too late for its windows
+    max_time: int | None  # the largest timestamp read up to the chunk's end
+
+    def values(self) -> dict[str, object]:
+        """As it travels in the spout tuple."""
+        return {"watermark": self.watermark, "late": self.late}
+
+
+class EventClock:
+    """The event-time stamps and the broadcast watermark of one spout task."""
+
+    def __init__(
+        self, allowed_lateness: int, slides: Mapping[str, int], max_time: int | None = None
+    ) -> None:
+        self.allowed_lateness = allowed_lateness
+        self.slides = dict(slides)
+        self.max_time = max_time  # the largest timestamp read so far
+        self.floor = NO_WATERMARK  # raised by idle() and finish()
+        self.stamps: dict[str, Stamp] = {}  # chunks not yet done, in read order
+        self.finished: set[str] = set()  # done, but behind a chunk that is not
+        # max_time at the end of the done prefix: where a restarted spout resumes
+        self.committed_max_time = max_time
+
+    @property
+    def watermark(self) -> int:
+        """The watermark before the next line to be read."""
+        if self.max_time is None:
+            return self.floor
+        return max(self.max_time - self.allowed_lateness, self.floor)
+
+    def stamp(self, chunk_id: str, times: Sequence[int | None]) -> Stamp:
+        """Stamp a newly read chunk whose lines have these timestamps (None: no valid
+        timestamp); a chunk sent again keeps its first stamp."""
+        known = self.stamps.get(chunk_id)
+        if known is not None:
+            return known
+        first = self.watermark
+        late: dict[str, list[int]] = {}
+        for i, t in enumerate(times):
+            if t is None:
+                continue
+            watermark = self.watermark
+            for metric, slide in self.slides.items():
+                if (t // slide + 1) * slide <= watermark:
+                    late.setdefault(metric, []).append(i)
+            if self.max_time is None or t > self.max_time:
+                self.max_time = t
+        stamp = self.stamps[chunk_id] = Stamp(first, late, self.max_time)
+        return stamp
+
+    def done(self, chunk_id: str) -> None:
+        """The chunk is acknowledged: all its lines are counted."""
+        if chunk_id in self.stamps:
+            self.finished.add(chunk_id)
+            self._advance()
+
+    def broadcast(self, outstanding: Iterable[str] | None = None) -> int:
+        """The watermark to send downstream: every line stamped below it is counted.
+
+        outstanding, if given, names the chunks the reader still tracks; the stamp of
+        any other chunk (dropped, e.g. by a truncation) stops holding the watermark back.
+        """
+        if outstanding is not None:
+            keep = set(outstanding)
+            self.finished.update(c for c in self.stamps if c not in keep)
+            self._advance()
+        if self.stamps:
+            return next(iter(self.stamps.values())).watermark
+        return self.watermark
+
+    def _advance(self) -> None:
+        # Drop the done chunks at the front of the read order; the rest hold it back.
+        for chunk_id in list(self.stamps):
+            if chunk_id not in self.finished:
+                return
+            self.finished.discard(chunk_id)
+            self.committed_max_time = self.stamps.pop(chunk_id).max_time
+
+    def idle(self, quiet_secs: float) -> None:
+        """No new line for quiet_secs: let the watermark advance with the wall clock."""
+        if self.max_time is not None:
+            self.floor = max(self.floor, self.max_time - self.allowed_lateness + int(quiet_secs))
+
+    def finish(self) -> None:
+        """Input is over (every spooled file done): close every window from now on."""
+        self.floor = END_OF_TIME
