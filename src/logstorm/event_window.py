@@ -70,11 +70,12 @@ class EventWindowCounter:
         self.watermark = watermark
         reports = []
         while True:
-            if not self.totals:  # skip a run of empty windows
+            if not self.totals:  # skip a run of empty windows, up to the watermark only:
                 ahead = [s for s in self.slides if self.end is None or s >= self.end]
-                if not ahead:
+                if not ahead:  # slides past it may still be filled
                     break
-                self.end = min(ahead) if self.end is None else max(self.end, min(ahead))
+                target = min(min(ahead), watermark // self.slide_secs)
+                self.end = target if self.end is None else max(self.end, target)
             if (self.end + 1) * self.slide_secs > watermark:
                 break
             self._step()

@@ -1,0 +1,200 @@
+"""Event-time windows against the brute-force reference (tests/event_reference.py).
+
+The topology is simulated in one process with the real core pieces: the spout's
+EventClock stamps chunks in read order; chunks reach the window tasks in any order,
+some twice (a replay after a failure elsewhere), some tasks partly, and are acked
+in any order; watermark broadcasts reach each task at its own pace; the rankings'
+WatermarkMerger merges. Whatever the interleaving, the windows must be the reference's.
+"""
+
+import random
+from collections import defaultdict
+
+from event_reference import reference_from_events
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logstorm.event_window import EventWindowCounter
+from logstorm.partition import partition
+from logstorm.rankings import WatermarkMerger
+from logstorm.watermark import END_OF_TIME, EventClock
+
+TOP = 3
+KEYS = "abcdefgh"
+
+
+def make_events(rng: random.Random, n: int, disorder: int) -> list[tuple[int | None, dict]]:
+    """n lines: time drifting forward, shuffled by up to `disorder` s, some without time
+    or URL, in bursts and gaps (a source going quiet)."""
+    events, t = [], 1_000
+    for _ in range(n):
+        t += rng.choice([0, 0, 1, 1, 2, 7, 40])
+        stamp = None if rng.random() < 0.03 else t - rng.randint(0, disorder)
+        url = None if rng.random() < 0.1 else rng.choice(KEYS[: rng.randint(1, len(KEYS))])
+        events.append((stamp, {"url": url, "status": rng.choice("2345")}))
+    return events
+
+
+def simulate(events, lateness, shapes, tasks, batch, rng) -> list[dict]:
+    """The windows the pieces produce under a random but legal schedule."""
+    slides = {m: s for m, (_, s) in shapes.items()}
+    clock = EventClock(lateness, slides)
+    counters = {m: [EventWindowCounter(m, w, s, TOP) for _ in range(tasks[m])]
+                for m, (w, s) in shapes.items()}  # fmt: skip
+    merger = WatermarkMerger(dict(tasks), TOP)
+    inbox = {(m, i): [] for m in shapes for i in range(tasks[m])}  # watermarks not yet seen
+    chunks = [events[i : i + batch] for i in range(0, len(events), batch)]
+    inflight: dict[str, list] = {}
+    out: list[dict] = []
+
+    def bundles(chunk_id, stamp, lines):
+        late = {m: set(ix) for m, ix in stamp.late.items()}
+        per_metric = {m: defaultdict(int) for m in shapes}
+        for i, (t, keys) in enumerate(lines):
+            for m in shapes:
+                if t is not None and keys[m] is not None and i not in late.get(m, ()):
+                    per_metric[m][t // slides[m], keys[m]] += 1
+        for m, counts in per_metric.items():
+            items = [(s, k, n) for (s, k), n in counts.items()]
+            for part, bundle in partition(items, tasks[m], key_at=1).items():
+                yield m, part, f"{chunk_id}#{part}", stamp.watermark, bundle
+
+    def deliver(chunk_id, only_some=False):
+        stamp, lines = inflight[chunk_id]
+        for m, part, part_id, watermark, bundle in bundles(chunk_id, stamp, lines):
+            if not only_some or rng.random() < 0.5:
+                counters[m][part].add_chunk(part_id, watermark, bundle)
+
+    def hear(m, i):
+        for watermark in inbox[m, i]:
+            reports = counters[m][i].advance(watermark)
+            out.extend(merger.add(i, m, watermark, reports))
+        inbox[m, i].clear()
+
+    next_chunk = 0
+    while next_chunk < len(chunks) or inflight:
+        action = rng.random()
+        if action < 0.35 and next_chunk < len(chunks):
+            chunk_id = f"c{next_chunk}"
+            lines = chunks[next_chunk]
+            inflight[chunk_id] = (clock.stamp(chunk_id, [t for t, _ in lines]), lines)
+            next_chunk += 1
+            if rng.random() < 0.2:
+                deliver(chunk_id, only_some=True)  # then it fails and comes again
+        elif action < 0.7 and inflight:
+            chunk_id = rng.choice(sorted(inflight))
+            deliver(chunk_id)
+            if rng.random() < 0.2:
+                deliver(chunk_id)  # a replay of a chunk already counted
+            clock.done(chunk_id)
+            del inflight[chunk_id]
+        elif action < 0.85:
+            watermark = clock.broadcast()
+            for key in inbox:
+                inbox[key].append(watermark)
+        else:
+            hear(*rng.choice(sorted(inbox)))
+    clock.finish()
+    assert clock.broadcast() == END_OF_TIME
+    for key in inbox:
+        inbox[key].append(END_OF_TIME)
+        hear(*key)
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 10**9),
+    n=st.integers(0, 250),
+    disorder=st.integers(0, 30),
+    lateness=st.integers(0, 40),
+    shape=st.sampled_from([((10, 1), (10, 5)), ((6, 2), (12, 3)), ((300, 1), (300, 5))]),
+    tasks=st.tuples(st.integers(1, 4), st.integers(1, 3)),
+    batch=st.integers(1, 40),
+)
+def test_windows_equal_the_reference_under_any_schedule(
+    seed, n, disorder, lateness, shape, tasks, batch
+):
+    rng = random.Random(seed)
+    events = make_events(rng, n, disorder)
+    shapes = {"url": shape[0], "status": shape[1]}
+    want, _ = reference_from_events(events, lateness, shapes, TOP)
+    got = simulate(events, lateness, shapes, dict(zip(shapes, tasks, strict=True)), batch, rng)
+    key = lambda w: (w["metric"], w["window_end"])  # noqa: E731
+    assert sorted(got, key=key) == want
+
+
+def test_each_window_comes_out_once_and_in_order_per_metric():
+    rng = random.Random(7)
+    events = make_events(rng, 400, 20)
+    shapes = {"url": (10, 1), "status": (10, 5)}
+    got = simulate(events, 20, shapes, {"url": 3, "status": 2}, 13, rng)
+    for metric in shapes:
+        ends = [w["window_end"] for w in got if w["metric"] == metric]
+        assert ends == sorted(set(ends))
+
+
+def test_lateness_is_decided_line_by_line_in_read_order():
+    clock = EventClock(10, {"url": 1, "status": 5})
+    stamp = clock.stamp("c1", [100, 95, 89, 85, None, 120, 104])
+    # before 89 the newest is 100: watermark 90; 89's first URL window ends at 90 (late),
+    # its first status window ends at 90 too; 85's windows end at 86 / 90: late for both.
+    # After 120 the watermark is 110: 104 is late for URLs (ends 105) and statuses (105).
+    assert stamp.late == {"url": [2, 3, 6], "status": [2, 3, 6]}
+    assert stamp.watermark < 0  # nothing read before the chunk
+    assert clock.stamp("c1", [0]) is stamp  # a chunk sent again keeps its stamp
+
+
+def test_the_broadcast_watermark_waits_for_the_oldest_unacked_chunk():
+    clock = EventClock(5, {"url": 1})
+    clock.stamp("a", [100])
+    clock.stamp("b", [200])
+    clock.stamp("c", [300])
+    clock.done("c")
+    clock.done("a")
+    assert clock.broadcast() == 95  # b, stamped when the newest was 100, holds it back
+    clock.done("b")
+    assert clock.broadcast() == 295
+    assert clock.committed_max_time == 300  # what a restarted spout resumes from
+
+
+def test_a_dropped_chunk_stops_holding_the_watermark_back():
+    clock = EventClock(0, {"url": 1})
+    clock.stamp("a", [10])
+    clock.stamp("b", [20])
+    assert clock.broadcast(outstanding=["b"]) == 10  # a was dropped (file truncated)
+
+
+def test_an_idle_tail_lets_the_watermark_follow_the_clock():
+    clock = EventClock(30, {"url": 1})
+    clock.stamp("a", [1000])
+    clock.done("a")
+    assert clock.broadcast() == 970
+    clock.idle(45.0)
+    assert clock.broadcast() == 1015
+    assert clock.stamp("b", [1010]).late == {"url": [0]}  # its window closed while idle
+
+
+def test_a_restarted_window_task_resumes_from_its_journal_entries():
+    steady = EventWindowCounter("url", 10, 2, TOP)
+    saved = EventWindowCounter("url", 10, 2, TOP)
+    entries = []
+    rng = random.Random(3)
+    reports_steady, reports_restored = [], []
+    for step in range(60):
+        items = [(rng.randint(step, step + 5), rng.choice(KEYS), 1) for _ in range(3)]
+        for c in (steady, saved):
+            c.add_chunk(f"c{step}", step * 2 - 5, items)
+        entries.append(saved.journal_entry())
+        if step % 7 == 0:
+            entries = [saved.snapshot_entry()]  # compaction
+        if step % 5 == 0:
+            reports_steady += steady.advance(step * 2 - 5)
+            reports_restored += saved.advance(step * 2 - 5)
+        if step == 33:
+            saved = EventWindowCounter("url", 10, 2, TOP)
+            saved.restore(entries)
+            assert not saved.add_chunk("c33", 0, [(40, "a", 1)])  # remembered: a replay
+    reports_steady += steady.advance(END_OF_TIME)
+    reports_restored += saved.advance(END_OF_TIME)
+    assert reports_restored == reports_steady
