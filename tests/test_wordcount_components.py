@@ -23,6 +23,19 @@ def test_spout_emits_unreliable_random_sentences():
     assert all("id" not in e for e in emits)  # like the Java spout: no message id
 
 
+def test_reliable_spout_numbers_its_sentences_and_ignores_acks_and_fails():
+    h = spout(**{"wordcount.reliable": True})
+    emits = [e for _ in range(3) for e in h.next_tuple()]
+    assert [e["id"] for e in emits] == [1, 2, 3]
+    assert h.ack(1) == [] and h.fail(2) == []  # a failed sentence is not sent again
+    assert [e["id"] for e in h.next_tuple()] == [4]
+
+
+def test_spout_rejects_a_reliable_option_that_is_not_a_boolean():
+    with pytest.raises(OptionError, match="wordcount.reliable"):
+        spout(**{"wordcount.reliable": "yes"})
+
+
 def test_seeded_spout_emits_exactly_its_limit_then_idles():
     h = spout(**{"wordcount.seed": 5, "wordcount.sentences": 3})
     emitted = [e["tuple"][0] for _ in range(5) for e in h.next_tuple()]

@@ -9,6 +9,7 @@ SENTENCES = "wordcount.sentences"
 PAUSE_MS = "wordcount.pause.ms"
 SNAPSHOT_DIR = "wordcount.snapshot.dir"
 LOG_SECS = "wordcount.log.secs"
+RELIABLE = "wordcount.reliable"
 
 TABLE = (
     Option(SEED, int, None, "seed of the random sentences; unset draws a fresh sequence"),
@@ -18,4 +19,10 @@ TABLE = (
     ),
     Option(SNAPSHOT_DIR, str, "", "folder where count tasks write counts-<task>.json"),
     Option(LOG_SECS, int, 10, "seconds between top-words log lines", positive, "> 0"),
+    Option(
+        RELIABLE,
+        bool,
+        False,
+        "emit sentences with message ids, so Storm tracks acks and complete latency",
+    ),
 )
