@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export LEIN_ROOT := 1
 
-.PHONY: setup run logs-sample wordcount bench cluster-up cluster-down cluster-status cluster-venvs cluster-clean test lint clean
+.PHONY: setup run logs-sample logs-replay wordcount bench cluster-up cluster-down cluster-status cluster-venvs cluster-clean test lint clean
 
 setup:
 	@tools/bootstrap
@@ -18,6 +18,11 @@ run: setup
 logs-sample: setup
 	rm -rf run/sample && mkdir -p run/sample && cp data/apache_logs run/sample/
 	$(VENV)/sparse run -n logs -o logstorm.input.path=$(CURDIR)/run/sample -o logstorm.input.mode=spool
+
+## The same sample by event time: the windows of May 2015, identical on every replay.
+logs-replay: setup
+	rm -rf run/replay && mkdir -p run/replay && cp data/apache_logs run/replay/
+	$(VENV)/sparse run -n logs -o logstorm.input.path=$(CURDIR)/run/replay -o logstorm.input.mode=spool -o logstorm.time=event -o logstorm.output.path=$(CURDIR)/run/replay-out/windows.jsonl -o logstorm.errors.path=$(CURDIR)/run/replay-out/errors.jsonl
 
 ## WordCount (storm-starter's WordCountTopology in Python) until Ctrl-C.
 wordcount: setup

@@ -24,17 +24,14 @@ from typing import Any
 
 from .rankings import WindowReport, rank
 from .watermark import NO_WATERMARK
+from .window import check_shape
 
 
 class EventWindowCounter:
     """Counts of keys by event time, reported per window as the watermark passes it."""
 
     def __init__(self, metric: str, window_secs: int, slide_secs: int, top_n: int) -> None:
-        if slide_secs <= 0 or window_secs <= 0 or window_secs % slide_secs:
-            raise ValueError(
-                f"{metric}: window ({window_secs}s) must be a positive multiple of the "
-                f"slide ({slide_secs}s)"
-            )
+        check_shape(metric, window_secs, slide_secs)
         self.metric = metric
         self.window_secs = window_secs
         self.slide_secs = slide_secs

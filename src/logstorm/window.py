@@ -21,17 +21,22 @@ from typing import Any
 from .rankings import WindowReport, rank
 
 
+def check_shape(metric: str, window_secs: int, slide_secs: int) -> None:
+    """Raise ValueError unless the window is a positive whole number of slides."""
+    if slide_secs <= 0 or window_secs <= 0 or window_secs % slide_secs:
+        raise ValueError(
+            f"{metric}: window ({window_secs}s) must be a positive multiple of the "
+            f"slide ({slide_secs}s)"
+        )
+
+
 class SlidingWindowCounter:
     """Counts of keys over the last ``window_secs``, reported every ``slide_secs``."""
 
     def __init__(
         self, metric: str, window_secs: int, slide_secs: int, top_n: int, now: float
     ) -> None:
-        if slide_secs <= 0 or window_secs <= 0 or window_secs % slide_secs:
-            raise ValueError(
-                f"{metric}: window ({window_secs}s) must be a positive multiple of the "
-                f"slide ({slide_secs}s)"
-            )
+        check_shape(metric, window_secs, slide_secs)
         self.metric = metric
         self.window_secs = window_secs
         self.slide_secs = slide_secs
