@@ -471,3 +471,53 @@ def test_a_chunk_becomes_the_tuple_the_parse_bolt_counts(logs, position_path):
         (0, "fewer than three fields before the timestamp"),
         (2, "line too long: cut at the configured maximum"),
     ]
+
+
+def clf(second: int) -> str:
+    return f'1.2.3.4 - - [17/May/2015:10:05:{second:02d} +0000] "GET / HTTP/1.1" 200 5\n'
+
+
+def watermarks(emits):
+    return [m["tuple"][0] for m in emits if m.get("stream") == "watermarks"]
+
+
+EVENT = {"logstorm.time": "event", "logstorm.allowed_lateness_secs": 5}
+T0 = 1431857100  # 17/May/2015:10:05:00
+
+
+def test_event_time_spout_stamps_chunks_and_closes_every_window_when_the_spool_is_done(logs):
+    append(logs / "b.log", clf(30) + clf(31))  # read second: files go by name
+    append(logs / "a.log", clf(20) + clf(10))  # 10 is late: the newest is 20, lateness 5
+    h = spout(logs, **EVENT)
+    first = h.next_tuple()
+    chunk = next(m for m in first if m.get("stream") is None)
+    assert chunk["tuple"][0] == str(logs / "a.log")
+    assert chunk["tuple"][5] == {"watermark": -(2**62), "late": {"url": [1], "status": [1]}}
+    assert watermarks(first) == [-(2**62)]  # a's chunk is not acked: nothing is complete
+    h.ack(chunk["id"])
+    h.component.next_watermark = 0  # due now (broadcasts are at most 5 a second)
+    second = h.next_tuple()
+    assert watermarks(second) == [T0 + 20 - 5]  # b's chunk was stamped with it
+    h.ack(next(m for m in second if m.get("stream") is None)["id"])
+    h.next_tuple()  # finds the end of b.log
+    h.component.next_scan = h.component.next_watermark = 0  # a scan retires it; broadcast
+    assert watermarks(h.next_tuple()) == [2**62]  # input over: every window closes
+    assert sorted(p.name for p in logs.iterdir() if not p.name.startswith(".")) == [
+        "a.log.COMPLETED",
+        "b.log.COMPLETED",
+    ]
+    h.component.deactivate()  # saves the positions now (else within a second)
+    assert json.loads((logs / ".logstorm-positions.json").read_text())["max_time"] == T0 + 31
+
+
+def test_event_time_spout_in_tail_mode_advances_the_watermark_after_an_idle_timeout(logs):
+    append(logs / "a.log", clf(20))
+    h = spout(logs, **EVENT, **{"logstorm.input.mode": "tail", "logstorm.idle_timeout_secs": 0.2})
+    [chunk] = [m for m in h.next_tuple() if m.get("stream") is None]
+    h.ack(chunk["id"])
+    h.component.next_watermark = 0
+    assert watermarks(h.next_tuple()) == [T0 + 15]
+    time.sleep(1.2)  # quiet for longer than the timeout: the clock moves it on
+    h.component.next_watermark = 0
+    [moved] = watermarks(h.next_tuple())
+    assert T0 + 15 < moved <= T0 + 15 + 2
