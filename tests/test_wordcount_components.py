@@ -1,8 +1,10 @@
 """WordCount's spout and bolts, each driven through the harness without Storm."""
 
+import io
 import json
 
 import pytest
+from pystorm.component import Component
 
 from bolts.wordcount import SplitSentenceBolt, WordCountBolt
 from harness import BoltHarness, SpoutHarness
@@ -99,3 +101,24 @@ def test_count_bolt_logs_its_top_words(caplog):
     with caplog.at_level("INFO"):
         h.tick()
     assert "word counts (task 1, top 10): moon=1" in caplog.text
+
+
+def test_messages_wait_for_the_next_read_then_go_out_together_in_order():
+    out = io.BytesIO()
+    bolt = SplitSentenceBolt(input_stream=io.BytesIO(b'{"id": "7"}\nend\n'), output_stream=out)
+    bolt.send_message({"command": "emit", "tuple": ["cow"]})
+    bolt.send_message({"command": "ack", "id": "6"})
+    assert out.getvalue() == b""  # nothing written yet
+    assert bolt.read_message() == {"id": "7"}
+    assert out.getvalue() == (
+        b'{"command": "emit", "tuple": ["cow"]}\nend\n{"command": "ack", "id": "6"}\nend\n'
+    )
+
+
+def test_messages_are_written_before_the_component_exits(monkeypatch):
+    monkeypatch.setattr(Component, "_exit", lambda self, status: None)  # keep pytest alive
+    out = io.BytesIO()
+    spout = RandomSentenceSpout(input_stream=io.BytesIO(), output_stream=out)
+    spout.send_message({"command": "error", "msg": "boom"})
+    spout._exit(1)
+    assert out.getvalue() == b'{"command": "error", "msg": "boom"}\nend\n'

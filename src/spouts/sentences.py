@@ -7,13 +7,14 @@ from typing import Any
 
 from streamparse import Spout
 
+from bolts.wordcount import CoalescedWrites
 from logstorm import wordcount_options as opt
 from logstorm.options import read_options
 from logstorm.sentences import random_sentences
 from logstorm.tasks import task_index
 
 
-class RandomSentenceSpout(Spout):
+class RandomSentenceSpout(CoalescedWrites, Spout):
     """Emits one random sentence per next_tuple after a pause (100 ms by default).
 
     Like the Java spout the emits are unreliable (no message id), unless
