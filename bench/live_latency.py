@@ -15,8 +15,13 @@ Writes its table to BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
+import os
+import platform
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -31,16 +36,68 @@ from parse_rate import write_section  # noqa: E402
 from reference import generated, reference_rate  # noqa: E402
 from sparse_run import SparseRun, wait_for  # noqa: E402
 
-from logstorm.traffic import TrafficGenerator  # noqa: E402
-
 PROBE = '10.9.9.9 - - [{t}] "GET /probe HTTP/1.1" 599 1 "-" "probe"'
+
+
+def machine() -> str:
+    """Cores and memory of this machine, for the tables."""
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"Machine: {platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM"
 
 
 def _clf_time(epoch: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
 
 
-def measure(rate: int, secs: int, workdir: Path, extra: dict[str, str]) -> dict:
+def session_procs(sid: int) -> list[Path]:
+    """/proc entries of the processes of session sid (sparse, the JVM, Python workers)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and int(_stat(proc)[3]) == sid:
+                found.append(proc)
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def _stat(proc: Path) -> list[str]:
+    """Fields of /proc/PID/stat after the command name (so field 0 is the state)."""
+    return (proc / "stat").read_text().rsplit(")", 1)[1].split()
+
+
+def cpu_secs(procs: list[Path]) -> float:
+    """User + system CPU seconds used so far by these processes."""
+    total = 0
+    for proc in procs:
+        try:
+            fields = _stat(proc)
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(procs: list[Path]) -> float:
+    """Resident memory of these processes together, MiB."""
+    total = 0
+    for proc in procs:
+        try:
+            for line in (proc / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+SPOUT_STATS = re.compile(r"logfiles: last .*complete latency p50 (\d+) ms p99 (\d+) ms")
+
+
+def measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, str],
+            pool: list[bytes]) -> dict:  # fmt: skip
+    """Feed the topology `rate` lines/s: `fill` seconds to fill the window, then `secs`
+    seconds measured (probes, CPU, memory, spout lag)."""
     inbox, sink = workdir / "in", workdir / "windows.jsonl"
     inbox.mkdir()
     options = {
@@ -51,30 +108,50 @@ def measure(rate: int, secs: int, workdir: Path, extra: dict[str, str]) -> dict:
         "logstorm.window.status.slide.secs": 1,
         **extra,
     }
-    gen = TrafficGenerator(seed=rate)
+    positions = inbox / ".logstorm-positions.json"
     probes: list[float] = []
     seen: list[float] = []
-    written = 0
-    offset = 0
-    with SparseRun("logs", workdir / "run.log", options) as run, open(inbox / "a.log", "a") as log:
+    written = written_bytes = offset = 0
+    cpu_start = rss_max = lag_max = 0.0
+    log_mark = 0
+    with SparseRun("logs", workdir / "run.log", options) as run, open(inbox / "a.log", "ab") as log:
         wait_for(lambda: sink.exists() and sink.stat().st_size, 300, "a first window", run.log)
+        procs = session_procs(run.proc.pid)
         start = time.monotonic()
-        next_probe = start
+        measuring = False
+        next_probe = next_sample = start + fill
         windows: list[dict] = []
         while True:
             now = time.monotonic()
             elapsed = now - start
-            if elapsed < secs:
+            if not measuring and elapsed >= fill:
+                measuring, cpu_start = True, cpu_secs(procs)
+                log_mark = len(run.output().splitlines())
+                windows.clear()
+            if elapsed < fill + secs:
                 due = int(elapsed * rate) - written
                 if due > 0:
-                    t = time.time()
-                    log.write("".join(gen.line(t) + "\n" for _ in range(due)))
+                    data = b"".join(pool[(written + i) % len(pool)] for i in range(due))
+                    log.write(data)
                     written += due
-                if now >= next_probe:
-                    log.write(PROBE.format(t=_clf_time(time.time())) + "\n")
+                    written_bytes += len(data)
+                if measuring and now >= next_probe:
+                    probe = PROBE.format(t=_clf_time(time.time())) + "\n"
+                    log.write(probe.encode())
+                    written_bytes += len(probe)
                     probes.append(time.monotonic())
                     next_probe += random.uniform(0.5, 1.5)  # any phase of the slide
                 log.flush()
+                if measuring and now >= next_sample:
+                    rss_max = max(rss_max, rss_mib(procs))
+                    with contextlib.suppress(OSError, ValueError, KeyError):
+                        committed = sum(
+                            f["offset"] for f in json.loads(positions.read_text())["files"].values()
+                        )
+                        lag_max = max(
+                            lag_max, (written_bytes - committed) / (written_bytes / written)
+                        )
+                    next_sample = now + 1.0
             with open(sink) as fh:
                 fh.seek(offset)
                 chunk = fh.read()
@@ -83,78 +160,106 @@ def measure(rate: int, secs: int, workdir: Path, extra: dict[str, str]) -> dict:
             for line in complete.splitlines():
                 w = json.loads(line)
                 windows.append(w)
-                if w["metric"] == "status":
+                if w["metric"] == "status" and measuring:
                     counted = dict(w["top"]).get("599", 0)
                     while len(seen) < min(counted, len(probes)):
                         seen.append(time.monotonic())
             url_totals = [w["total"] for w in windows if w["metric"] == "url"]
-            if elapsed >= secs and (
-                (url_totals and url_totals[-1] >= written + len(probes)) or elapsed > secs + 60
+            if elapsed >= fill + secs and (
+                (url_totals and len(seen) >= len(probes)) or elapsed > fill + secs + 30
             ):
                 break
             time.sleep(0.02)
+        cpu = (cpu_secs(procs) - cpu_start) / (time.monotonic() - start - fill)
         run.interrupt()
         wait_for(lambda: not run.group_alive(), 60, "sparse run to stop", run.log)
+        spout_lines = run.output().splitlines()[log_mark:]
     latencies = sorted(s - p for p, s in zip(probes, seen, strict=False))
     url = [w for w in windows if w["metric"] == "url"]
-    first = next(w for w in url if w["total"] > 0)
-    counted_rate = (url[-1]["total"] - first["total"]) / max(
-        1, url[-1]["window_end"] - first["window_end"]
-    )
+    ends = [w["window_end"] for w in url]
+    gaps = [b - a for a, b in itertools.pairwise(ends)]
+    first, last = url[0], url[-1]
+    span = max(1, last["window_end"] - first["window_end"])
+    window = last["window_secs"]
+    # With the window full its total is the lines of the last 300 s; before, the growth.
+    if window >= 300:
+        counted_rate = last["total"] / window
+    else:
+        counted_rate = (last["total"] - first["total"]) / span
+    complete = [tuple(map(int, m.groups())) for m in map(SPOUT_STATS.search, spout_lines) if m]
     return {
         "rate": rate,
-        "written": written + len(probes),
-        "counted": url[-1]["total"],
         "counted_rate": counted_rate,
+        "window_full": window >= 300,
+        "max_gap": max(gaps, default=0),
+        "lag_max_secs": lag_max / rate,
         "p50": statistics.median(latencies) if latencies else float("nan"),
         "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
         if latencies
         else float("nan"),
         "probes": f"{len(seen)}/{len(probes)}",
+        "complete_p50_ms": statistics.median(c[0] for c in complete) if complete else None,
+        "complete_p99_ms": max(c[1] for c in complete) if complete else None,
+        "rss_mib": rss_max,
+        "cpu_cores": cpu,
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rates", type=int, nargs="+", default=[1000, 4000])
-    ap.add_argument("--secs", type=int, default=60)
+    ap.add_argument("--secs", type=int, default=60, help="seconds measured per rate")
+    ap.add_argument("--fill", type=int, default=0, help="seconds of traffic before measuring "
+                    "(300: the 300 s window is full when measuring starts)")  # fmt: skip
     ap.add_argument("-o", dest="options", action="append", default=[], help="extra key=value")
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="markdown to update")
     args = ap.parse_args()
     extra = dict(o.split("=", 1) for o in args.options)
     ceiling = reference_rate(generated(100_000))  # the peer, in this same run
     print(f"one-process ceiling: {ceiling:,.0f} lines/s", flush=True)
+    pool = [(line + "\n").encode() for line in generated(200_000)]
     rows = []
     for rate in args.rates:
         with tempfile.TemporaryDirectory() as tmp:
-            r = measure(rate, args.secs, Path(tmp), extra)
+            r = measure(rate, args.secs, args.fill, Path(tmp), extra, pool)
         print(r, flush=True)
-        kept = "yes" if r["counted_rate"] >= 0.95 * rate else "no"
+        kept = r["counted_rate"] >= 0.95 * rate and r["max_gap"] <= 2 and r["lag_max_secs"] < 5
+        complete = "n/a" if r["complete_p50_ms"] is None else (
+            f"{r['complete_p50_ms']:.0f} / {r['complete_p99_ms']:.0f}")  # fmt: skip
         rows.append(
-            f"| {r['rate']:,} | {r['counted_rate']:,.0f} | {r['counted_rate'] / ceiling:.2f} | "
-            f"{kept} | {r['p50']:.2f} | {r['p99']:.2f} | {r['probes']} |"
+            f"| {r['rate']:,} | {r['counted_rate']:,.0f} | {'yes' if r['window_full'] else 'no'} "
+            f"| {'yes' if kept else 'no'} | {r['lag_max_secs']:.1f} | {r['p50']:.2f} "
+            f"| {r['p99']:.2f} | {complete} | {r['rss_mib']:,.0f} | {r['cpu_cores']:.2f} "
+            f"| {r['counted_rate'] / ceiling:.2f} | {r['probes']} |"
         )
     table = "\n".join(
         [
             f"## Logs topology on `sparse run`, live traffic — {date.today()}",
             "",
-            "Real Storm LocalCluster, `local` parallelism (spout 1, parse 2, url 2, status 2), "
-            f"{args.secs} s per rate, 2 cores. Command: `.venv/bin/python bench/live_latency.py "
-            f"--rates {' '.join(map(str, args.rates))} --secs {args.secs}"
+            f"{machine()}. Real Storm LocalCluster, `local` parallelism (spout 1, parse 2, "
+            f"url 2, status 2). {args.fill} s of traffic, then {args.secs} s measured, per "
+            f"rate. Command: `.venv/bin/python bench/live_latency.py --rates "
+            f"{' '.join(map(str, args.rates))} --secs {args.secs} --fill {args.fill}"
             f"{''.join(' -o ' + o for o in args.options)}`. One run per rate.",
             "",
-            "| written lines/s | counted lines/s | counted / one-process ceiling | kept up "
-            "| latency p50 (s) | p99 (s) | probes seen |",
-            "|---|---|---|---|---|---|---|",
+            "| written lines/s | counted lines/s | window full | kept up | max spout lag (s) "
+            "| latency p50 (s) | p99 (s) | complete latency p50 / p99 (ms) | RSS (MiB) "
+            "| CPU (cores) | counted / one-process ceiling | probes seen |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
             f"Peer in the same run: the one-process ceiling (`bench/reference.py`: parse + "
             f"both windows + top-10 per slide in one Python process) ran at {ceiling:,.0f} "
             "lines/s.",
             "",
-            "Latency: probe line appended -> first status window (1 s slide) in the JSONL sink "
-            "that counts it; it includes the wait for the slide to end (0-1 s); a slide is "
-            "closed by the first tuple after its end, or by the next tick when no data comes.",
+            "Kept up: counted >= 95% of written, a URL window every second, and the spout "
+            "never more than 5 s of input behind (written bytes - committed offset). "
+            "Latency: probe line appended -> first status window (1 s slide) in the JSONL "
+            "sink that counts it, including the wait for the slide to end (0-1 s). Complete "
+            "latency: chunk emitted -> tuple tree acked, from the spout's log line every "
+            "10 s (median of the p50s, max of the p99s). RSS: all processes of the run "
+            "(sparse, the Storm JVM, every Python component), max of 1 s samples. CPU: "
+            "their user + system time over the measured seconds.",
         ]
     )
     print(table)

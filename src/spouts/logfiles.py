@@ -10,6 +10,7 @@ from streamparse import Spout, Stream
 
 from logstorm import logs_options as opt
 from logstorm.accesslog import event_time
+from logstorm.ack_stats import AckStats
 from logstorm.logfiles import Chunk, LogDirectoryReader
 from logstorm.offsets import PositionFile
 from logstorm.watermark import EventClock
@@ -19,6 +20,7 @@ SAVE_EVERY_SECS = 1.0  # position-file checkpoints at most this often
 WATERMARK_EVERY_SECS = 0.2  # watermark broadcasts at most this often...
 WATERMARK_REPEAT_SECS = 1.0  # ...and at least this often (a restarted task hears it)
 DEFAULT_MAX_PENDING = 100
+STATS_EVERY_SECS = 10.0  # a log line of acked tuples and complete latency
 
 
 class LogFileSpout(Spout):
@@ -73,6 +75,8 @@ class LogFileSpout(Spout):
         self.next_watermark = 0.0
         self.repeat_watermark = 0.0
         self.warned: dict[str, str] = {}  # unreadable files already logged
+        self.stats = AckStats()
+        self.stats_since = time.monotonic()
 
     def next_tuple(self) -> None:
         now = time.monotonic()
@@ -86,11 +90,16 @@ class LogFileSpout(Spout):
         chunk = self.reader.next_chunk(allow_new=self.reader.pending() < self.max_pending)
         if chunk is not None:
             self.emit(chunk.values(self._stamp(chunk, now)), tup_id=chunk.msg_id)
+            self.stats.emitted(chunk.msg_id, now)
         if self.clock is not None:
             self._event_time(now, idle=chunk is None)
         if chunk is None:
             time.sleep(IDLE_SLEEP_SECS)
         self._save_positions(now)
+        if now - self.stats_since >= STATS_EVERY_SECS:
+            summary = self.stats.summary(now - self.stats_since)
+            self.logger.info("logfiles: %s, %d pending", summary, self.reader.pending())
+            self.stats_since = now
 
     def _stamp(self, chunk: Chunk, now: float) -> dict[str, Any] | None:
         if self.clock is None:
@@ -117,6 +126,9 @@ class LogFileSpout(Spout):
         self.next_watermark = now + WATERMARK_EVERY_SECS
 
     def ack(self, tup_id: str) -> None:
+        chunk = self.reader.inflight.get(tup_id)
+        if chunk is not None:
+            self.stats.acked(tup_id, time.monotonic(), len(chunk.lines))
         self.reader.ack(tup_id)
         if self.clock is not None:
             self.clock.done(tup_id)
@@ -124,6 +136,7 @@ class LogFileSpout(Spout):
         self._save_positions(time.monotonic())
 
     def fail(self, tup_id: str) -> None:
+        self.stats.failed_tuple(tup_id)
         self.reader.fail(tup_id)
 
     def deactivate(self) -> None:
