@@ -62,6 +62,7 @@ JAR = ROOT / ".cache" / "java-wordcount" / "logstorm-java-wordcount.jar"
 M2 = ROOT / ".cache" / "m2"
 TICK_SECS = 1  # metrics interval
 PYTHON, JAVA = "Python (streamparse)", "Java (storm-starter bolts)"
+DEFAULT_PENDING = 1000  # topology.max.spout.pending of reliable runs
 
 # Metrics we read; LoggingMetricsConsumer cuts names to 23 characters.
 WHITELIST = [
@@ -291,9 +292,13 @@ def main() -> None:
     ap.add_argument("--secs", type=int, default=60, help="measured seconds per run")
     ap.add_argument("--warmup", type=int, default=15, help="seconds skipped after the first count")
     ap.add_argument("--rounds", type=int, default=1, help="runs of each, alternating the order")
-    ap.add_argument("--pending", type=int, default=1000, help="topology.max.spout.pending")
+    ap.add_argument(
+        "--pending", type=int, default=DEFAULT_PENDING, help="topology.max.spout.pending"
+    )
     ap.add_argument("--unreliable", action="store_true", help="spouts emit without message ids")
-    ap.add_argument("--logs", type=Path, default=ROOT / "run" / "wordcount-peers")
+    ap.add_argument(
+        "--logs", type=Path, default=ROOT / "run" / "wordcount-peers", help="consoles of the runs"
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="markdown to update")
     args = ap.parse_args()
     built = build_java_jar()
@@ -315,8 +320,13 @@ def main() -> None:
             r = measure(name, peers[name], log, args.warmup, args.secs)
             print(r, flush=True)
             results[name].append(r)
-    print(report(args, results))
-    write_section(args.out, "wordcount", report(args, results))
+    body = report(args, results)
+    print(body)
+    # One section per setting, so runs with other settings do not replace the default's.
+    section = "wordcount-unreliable" if args.unreliable else "wordcount"
+    if not args.unreliable and args.pending != DEFAULT_PENDING:
+        section += f"-pending-{args.pending}"
+    write_section(args.out, section, body)
 
 
 def report(args: argparse.Namespace, results: dict[str, list[Result]]) -> str:
