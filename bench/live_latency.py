@@ -23,6 +23,7 @@ import platform
 import random
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -142,7 +143,7 @@ def measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, str
                     probes.append(time.monotonic())
                     next_probe += random.uniform(0.5, 1.5)  # any phase of the slide
                 log.flush()
-                if measuring and now >= next_sample:
+                if measuring and written and now >= next_sample:
                     rss_max = max(rss_max, rss_mib(procs))
                     with contextlib.suppress(OSError, ValueError, KeyError):
                         committed = sum(
@@ -205,12 +206,60 @@ def measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, str
     }
 
 
+SPARK_HEAD = [
+    "### The peer in the same run: the course's Spark DStream job at the same rates",
+    "",
+    "| written lines/s | Spark processed lines/s | kept up | latency p50 / p99 (s) "
+    "| RSS (MiB) | CPU (cores) | logstorm / Spark: lines/s | p99 latency | RSS |",
+    "|---|---|---|---|---|---|---|---|---|",
+]
+SPARK_NOTE = (
+    "Spark: `bench/spark_peer.py` (pyspark in `.cache/bench-venv`, `tools/bench-venv`), "
+    "the course's `reduceByKeyAndWindow(add, sub, 300, 1)` / `(…, 300, 5)` job, local[2], "
+    "1 s batches, tuned (blockInterval 1000 ms, default.parallelism 1), fed the same "
+    "generator's traffic on a 127.0.0.1 socket for {secs} s per rate (its window is not "
+    "full: it falls behind long before). Kept up: processed >= 95% of written and "
+    "scheduling delay under 2 s over its last 10 s. Same probe method. Ratios > 1 favour "
+    "logstorm for lines/s, < 1 for latency and RSS."
+)
+
+
+def spark_peer(rate: int, secs: int) -> dict:
+    """One run of the Spark peer at rate (installs its venv on first use)."""
+    python = subprocess.run(
+        [str(ROOT / "tools" / "bench-venv")], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "spark.json"
+        subprocess.run(
+            [python, str(ROOT / "bench" / "spark_peer.py"), "--rate", str(rate), "--secs",
+             str(secs), "--json", str(out)], check=True, cwd=ROOT,
+        )  # fmt: skip
+        return json.loads(out.read_text())["rows"][0]
+
+
+def spark_row(ours: dict, spark: dict) -> str:
+    """A table row: Spark's figures at a rate, and logstorm's over Spark's."""
+    return (
+        f"| {spark['rate']:,} | {spark['processed_rate']:,.0f} "
+        f"| {'yes' if spark['kept_up'] else 'no'} "
+        f"| {spark['latency_p50']:.2f} / {spark['latency_p99']:.2f} "
+        f"| {spark['rss_max_mb']:,.0f} | {spark['cpu_cores']:.2f} "
+        f"| {ours['counted_rate'] / spark['processed_rate']:.1f}x "
+        f"| {ours['p99'] / spark['latency_p99']:.2f}x "
+        f"| {ours['rss_mib'] / spark['rss_max_mb']:.2f}x |"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rates", type=int, nargs="+", default=[1000, 4000])
-    ap.add_argument("--secs", type=int, default=60, help="seconds measured per rate")
+    ap.add_argument("--secs", type=int, nargs="+", default=[60],
+                    help="seconds measured, per rate (one value: for every rate)")  # fmt: skip
     ap.add_argument("--fill", type=int, default=0, help="seconds of traffic before measuring "
                     "(300: the 300 s window is full when measuring starts)")  # fmt: skip
+    ap.add_argument("--spark-secs", type=int, default=0, help="also run the Spark DStream "
+                    "peer (bench/spark_peer.py) at each rate for this long; 0: do not")  # fmt: skip
     ap.add_argument("-o", dest="options", action="append", default=[], help="extra key=value")
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="markdown to update")
     args = ap.parse_args()
@@ -218,11 +267,14 @@ def main() -> None:
     ceiling = reference_rate(generated(100_000))  # the peer, in this same run
     print(f"one-process ceiling: {ceiling:,.0f} lines/s", flush=True)
     pool = [(line + "\n").encode() for line in generated(200_000)]
-    rows = []
+    rows, spark_rows = [], []
+    secs = dict(zip(args.rates, args.secs * len(args.rates), strict=False))
     for rate in args.rates:
         with tempfile.TemporaryDirectory() as tmp:
-            r = measure(rate, args.secs, args.fill, Path(tmp), extra, pool)
+            r = measure(rate, secs[rate], args.fill, Path(tmp), extra, pool)
         print(r, flush=True)
+        if args.spark_secs:
+            spark_rows.append(spark_row(r, spark_peer(rate, args.spark_secs)))
         kept = r["counted_rate"] >= 0.95 * rate and r["max_gap"] <= 2 and r["lag_max_secs"] < 5
         complete = "n/a" if r["complete_p50_ms"] is None else (
             f"{r['complete_p50_ms']:.0f} / {r['complete_p99_ms']:.0f}")  # fmt: skip
@@ -232,14 +284,17 @@ def main() -> None:
             f"| {r['p99']:.2f} | {complete} | {r['rss_mib']:,.0f} | {r['cpu_cores']:.2f} "
             f"| {r['counted_rate'] / ceiling:.2f} | {r['probes']} |"
         )
+    spark_flag = f" --spark-secs {args.spark_secs}" if args.spark_secs else ""
     table = "\n".join(
         [
             f"## Logs topology on `sparse run`, live traffic — {date.today()}",
             "",
             f"{machine()}. Real Storm LocalCluster, `local` parallelism (spout 1, parse 2, "
-            f"url 2, status 2). {args.fill} s of traffic, then {args.secs} s measured, per "
-            f"rate. Command: `.venv/bin/python bench/live_latency.py --rates "
-            f"{' '.join(map(str, args.rates))} --secs {args.secs} --fill {args.fill}"
+            f"url 2, status 2). Per rate, {args.fill} s of traffic, then "
+            f"{' / '.join(str(secs[r]) for r in args.rates)} s measured. Command: "
+            f"`.venv/bin/python bench/live_latency.py --rates "
+            f"{' '.join(map(str, args.rates))} --secs {' '.join(map(str, args.secs))} "
+            f"--fill {args.fill}{spark_flag}"
             f"{''.join(' -o ' + o for o in args.options)}`. One run per rate.",
             "",
             "| written lines/s | counted lines/s | window full | kept up | max spout lag (s) "
@@ -262,6 +317,9 @@ def main() -> None:
             "their user + system time over the measured seconds.",
         ]
     )
+    if spark_rows:
+        table += "\n".join(["", "", *SPARK_HEAD, *spark_rows, "", SPARK_NOTE.format(
+            secs=args.spark_secs)])  # fmt: skip
     print(table)
     section = "live-latency" + "".join("-" + o for o in args.options)
     write_section(args.out, section, table)
