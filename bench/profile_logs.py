@@ -3,7 +3,7 @@
     .venv/bin/python bench/profile_logs.py [--rate 40000] [--secs 20]
 
 Runs `sparse run -n logs` (local parallelism) tailing a temp folder fed `--rate`
-lines/s of generated traffic, waits 30 s for it to settle, then samples every Python
+lines/s of generated traffic, waits `--settle` s (30) for it to settle, then samples every Python
 component for `--secs` seconds with py-spy (`record --format raw --nonblocking`) and
 prints, per component, its CPU use and the functions where its samples land (self
 time, by the innermost frame of our code, pystorm or the standard library), the
@@ -31,7 +31,6 @@ from reference import generated  # noqa: E402
 from sparse_run import SparseRun, wait_for  # noqa: E402
 
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
-SETTLE_SECS = 30
 COMPONENT = re.compile(r"\b(?:bolts|spouts)\.\w+\.(\w+)")
 
 
@@ -62,6 +61,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rate", type=int, default=40_000)
     ap.add_argument("--secs", type=int, default=20)
+    ap.add_argument("--settle", type=int, default=30, help="seconds of load before sampling")
     ap.add_argument("--top", type=int, default=5)
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     args = ap.parse_args()
@@ -83,12 +83,12 @@ def main() -> None:
         ):
             wait_for(lambda: sink.exists() and sink.stat().st_size, 300, "a first window", run.log)
             start, written, profiles = time.monotonic(), 0, {}
-            while (elapsed := time.monotonic() - start) < SETTLE_SECS + args.secs + 5:
+            while (elapsed := time.monotonic() - start) < args.settle + args.secs + 5:
                 due = int(elapsed * args.rate) - written
                 log.write(b"".join(pool[(written + i) % len(pool)] for i in range(max(0, due))))
                 log.flush()
                 written += max(0, due)
-                if elapsed >= SETTLE_SECS and not profiles:
+                if elapsed >= args.settle and not profiles:
                     procs = {p: component_of(p) for p in session_procs(run.proc.pid)}
                     for proc, name in procs.items():
                         if name:
@@ -113,7 +113,7 @@ def main() -> None:
         f"## Where the time goes: py-spy on the logs topology — {date.today()}",
         "",
         f"{machine()}. `sparse run -n logs` (local parallelism) fed {args.rate:,} lines/s; "
-        f"after {SETTLE_SECS} s, each Python component sampled for {args.secs} s. Command: "
+        f"after {args.settle} s, each Python component sampled for {args.secs} s. Command: "
         f"`.venv/bin/python bench/profile_logs.py --rate {args.rate} --secs {args.secs}`.",
         "",
         "| component | CPU (cores) | where its samples land (innermost frame, share) |",

@@ -26,3 +26,9 @@ def test_parse_rate_benchmark_runs(tmp_path):
 def test_live_latency_benchmark_runs(tmp_path):
     report = bench("live_latency.py", "--rates", "200", "--secs", "5", out=tmp_path / "b.md")
     assert "| 200 |" in report  # a row of figures for the one rate
+
+
+def test_profile_benchmark_runs(tmp_path):
+    report = bench("profile_logs.py", "--rate", "1000", "--secs", "3", "--settle", "5",
+                   out=tmp_path / "b.md")  # fmt: skip
+    assert "| AccessLogParseBolt (pid" in report and "| LogFileSpout (pid" in report
