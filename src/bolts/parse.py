@@ -8,7 +8,6 @@ from streamparse import Bolt, Stream, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.combiner import count_chunk
-from logstorm.partition import partition
 from logstorm.tasks import task_count
 
 COUNTS_FIELDS = ["part", "chunk", "watermark", "counts"]
@@ -51,10 +50,8 @@ class AccessLogParseBolt(Bolt):
         late = event["late"] if event else None
         counts = count_chunk(path, offsets, lines, cut, slides=self.slides, late=late)
         watermark = event["watermark"] if event else None
-        key_at = 0 if self.slides is None else 1
         for metric, (stream, _) in self.targets.items():
-            items = ((*key, n) if key_at else (key, n) for key, n in counts.counts[metric].items())
-            for part, bundle in partition(items, self.parts[metric], key_at).items():
+            for part, bundle in counts.bundles(metric, self.parts[metric]).items():
                 self.emit([part, f"{chunk}#{part}", watermark, bundle], stream=stream)
         for e in counts.errors:
             self.emit([e["reason"], path, e["offset"], e["line"], e.get("metric")], stream="errors")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .accesslog import AccessRecord, MalformedLine, parse_line
+from .partition import partition
 
 METRICS = ("url", "status")
 LATE = "late"
@@ -38,6 +39,14 @@ class ChunkCounts:
 
     counts: dict[str, Counter[Any]] = field(default_factory=lambda: {m: Counter() for m in METRICS})
     errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def bundles(self, metric: str, parts: int) -> dict[int, list[list[Any]]]:
+        """A metric's counts split into parts (see :mod:`logstorm.partition`): part ->
+        [[key, count], ...], or in event time [[slide, key, count], ...]."""
+        counts = self.counts[metric]
+        if any(isinstance(key, tuple) for key in counts):  # event time: (slide, key)
+            return partition(((*key, n) for key, n in counts.items()), parts, key_at=1)
+        return partition(((key, n) for key, n in counts.items()), parts)
 
 
 def count_chunk(
