@@ -22,13 +22,22 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    from the project root (Storm runs components elsewhere), and a value still holding
    a ``<PLACEHOLDER>`` (the ``prod`` template) stops with the key to fill in.
 6. Errors a user can act on, instead of Thrift tracebacks: Nimbus unreachable, a
-   topology name already running, a worker virtualenv missing.
+   topology name already running, a worker virtualenv missing, the Storm UI down.
+7. ``sparse stats`` reads the Storm UI's REST API, whose answers changed in Storm 2:
+   the cluster summary no longer carries ``nimbusUptime`` (it is in the Nimbus
+   summary now), a topology name that is not running became a request for
+   ``/api/v1/topology/None`` and a Java stack trace, and the tables were cut at 115
+   columns, wrapping component names mid-word. The layer fills the uptime in from
+   the leader Nimbus, names the missing topology, and draws tables as wide as the
+   terminal. streamparse's own Storm version check for the command warns
+   (``0.9.2-incubating`` is no valid version for pkg_resources): silenced.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import warnings
@@ -131,6 +140,23 @@ def missing_virtualenv(env: dict[str, Any], topology: str) -> Path | None:
     return None if (venv / "bin" / "streamparse_run").exists() else venv
 
 
+CLUSTER_SUMMARY, NIMBUS_SUMMARY = "/api/v1/cluster/summary", "/api/v1/nimbus/summary"
+
+
+def with_nimbus_uptime(cluster: dict[str, Any], nimbuses: dict[str, Any]) -> dict[str, Any]:
+    """Storm 2's cluster summary with Storm 1's ``nimbusUptime``, taken from the leader.
+
+    >>> with_nimbus_uptime({"supervisors": 1},
+    ...     {"nimbuses": [{"status": "Not a Leader", "nimbusUpTime": "1s"},
+    ...                   {"status": "Leader", "nimbusUpTime": "2m 13s"}]})
+    {'supervisors': 1, 'nimbusUptime': '2m 13s'}
+    """
+    if "nimbusUptime" in cluster:
+        return cluster
+    leaders = [n for n in nimbuses.get("nimbuses", []) if n.get("status") == "Leader"]
+    return {**cluster, "nimbusUptime": leaders[0]["nimbusUpTime"] if leaders else "no leader"}
+
+
 def storm_home() -> Path:
     """The Storm home tools/bootstrap assembled for the version in project.clj."""
     clj = (PROJECT_ROOT / "project.clj").read_text()
@@ -171,6 +197,7 @@ def apply() -> None:
     run.local = local
     run.get_env_config = default_to_local_env(get_env_config)
     _patch_submit()
+    _patch_stats()
 
     venv_bin = str(Path(sys.executable).parent)
     path = [venv_bin, str(storm_home() / "bin"), os.environ.get("PATH", "")]
@@ -221,6 +248,39 @@ def _patch_submit() -> None:
     submit._kill_existing_topology = kill_existing
 
 
+def _patch_stats() -> None:
+    import streamparse.cli.stats as stats
+    import streamparse.util as util
+
+    original_jsons, original_topology_id = util.get_ui_jsons, stats._get_topology_id
+
+    def get_ui_jsons(env_name: str, api_paths: Any, config_file: Any = None) -> dict[str, Any]:
+        paths = list(api_paths)
+        extra = [NIMBUS_SUMMARY] if CLUSTER_SUMMARY in paths and NIMBUS_SUMMARY not in paths else []
+        data = original_jsons(env_name, paths + extra, config_file=config_file)
+        if CLUSTER_SUMMARY in data:
+            data[CLUSTER_SUMMARY] = with_nimbus_uptime(data[CLUSTER_SUMMARY], data[NIMBUS_SUMMARY])
+        return {path: data[path] for path in paths}
+
+    def get_topology_id(env_name: str, topology_name: str, config_file: Any = None) -> str:
+        topology_id = original_topology_id(env_name, topology_name, config_file=config_file)
+        if topology_id is None:
+            raise UserError(
+                f"no topology named {topology_name!r} is running on the cluster",
+                f"sparse list -e {env_name} shows what runs",
+            )
+        return topology_id
+
+    class TerminalWideTexttable(util.Texttable):
+        def __init__(self, max_width: int = 80) -> None:
+            super().__init__(max_width=max(max_width, shutil.get_terminal_size().columns))
+
+    warnings.filterwarnings("ignore", message=".*0.9.2-incubating.*")
+    _replace_everywhere("get_ui_jsons", get_ui_jsons)
+    stats._get_topology_id = get_topology_id
+    util.Texttable = TerminalWideTexttable
+
+
 def main() -> None:
     """Entry point of the venv's `sparse`: streamparse's CLI with the patches applied."""
     apply()
@@ -238,9 +298,8 @@ def main() -> None:
     except HttpConnectionError as err:
         raise UserError(
             f"cannot reach the Storm UI's REST API ({err.request.url if err.request else err})",
-            "sparse stats needs a Storm UI; tools/cluster starts none, because the Storm UI "
-            "(org.apache.storm:storm-webapp) cannot be installed here (README, 'Run on a "
-            "cluster'). Use tools/cluster status or sparse list instead",
+            "sparse stats reads the Storm UI: start the cluster (make cluster-up starts the "
+            "UI on port 8080), or set 'ui.port' in the environment of config.json",
         ) from None
     except (ConnectionRefusedError, TTransportException) as err:
         raise UserError(

@@ -82,3 +82,16 @@ def test_missing_virtualenv_only_when_the_project_prepares_them(tmp_path):
     (tmp_path / "logs" / "bin" / "streamparse_run").touch()
     assert compat.missing_virtualenv(prepared, "logs") is None
     assert compat.missing_virtualenv({"use_virtualenv": False}, "logs") is None
+
+
+def test_cluster_summary_gets_the_leaders_uptime_as_storm_1_gave_it():
+    nimbuses = {
+        "nimbuses": [
+            {"status": "Not a Leader", "nimbusUpTime": "5s"},
+            {"status": "Leader", "nimbusUpTime": "2m 13s"},
+        ]
+    }
+    summary = compat.with_nimbus_uptime({"supervisors": 1}, nimbuses)
+    assert summary == {"supervisors": 1, "nimbusUptime": "2m 13s"}
+    assert compat.with_nimbus_uptime({"nimbusUptime": "9s"}, nimbuses) == {"nimbusUptime": "9s"}
+    assert compat.with_nimbus_uptime({}, {"nimbuses": []})["nimbusUptime"] == "no leader"

@@ -1,14 +1,17 @@
-"""Both topologies on a real one-host Storm cluster (ZooKeeper, Nimbus, Supervisor),
-driven with the streamparse commands a user types: sparse submit / list / kill."""
+"""Both topologies on a real one-host Storm cluster (ZooKeeper, Nimbus, Supervisor, UI,
+logviewer), driven with the streamparse commands a user types: sparse submit / list /
+stats / kill, and watched through the Storm UI's REST API and in a real browser."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import warnings
 from pathlib import Path
 
 import pytest
+from browser import rendered_dom, screenshot, table_rows
 from event_reference import as_jsonl, reference_windows
 from sample_log import (
     BROKEN_LINE,
@@ -19,11 +22,26 @@ from sample_log import (
     windows,
 )
 from sparse_run import PROJECT, SPARSE, wait_for
+from storm_ui import UI, components, topologies, topology, ui_json
+
+from topologies.logs import Logs
+from topologies.wordcount import WordCount
 
 pytestmark = pytest.mark.storm
 
 CLUSTER = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "cluster")]
 RUN = PROJECT / "run" / "cluster"
+# Kept after the run: what the Storm UI's topology page showed (README, "Run on a cluster").
+UI_SCREENSHOT = PROJECT / "run" / "test-artifacts" / "storm-ui-topology.png"
+EXACT_STATS = {"topology.stats.sample.rate": 1.0}  # the UI counts every tuple, not 5 %
+
+
+def cluster_parallelism(topology_class) -> dict[str, int]:
+    """Executors per component in the `cluster` environment, as the topology declares."""
+    return {
+        spec.name: spec.par if isinstance(spec.par, int) else spec.par["cluster"]
+        for spec in topology_class.specs
+    }
 
 
 def sh(argv, **kw) -> subprocess.CompletedProcess:
@@ -99,8 +117,28 @@ def test_a_second_cluster_up_says_so_instead_of_starting_twins(cluster):
     assert again.returncode == 0 and "already running" in again.stdout
 
 
+def spout_acked_by_its_log(pids: set[int]) -> int:
+    """Tuples the logfiles spout processes say they had acked (their 10 s log lines)."""
+    logs = [p for p in (RUN / "logs" / "python").glob("pystorm_logs_logfiles_*.log")
+            if int(p.stem.rsplit("_", 1)[1]) in pids]  # fmt: skip
+    assert logs, f"no log of spout processes {pids}"
+    acked = re.compile(r"last \d+s: (\d+) tuples acked")
+    return sum(int(n) for log in logs for n in acked.findall(log.read_text()))
+
+
+def ui_counts_match_the_spout(acked_by_log: int) -> dict | None:
+    """The logs topology's detail once the UI's counts caught up with the spout's log."""
+    detail = topology("logs")
+    by_id = components(detail)
+    if by_id["logfiles"]["acked"] != acked_by_log:
+        return None
+    flowing = all(c["emitted"] > 0 for name, c in by_id.items() if "sink" not in name)
+    acking = all(c["acked"] > 0 for c in by_id.values())
+    return detail if flowing and acking else None
+
+
 def test_logs_on_the_cluster_gives_exact_windows(cluster, tmp_path):
-    inbox, out, argv = submit_logs(tmp_path)
+    inbox, out, argv = submit_logs(tmp_path, **EXACT_STATS)
     assert running_topologies() == {"logs": "ACTIVE"}
     assert "logs" in sparse("list", "-e", "cluster").stdout
 
@@ -115,6 +153,19 @@ def test_logs_on_the_cluster_gives_exact_windows(cluster, tmp_path):
     assert dict(status["top"]) == STATUSES
     errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
     assert [e["reason"] for e in errors] == ["unterminated user-agent field"]
+
+    # The Storm UI's REST API: every component at its parallelism, and counts that
+    # agree with what the spout itself logged (exact, with a sample rate of 1).
+    spout_pids = python_components("spouts.logfiles.LogFileSpout")
+    detail = wait_for(lambda: (n := spout_acked_by_its_log(spout_pids)) > 0
+                      and ui_counts_match_the_spout(n), 240,
+                      "the UI's counts to match the spout's own log")  # fmt: skip
+    assert detail["status"] == "ACTIVE"
+    by_id = components(detail)
+    assert {name: (c["executors"], c["tasks"]) for name, c in by_id.items()} == {
+        name: (par, par) for name, par in cluster_parallelism(Logs).items()
+    }
+    assert by_id["logfiles"]["failed"] == 0
 
     again = sparse(*argv)  # the same name while it runs
     assert again.returncode != 0
@@ -140,6 +191,45 @@ def test_wordcount_on_the_cluster_keeps_counting(cluster, tmp_path):
                      "all 12 count tasks (the Java topology's parallelism) to report")  # fmt: skip
     assert tasks
     kill("wordcount")
+
+
+def test_the_storm_ui_and_sparse_stats_show_both_topologies(cluster, tmp_path):
+    submit_logs(tmp_path, **EXACT_STATS)
+    submitted = sparse("submit", "-e", "cluster", "-n", "wordcount", "-o",
+                       f"wordcount.snapshot.dir={tmp_path}")  # fmt: skip
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    summary = wait_for(lambda: (t := topologies()).keys() == {"logs", "wordcount"}
+                       and all(x["workersTotal"] > 0 for x in t.values()) and t, 180,
+                       "both topologies scheduled, as the UI reports them")  # fmt: skip
+    assert {name: t["status"] for name, t in summary.items()} == {
+        "logs": "ACTIVE", "wordcount": "ACTIVE"}  # fmt: skip
+    assert ui_json("/api/v1/cluster/summary")["supervisors"] == 1
+
+    cluster_stats = sparse("stats", "-e", "cluster")
+    assert cluster_stats.returncode == 0, cluster_stats.stderr
+    assert "# Cluster summary" in cluster_stats.stdout and "MISSING" not in cluster_stats.stdout
+    for name, t in summary.items():
+        assert re.search(rf"\| +{name} \| +{t['id']} \| +ACTIVE \|", cluster_stats.stdout), name
+    logs_stats = sparse("stats", "-e", "cluster", "-n", "logs")
+    assert logs_stats.returncode == 0, logs_stats.stderr
+    assert re.search(r"# Spouts \(All time\)\n(.*\n){3}\| logfiles +\|", logs_stats.stdout)
+    for name, par in cluster_parallelism(Logs).items():  # bolts: executors and tasks
+        if name != "logfiles":
+            assert re.search(rf"\| {name} +\| +{par} +\| +{par} +\|", logs_stats.stdout), name
+    missing = sparse("stats", "-e", "cluster", "-n", "nosuch")
+    assert missing.returncode != 0 and "no topology named 'nosuch'" in missing.stderr
+
+    # A real browser renders the UI's topology page: the topology and its components.
+    for name, topology_class in (("logs", Logs), ("wordcount", WordCount)):
+        page = f"{UI}/topology.html?id={summary[name]['id']}"
+        rows = table_rows(rendered_dom(page))
+        assert [name, summary[name]["id"]] in [row[:2] for row in rows], name
+        shown = {row[0]: row[1] for row in rows if len(row) > 1}
+        for component, par in cluster_parallelism(topology_class).items():
+            assert shown.get(component) == str(par), (name, component)
+    screenshot(f"{UI}/topology.html?id={summary['logs']['id']}", UI_SCREENSHOT)
+    kill("wordcount")
+    kill("logs")
 
 
 def test_missing_worker_virtualenv_is_named_with_the_fix(tmp_path):
