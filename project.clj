@@ -1,12 +1,13 @@
 ;; Leiningen builds the jar that `sparse run` and `sparse submit` hand to Storm.
 ;; Storm itself comes from the Storm home assembled by tools/bootstrap (same version);
-;; the jar carries only Flux (which reads the topology YAML) and our Python sources
-;; under resources/ (copied there from src/ by sparse).
+;; the jar carries only Flux (which reads the topology YAML), the project's Java classes
+;; (src/jvm/) and our Python sources under resources/ (copied there from src/ by sparse).
 (def storm-version "2.8.3")
 
 (defproject logstorm "0.1.0-SNAPSHOT"
   :description "Real-time log analytics and WordCount on Apache Storm, in Python (streamparse)."
   :resource-paths ["_resources"]
+  :java-source-paths ["src/jvm"]
   :target-path "_build"
   :min-lein-version "2.0.0"
   :jvm-opts ["-client"]
@@ -22,10 +23,13 @@
   ;; :provided keeps Storm on the compile classpath but out of the uberjar.
   :profiles {:base {}
              :provided {:dependencies [[org.apache.storm/storm-core ~storm-version]]}}
-  ;; Keep Flux, our Python resources and the manifest; drop the copies of snakeyaml,
-  ;; commons-cli, *.yaml and the sample multilang scripts that flux-core bundles
-  ;; (Storm's own lib/ provides the former; two defaults.yaml are an error).
-  :jar-exclusions [#"^(?!resources/|org/apache/storm/flux/|META-INF/MANIFEST\.MF$).*"
-                   #"^resources/(storm\.(py|rb|js)|splitsentence\.py|randomsentence\.js)$"]
-  :uberjar-exclusions [#"^(?!resources/|org/apache/storm/flux/|META-INF/MANIFEST\.MF$).*"
-                       #"^resources/(storm\.(py|rb|js)|splitsentence\.py|randomsentence\.js)$"])
+  ;; Keep Flux, our classes, our Python resources and the manifest; drop the copies of
+  ;; snakeyaml, commons-cli, *.yaml and the sample multilang scripts that flux-core bundles
+  ;; (Storm's own lib/ provides the former; two defaults.yaml are an error), and the Java
+  ;; sources that sparse copies into resources/ with the rest of src/.
+  :jar-exclusions [#"^(?!resources/|org/apache/storm/flux/|logstorm/storm/[^/]+\.class$|META-INF/MANIFEST\.MF$).*"
+                   #"^resources/(storm\.(py|rb|js)|splitsentence\.py|randomsentence\.js)$"
+                   #"^resources/jvm/"]
+  :uberjar-exclusions [#"^(?!resources/|org/apache/storm/flux/|logstorm/storm/[^/]+\.class$|META-INF/MANIFEST\.MF$).*"
+                       #"^resources/(storm\.(py|rb|js)|splitsentence\.py|randomsentence\.js)$"
+                       #"^resources/jvm/"])

@@ -31,6 +31,14 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    the leader Nimbus, names the missing topology, and draws tables as wide as the
    terminal. streamparse's own Storm version check for the command warns
    (``0.9.2-incubating`` is no valid version for pkg_resources): silenced.
+8. A timed ``sparse run -t`` could end with exit code 1 instead of 0 on a busy
+   machine: when the LocalCluster shuts down, an executor thread that outlives
+   Storm's 100 ms wait hands one more tuple to a shell component whose Python
+   process Storm had just destroyed, the component rethrows its own death, and
+   ``ReportErrorAndDie`` halts the JVM (its ZooKeeper client already closed). The
+   Flux YAML of ``sparse run`` names the project's ``logstorm.storm.ShutdownSafe
+   ShellBolt``/``ShellSpout`` (src/jvm/) instead of Flux's shell wrappers: the same
+   components, which ignore calls once their shutdown began.
 """
 
 from __future__ import annotations
@@ -140,6 +148,23 @@ def missing_virtualenv(env: dict[str, Any], topology: str) -> Path | None:
     return None if (venv / "bin" / "streamparse_run").exists() else venv
 
 
+SHUTDOWN_SAFE = {
+    "org.apache.storm.flux.wrappers.bolts.FluxShellBolt": "logstorm.storm.ShutdownSafeShellBolt",
+    "org.apache.storm.flux.wrappers.spouts.FluxShellSpout": "logstorm.storm.ShutdownSafeShellSpout",
+}
+
+
+def shutdown_safe(component: dict[str, Any]) -> dict[str, Any]:
+    """A Flux component with Flux's shell wrapper replaced by its shutdown-safe subclass.
+
+    >>> shutdown_safe({"id": "count", "className": "org.apache.storm.flux.wrappers."
+    ...                "bolts.FluxShellBolt"})["className"]
+    'logstorm.storm.ShutdownSafeShellBolt'
+    """
+    name = component.get("className")
+    return {**component, "className": SHUTDOWN_SAFE.get(name, name)} if name else component
+
+
 CLUSTER_SUMMARY, NIMBUS_SUMMARY = "/api/v1/cluster/summary", "/api/v1/nimbus/summary"
 
 
@@ -196,6 +221,10 @@ def apply() -> None:
     _replace_everywhere("get_env_config", get_env_config)
     run.local = local
     run.get_env_config = default_to_local_env(get_env_config)
+    from streamparse.dsl.topology import Topology
+
+    to_flux = Topology._spec_to_flux_dict
+    Topology._spec_to_flux_dict = staticmethod(lambda spec: shutdown_safe(to_flux(spec)))
     _patch_submit()
     _patch_stats()
 

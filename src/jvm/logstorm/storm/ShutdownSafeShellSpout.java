@@ -1,0 +1,45 @@
+package logstorm.storm;
+
+import org.apache.storm.flux.wrappers.spouts.FluxShellSpout;
+
+/**
+ * Flux's shell spout, minus the shutdown race that {@link ShutdownSafeShellBolt} describes.
+ *
+ * <p>The executor thread can outlive Storm's 100 ms wait at shutdown and call {@code nextTuple},
+ * {@code ack} or {@code fail} after {@link #close()} destroyed the Python process; ShellSpout then
+ * throws on the closed pipe and the executor halts the JVM. Once closed, this spout ignores
+ * those calls: nothing can reach the process any more, and whatever it had not seen acked is
+ * replayed from its committed position on the next run. Before close it is FluxShellSpout.
+ */
+public class ShutdownSafeShellSpout extends FluxShellSpout {
+    private final ShutdownGuard guard = new ShutdownGuard();
+
+    public ShutdownSafeShellSpout(String[] command) {
+        super(command);
+    }
+
+    public ShutdownSafeShellSpout(String[] command, String[] outputFields) {
+        super(command, outputFields);
+    }
+
+    @Override
+    public void nextTuple() {
+        guard.unlessShutDown(super::nextTuple);
+    }
+
+    @Override
+    public void ack(Object msgId) {
+        guard.unlessShutDown(() -> super.ack(msgId));
+    }
+
+    @Override
+    public void fail(Object msgId) {
+        guard.unlessShutDown(() -> super.fail(msgId));
+    }
+
+    @Override
+    public void close() {
+        guard.shutDown();
+        super.close();
+    }
+}
