@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from typing import Any
 
-from pystorm.exceptions import StormWentAwayError
 from streamparse import Bolt, Tuple
 
+from coalesced_writes import CoalescedWrites
 from logstorm import wordcount_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.options import read_options
 from logstorm.words import WordCounter, split_sentence
-
-
-class CoalescedWrites:
-    """Sends what a component says about one input (emits, ack, sync) in one write.
-
-    pystorm writes and flushes each message, so Storm's reader thread wakes up once
-    per message; here messages wait in the output buffer until the component next
-    reads from Storm (or exits), and the reader gets them together. Same messages,
-    same order. For components that talk to Storm from one thread only.
-    """
-
-    def send_message(self, message: dict[str, Any]) -> None:
-        self.serializer.output_stream.write(self.serializer.serialize_dict(message))
-
-    def read_message(self) -> Any:
-        try:
-            self.serializer.output_stream.flush()
-        except OSError as err:  # as pystorm's own send_message reports it
-            raise StormWentAwayError() from err
-        return super().read_message()
-
-    def _exit(self, status_code: int) -> None:
-        with contextlib.suppress(OSError):  # Storm went away: nobody left to tell
-            self.serializer.output_stream.flush()
-        super()._exit(status_code)
 
 
 class SplitSentenceBolt(CoalescedWrites, Bolt):

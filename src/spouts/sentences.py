@@ -7,7 +7,7 @@ from typing import Any
 
 from streamparse import Spout
 
-from bolts.wordcount import CoalescedWrites
+from coalesced_writes import CoalescedWrites
 from logstorm import wordcount_options as opt
 from logstorm.options import read_options
 from logstorm.sentences import random_sentences
