@@ -126,15 +126,24 @@ def spout_acked_by_its_log(pids: set[int]) -> int:
     return sum(int(n) for log in logs for n in acked.findall(log.read_text()))
 
 
+def every_executor_listed(name: str, topology_class) -> dict | None:
+    """The UI's components of a running topology once it lists all their executors: it
+    lists a component's executors only when their worker's heartbeat with stats arrived,
+    so a late worker's are missing at first."""
+    by_id = components(topology(name))
+    listed = {c: x["executors"] for c, x in by_id.items()}
+    return by_id if listed == cluster_parallelism(topology_class) else None
+
+
 def ui_counts_match_the_spout(acked_by_log: int) -> dict | None:
-    """The logs topology's detail once the UI's counts caught up with the spout's log."""
-    detail = topology("logs")
-    by_id = components(detail)
-    if by_id["logfiles"]["acked"] != acked_by_log:
+    """The logs topology's components once every executor is listed and the UI's counts
+    caught up with the spout's log."""
+    by_id = every_executor_listed("logs", Logs)
+    if by_id is None or by_id["logfiles"]["acked"] != acked_by_log:
         return None
     flowing = all(c["emitted"] > 0 for name, c in by_id.items() if "sink" not in name)
     acking = all(c["acked"] > 0 for c in by_id.values())
-    return detail if flowing and acking else None
+    return by_id if flowing and acking else None
 
 
 def test_logs_on_the_cluster_gives_exact_windows(cluster, tmp_path):
@@ -157,11 +166,10 @@ def test_logs_on_the_cluster_gives_exact_windows(cluster, tmp_path):
     # The Storm UI's REST API: every component at its parallelism, and counts that
     # agree with what the spout itself logged (exact, with a sample rate of 1).
     spout_pids = python_components("spouts.logfiles.LogFileSpout")
-    detail = wait_for(lambda: (n := spout_acked_by_its_log(spout_pids)) > 0
-                      and ui_counts_match_the_spout(n), 240,
-                      "the UI's counts to match the spout's own log")  # fmt: skip
-    assert detail["status"] == "ACTIVE"
-    by_id = components(detail)
+    by_id = wait_for(lambda: (n := spout_acked_by_its_log(spout_pids)) > 0
+                     and ui_counts_match_the_spout(n), 240,
+                     "every executor in the UI, its counts matching the spout's log")  # fmt: skip
+    assert topology("logs")["status"] == "ACTIVE"
     assert {name: (c["executors"], c["tasks"]) for name, c in by_id.items()} == {
         name: (par, par) for name, par in cluster_parallelism(Logs).items()
     }
@@ -204,6 +212,9 @@ def test_the_storm_ui_and_sparse_stats_show_both_topologies(cluster, tmp_path):
     assert {name: t["status"] for name, t in summary.items()} == {
         "logs": "ACTIVE", "wordcount": "ACTIVE"}  # fmt: skip
     assert ui_json("/api/v1/cluster/summary")["supervisors"] == 1
+    wait_for(lambda: every_executor_listed("logs", Logs)
+             and every_executor_listed("wordcount", WordCount), 180,
+             "every executor of both topologies in the UI")  # fmt: skip
 
     cluster_stats = sparse("stats", "-e", "cluster")
     assert cluster_stats.returncode == 0, cluster_stats.stderr
