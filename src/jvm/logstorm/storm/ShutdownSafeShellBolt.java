@@ -15,10 +15,12 @@ import org.apache.storm.tuple.Tuple;
  * {@code execute} rethrows it; the executor's {@code ReportErrorAndDie} cannot report it to the
  * already closed ZooKeeper client and halts the JVM.
  *
- * <p>This bolt drops tuples once cleanup began: the topology is going away, the Python process is
- * gone, and an input never acked is replayed by a reliable spout when the topology runs again.
- * Before cleanup it is FluxShellBolt, unchanged. The compatibility layer substitutes it for
- * FluxShellBolt in the Flux YAML of {@code sparse run} (see compat/streamparse_storm2.py).
+ * <p>Once cleanup began, this bolt ends such a call the way Storm ends an interrupted executor
+ * thread (see {@link ShutdownGuard}): the tuple is not processed, since the topology is going away
+ * and the Python process is gone, and an input never acked is replayed by a reliable spout when
+ * the topology runs again. Before cleanup it is FluxShellBolt, unchanged. The compatibility layer
+ * substitutes it for FluxShellBolt in the Flux YAML of {@code sparse run} (see
+ * compat/streamparse_storm2.py).
  */
 public class ShutdownSafeShellBolt extends FluxShellBolt {
     private final ShutdownGuard guard = new ShutdownGuard();

@@ -7,9 +7,10 @@ import org.apache.storm.flux.wrappers.spouts.FluxShellSpout;
  *
  * <p>The executor thread can outlive Storm's 100 ms wait at shutdown and call {@code nextTuple},
  * {@code ack} or {@code fail} after {@link #close()} destroyed the Python process; ShellSpout then
- * throws on the closed pipe and the executor halts the JVM. Once closed, this spout ignores
- * those calls: nothing can reach the process any more, and whatever it had not seen acked is
- * replayed from its committed position on the next run. Before close it is FluxShellSpout.
+ * throws on the closed pipe and the executor halts the JVM. Once closed, this spout ends those
+ * calls the way Storm ends an interrupted executor thread ({@link ShutdownGuard}): nothing can
+ * reach the process any more, and whatever it had not seen acked is replayed from its committed
+ * position on the next run. Before close it is FluxShellSpout.
  */
 public class ShutdownSafeShellSpout extends FluxShellSpout {
     private final ShutdownGuard guard = new ShutdownGuard();
