@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export LEIN_ROOT := 1
 
-.PHONY: setup run logs-sample logs-replay wordcount bench cluster-up cluster-down cluster-status cluster-venvs cluster-clean test lint clean
+.PHONY: setup run logs-sample logs-replay wordcount bench cluster-up cluster-down cluster-status cluster-venvs cluster-clean kafka-up kafka-down kafka-status kafka-clean test lint clean
 
 setup:
 	@tools/bootstrap
@@ -45,6 +45,21 @@ cluster-venvs: setup
 ## Forget a stopped cluster's topologies and logs (a restart otherwise resumes them).
 cluster-clean:
 	$(VENV)/python tools/cluster clean
+
+## A Kafka broker on loopback (KRaft, 127.0.0.1:9092) with the topic access-log (3
+## partitions), for -o logstorm.input.kind=kafka; data and logs in run/kafka/.
+kafka-up: setup
+	$(VENV)/python tools/kafka up
+
+kafka-down:
+	$(VENV)/python tools/kafka down
+
+kafka-status: setup
+	$(VENV)/python tools/kafka status
+
+## Forget a stopped broker's topics, offsets and consumer groups.
+kafka-clean:
+	$(VENV)/python tools/kafka clean
 
 ## Benchmarks (not part of the tests): rewrite BENCHMARKS.md's tables, about 27 minutes.
 ## BENCH_RATE: the log analyzer's highest sustained rate on this machine (lines/s).

@@ -38,7 +38,8 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    ``ReportErrorAndDie`` halts the JVM (its ZooKeeper client already closed). The
    Flux YAML of ``sparse run`` names the project's ``logstorm.storm.ShutdownSafe
    ShellBolt``/``ShellSpout`` (src/jvm/) instead of Flux's shell wrappers: the same
-   components, which ignore calls once their shutdown began.
+   components, except that a call arriving once their shutdown began ends the
+   executor thread as Storm ends an interrupted one, instead of halting the JVM.
 """
 
 from __future__ import annotations

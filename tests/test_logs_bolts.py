@@ -205,11 +205,20 @@ def test_error_sink_keeps_reason_file_offset_and_raw_line_and_tallies_them(tmp_p
         ("logstorm.windw.url.secs", 60, "did you mean 'logstorm.window.url.secs'"),
         ("logstorm.time", "wall", "'processing' or 'event'"),
         ("logstorm.allowed_lateness_secs", -1, ">= 0"),
+        ("logstorm.input.kind", "socket", "'files' or 'kafka'"),
+        ("logstorm.input.kafka.start", "newest", "'earliest' or 'latest'"),
+        ("logstorm.input.kafka.topik", "t", "did you mean 'logstorm.input.kafka.topic'"),
     ],
 )
 def test_bad_logstorm_options_fail_at_start_naming_the_key(tmp_path, key, value, message):
     with pytest.raises(OptionError, match=message):
         BoltHarness(WindowSinkBolt, conf(tmp_path, **{key: value}), name="window_sink")
+
+
+def test_event_time_on_kafka_is_refused_at_start_naming_both_keys(tmp_path):
+    options = {"logstorm.input.kind": "kafka", "logstorm.time": "event"}
+    with pytest.raises(OptionError, match="logstorm.input.kind=kafka .* logstorm.time=event"):
+        BoltHarness(WindowSinkBolt, conf(tmp_path, **options), name="window_sink")
 
 
 def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path, monkeypatch):

@@ -10,6 +10,7 @@ from typing import Any
 
 from .options import Option, OptionError, non_negative, positive, read_options
 
+INPUT_KIND = "logstorm.input.kind"
 INPUT_PATH = "logstorm.input.path"
 INPUT_PATTERN = "logstorm.input.pattern"
 INPUT_MODE = "logstorm.input.mode"
@@ -18,6 +19,10 @@ DONE_SUFFIX = "logstorm.input.done.suffix"
 BATCH_LINES = "logstorm.input.batch.lines"
 MAX_LINE_BYTES = "logstorm.input.max.line.bytes"
 POLL_SECS = "logstorm.input.poll.secs"
+KAFKA_SERVERS = "logstorm.input.kafka.servers"
+KAFKA_TOPIC = "logstorm.input.kafka.topic"
+KAFKA_GROUP = "logstorm.input.kafka.group"
+KAFKA_START = "logstorm.input.kafka.start"
 OUTPUT_PATH = "logstorm.output.path"
 ERRORS_PATH = "logstorm.errors.path"
 STATE_PATH = "logstorm.state.path"
@@ -34,6 +39,14 @@ STATUS_SLIDE = "logstorm.window.status.slide.secs"
 WINDOWS = {"url": (URL_WINDOW, URL_SLIDE), "status": (STATUS_WINDOW, STATUS_SLIDE)}
 
 TABLE = (
+    Option(
+        INPUT_KIND,
+        str,
+        "files",
+        "files: read the log files of a folder; kafka: read a Kafka topic",
+        lambda v: v in ("files", "kafka"),
+        "'files' or 'kafka'",
+    ),
     Option(INPUT_PATH, str, "", "folder of the log files to read", bool, "naming a folder"),
     Option(INPUT_PATTERN, str, "*", "glob of the file names to read in that folder"),
     Option(
@@ -53,6 +66,31 @@ TABLE = (
     Option(BATCH_LINES, int, 1000, "lines per spout tuple, at most", positive, "> 0"),
     Option(MAX_LINE_BYTES, int, 64 * 1024, "longer lines are cut and flagged", positive, "> 0"),
     Option(POLL_SECS, float, 1.0, "seconds between looks for new files", positive, "> 0"),
+    Option(
+        KAFKA_SERVERS,
+        str,
+        "127.0.0.1:9092",
+        "Kafka bootstrap servers (host:port,...)",
+        bool,
+        "naming host:port",
+    ),
+    Option(KAFKA_TOPIC, str, "access-log", "Kafka topic of the log lines", bool, "a topic name"),
+    Option(
+        KAFKA_GROUP,
+        str,
+        "logstorm",
+        "Kafka consumer group (its committed offsets)",
+        bool,
+        "a group name",
+    ),
+    Option(
+        KAFKA_START,
+        str,
+        "earliest",
+        "where a new consumer group starts: earliest or latest",
+        lambda v: v in ("earliest", "latest"),
+        "'earliest' or 'latest'",
+    ),
     Option(OUTPUT_PATH, str, "", "JSON-lines file of the windows", bool, "naming a file"),
     Option(ERRORS_PATH, str, "", "JSON-lines file of malformed lines", bool, "naming a file"),
     Option(STATE_PATH, str, "", "folder of the window journals ('' keeps windows in memory only)"),
@@ -102,6 +140,11 @@ def default(key: str) -> Any:
 def read_logs_options(conf: dict[str, Any]) -> dict[str, Any]:
     """Every logstorm.* option, checked (raises OptionError naming the key)."""
     options = read_options(conf, TABLE)
+    if options[INPUT_KIND] == "kafka" and options[TIME] == "event":
+        raise OptionError(
+            f"{INPUT_KIND}=kafka does not support {TIME}=event yet (per-partition "
+            f"watermarks are still to come); fix: -o {TIME}=processing, or read files"
+        )
     for metric, (window, slide) in WINDOWS.items():
         if options[window] % options[slide]:
             raise OptionError(

@@ -1,4 +1,4 @@
-"""LogFileSpout: emits the lines of a directory's log files, reliably (Flume's role)."""
+"""LogFileSpout: emits the lines of a directory's log files, or of a Kafka topic, reliably."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from streamparse import Spout, Stream
 from logstorm import logs_options as opt
 from logstorm.accesslog import event_time
 from logstorm.ack_stats import AckStats
+from logstorm.kafka_source import KafkaSource
 from logstorm.logfiles import Chunk, LogDirectoryReader
 from logstorm.offsets import PositionFile
+from logstorm.tasks import task_count, task_index
 from logstorm.watermark import EventClock
 
 IDLE_SLEEP_SECS = 0.05  # nothing to read: wait a little instead of spinning
@@ -31,6 +33,10 @@ class LogFileSpout(Spout):
     In event time (``logstorm.time=event``) files are read in name order, each chunk
     carries its event-time stamp (see :mod:`logstorm.watermark`), and the watermark
     goes to every window task on the ``watermarks`` stream.
+
+    With ``logstorm.input.kind=kafka`` the chunks are records of a Kafka topic's
+    partitions instead (:class:`logstorm.kafka_source.KafkaSource`), and acked chunks
+    advance the consumer group's committed offsets; the spout drives both alike.
     """
 
     outputs = [
@@ -40,6 +46,35 @@ class LogFileSpout(Spout):
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
+        self.clock = None
+        if options[opt.INPUT_KIND] == "kafka":
+            # the source is its own checkpoint: save() commits offsets to the group
+            self.positions = self.reader = KafkaSource(
+                options[opt.KAFKA_SERVERS],
+                options[opt.KAFKA_TOPIC],
+                options[opt.KAFKA_GROUP],
+                options[opt.KAFKA_START],
+                task_index(context),
+                task_count(context, context["componentid"]),
+                batch_lines=options[opt.BATCH_LINES],
+                max_line_bytes=options[opt.MAX_LINE_BYTES],
+            )
+        else:
+            self._open_files(options)
+        self.max_pending = storm_conf.get("topology.max.spout.pending") or DEFAULT_MAX_PENDING
+        self.poll_secs = options[opt.POLL_SECS]
+        self.idle_timeout = options[opt.IDLE_TIMEOUT]
+        self.next_scan = 0.0
+        self.next_save = 0.0
+        self.last_read = time.monotonic()  # when the last new chunk was read
+        self.sent_watermark: int | None = None
+        self.next_watermark = 0.0
+        self.repeat_watermark = 0.0
+        self.warned: dict[str, str] = {}  # unreadable files already logged
+        self.stats = AckStats()
+        self.stats_since = time.monotonic()
+
+    def _open_files(self, options: dict[str, Any]) -> None:
         directory = options[opt.INPUT_PATH]
         if not os.path.isdir(directory):
             raise FileNotFoundError(
@@ -50,7 +85,6 @@ class LogFileSpout(Spout):
             directory, ".logstorm-positions.json"
         )
         self.positions = PositionFile(position_file)
-        self.clock = None
         if options[opt.TIME] == "event":
             self.clock = EventClock(
                 options[opt.ALLOWED_LATENESS], opt.slides(options), self.positions.max_time
@@ -65,18 +99,6 @@ class LogFileSpout(Spout):
             done_suffix=options[opt.DONE_SUFFIX],
             in_order=self.clock is not None,
         )
-        self.max_pending = storm_conf.get("topology.max.spout.pending") or DEFAULT_MAX_PENDING
-        self.poll_secs = options[opt.POLL_SECS]
-        self.idle_timeout = options[opt.IDLE_TIMEOUT]
-        self.next_scan = 0.0
-        self.next_save = 0.0
-        self.last_read = time.monotonic()  # when the last new chunk was read
-        self.sent_watermark: int | None = None
-        self.next_watermark = 0.0
-        self.repeat_watermark = 0.0
-        self.warned: dict[str, str] = {}  # unreadable files already logged
-        self.stats = AckStats()
-        self.stats_since = time.monotonic()
 
     def next_tuple(self) -> None:
         now = time.monotonic()

@@ -1,0 +1,101 @@
+"""The Kafka spout's core without a broker: partition assignment, chunks, committed offsets."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logstorm.kafka_chunks import KafkaChunks, Record, assigned_partitions
+
+
+@given(partitions=st.integers(1, 12), data=st.data())
+def test_each_partition_is_read_by_exactly_one_task(partitions, data):
+    tasks = data.draw(st.integers(1, partitions))
+    owners = [t for t in range(tasks) for _ in assigned_partitions(partitions, t, tasks)]
+    read = sorted(p for t in range(tasks) for p in assigned_partitions(partitions, t, tasks))
+    assert read == list(range(partitions))
+    assert set(owners) == set(range(tasks))  # no idle task while tasks <= partitions
+
+
+def records(partition, first, values):
+    return [Record(partition, first + i, v) for i, v in enumerate(values)]
+
+
+def test_chunks_of_one_partition_have_contiguous_ranges_and_record_offsets():
+    chunks = KafkaChunks("t", batch_lines=2, max_line_bytes=100)
+    chunks.resume(3, committed=None)  # no commit yet: the first record read decides
+    chunks.add(records(3, 40, [b"a\n", b"b\r\n", b"c"]))
+    first, second = chunks.next_chunk(), chunks.next_chunk()
+    assert (first.msg_id, first.path) == ("t/3/40-42", "t/3")
+    assert [(line.start, line.text) for line in first.lines] == [(40, "a"), (41, "b")]
+    assert second.msg_id == "t/3/42-43"
+    assert chunks.next_chunk() is None
+    # offsets the broker skipped (e.g. a transaction marker at 43) fall into the next range
+    chunks.add([Record(3, 44, b"d")])
+    assert chunks.next_chunk().msg_id == "t/3/43-45"
+
+
+def test_the_committed_offset_moves_over_the_acked_prefix_only():
+    chunks = KafkaChunks("t", batch_lines=1, max_line_bytes=100)
+    chunks.resume(0, committed=10)
+    chunks.add(records(0, 10, [b"a", b"b", b"c"]))
+    a, b, c = (chunks.next_chunk() for _ in range(3))
+    assert chunks.commits() == {}  # nothing acked: Kafka keeps what it had
+    chunks.ack(c.msg_id)
+    chunks.ack(b.msg_id)
+    assert chunks.commits() == {}  # [10, 11) still missing
+    chunks.ack(a.msg_id)
+    assert chunks.commits() == {0: 13}
+    assert chunks.commits() == {}  # handed out once...
+    chunks.commit_failed(0)
+    assert chunks.commits() == {0: 13}  # ...unless committing it failed
+    chunks.ack(a.msg_id)  # acked twice: ignored
+    assert chunks.pending() == 0
+
+
+def test_a_failed_chunk_is_sent_again_however_often_before_new_records():
+    chunks = KafkaChunks("t", batch_lines=5, max_line_bytes=100)
+    chunks.resume(1, committed=0)
+    chunks.add(records(1, 0, [b"x", b"y"]))
+    chunk = chunks.next_chunk()
+    chunks.add(records(1, 2, [b"z"]))
+    for _ in range(5):
+        chunks.fail(chunk.msg_id)
+        assert chunks.next_chunk() is chunk
+    chunks.ack(chunk.msg_id)
+    assert chunks.next_chunk().msg_id == "t/1/2-3"
+
+
+def test_long_and_undecodable_records_are_flagged_or_replaced_not_dropped():
+    chunks = KafkaChunks("t", batch_lines=10, max_line_bytes=4)
+    chunks.resume(0, committed=0)
+    chunks.add(records(0, 0, [b"123456789", b"ab\xffcd"]))
+    long, bad = chunks.next_chunk().lines
+    assert (long.text, long.cut) == ("1234", True)
+    assert (bad.text, bad.cut) == ("ab\ufffdc", True)  # cut too: 5 bytes
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 30), min_size=1, max_size=4),
+    batch=st.integers(1, 7),
+    schedule=st.randoms(use_true_random=False),
+)
+def test_whatever_the_ack_order_every_record_is_delivered_and_committed(sizes, batch, schedule):
+    chunks = KafkaChunks("t", batch_lines=batch, max_line_bytes=100)
+    for partition, size in enumerate(sizes):
+        chunks.resume(partition, committed=100)
+        chunks.add(records(partition, 100, [f"{partition}:{i}".encode() for i in range(size)]))
+    delivered, outstanding = set(), []
+    while (chunk := chunks.next_chunk()) is not None or outstanding:
+        if chunk is not None:
+            delivered.update(line.text for line in chunk.lines)
+            outstanding.append(chunk.msg_id)
+        if outstanding and (chunk is None or schedule.random() < 0.5):
+            msg_id = outstanding.pop(schedule.randrange(len(outstanding)))
+            if schedule.random() < 0.3:
+                chunks.fail(msg_id)  # replayed later
+            else:
+                chunks.ack(msg_id)
+    want = {f"{p}:{i}" for p, size in enumerate(sizes) for i in range(size)}
+    assert delivered == want
+    committed = {p: 100 + size for p, size in enumerate(sizes) if size}
+    assert chunks.commits() == committed and chunks.pending() == 0

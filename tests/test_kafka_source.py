@@ -1,0 +1,118 @@
+"""KafkaSource's use of the consumer, against a stand-in consumer (no broker here: the
+real broker is in tests/integration/test_kafka_storm.py)."""
+
+from types import SimpleNamespace
+
+import pytest
+from confluent_kafka import KafkaException, TopicPartition
+
+from logstorm.kafka_source import KafkaSource, KafkaUnavailable
+
+
+class Message:
+    def __init__(self, partition, offset, value):
+        self._p, self._o, self._v = partition, offset, value
+
+    def error(self):
+        return None
+
+    def partition(self):
+        return self._p
+
+    def offset(self):
+        return self._o
+
+    def value(self):
+        return self._v
+
+
+class StandInConsumer:
+    """Answers like confluent_kafka.Consumer for a topic of `partitions` partitions."""
+
+    def __init__(self, partitions=3, committed=None, reachable=True, topic="t"):
+        self.partitions, self.committed_offsets = partitions, committed or {}
+        self.reachable, self.topic = reachable, topic
+        self.assigned, self.commits, self.queue = [], [], []
+
+    def __call__(self, config):  # the factory: KafkaSource passes its configuration
+        self.config = config
+        return self
+
+    def list_topics(self, topic, timeout):
+        if not self.reachable:
+            raise KafkaException("Local: Broker transport failure")
+        topics = {}
+        if topic == self.topic:
+            topics[topic] = SimpleNamespace(
+                error=None, partitions=dict.fromkeys(range(self.partitions))
+            )
+        return SimpleNamespace(topics=topics)
+
+    def committed(self, partitions, timeout):
+        none = -1001  # librdkafka's OFFSET_INVALID: the group has no offset there
+        return [
+            TopicPartition(tp.topic, tp.partition, self.committed_offsets.get(tp.partition, none))
+            for tp in partitions
+        ]
+
+    def assign(self, partitions):
+        self.assigned = [tp.partition for tp in partitions]
+
+    def consume(self, num, timeout):
+        taken, self.queue = self.queue[:num], self.queue[num:]
+        return taken
+
+    def poll(self, timeout):
+        return None
+
+    def commit(self, offsets, asynchronous):
+        self.commits.append(({tp.partition: tp.offset for tp in offsets}, asynchronous))
+
+    def close(self):
+        pass
+
+
+def source(consumer, task_index=0, task_count=1):
+    return KafkaSource("127.0.0.1:9092", "t", "g", "earliest", task_index, task_count,
+                       batch_lines=2, max_line_bytes=100, consumer_factory=consumer)  # fmt: skip
+
+
+def test_a_task_reads_its_partitions_from_the_groups_committed_offsets():
+    consumer = StandInConsumer(partitions=5, committed={1: 40})
+    kafka = source(consumer, task_index=1, task_count=2)
+    assert consumer.assigned == [1, 3]
+    assert consumer.config["enable.auto.commit"] is False
+    assert consumer.config["group.id"] == "g"
+    consumer.queue = [Message(1, 40, b"a"), Message(3, 0, b"b"), Message(1, 41, b"c")]
+    first = kafka.next_chunk()
+    assert first.msg_id == "t/1/40-42"
+    second = kafka.next_chunk()
+    assert second.msg_id == "t/3/0-1"
+    kafka.ack(second.msg_id)
+    kafka.save()
+    assert consumer.commits == [({3: 1}, True)]  # partition 1 not acked: nothing to commit
+    kafka.ack(first.msg_id)
+    kafka.close()
+    assert consumer.commits[-1] == ({1: 42}, False)  # closing waits for its commit
+
+
+def test_a_failed_commit_is_sent_again():
+    consumer = StandInConsumer(partitions=1)
+    kafka = source(consumer)
+    consumer.queue = [Message(0, 0, b"a")]
+    chunk = kafka.next_chunk()
+    kafka.ack(chunk.msg_id)
+    kafka.save()
+    kafka._on_commit(KafkaException("Broker: Coordinator not available"), [TopicPartition("t", 0)])
+    assert "commit failed" in kafka.unreadable["127.0.0.1:9092"]
+    kafka.save()
+    assert [c for c, _ in consumer.commits] == [{0: 1}, {0: 1}]
+
+
+def test_an_unreachable_broker_or_a_missing_topic_is_named_with_the_fix():
+    with pytest.raises(
+        KafkaUnavailable, match=r"cannot reach the Kafka broker at 127.0.0.1:9092.*make kafka-up"
+    ):
+        source(StandInConsumer(reachable=False))
+    with pytest.raises(KafkaUnavailable, match=r"topic 't' does not exist.*tools/kafka topic t"):
+        source(StandInConsumer(topic="other"))
