@@ -38,6 +38,12 @@ def wait_for(
         time.sleep(0.5)
 
 
+def default_sigint() -> None:
+    """In a child: Ctrl-C (SIGINT) stops it, even when the suite itself was started as a
+    background job (`bash .ci/run &`), whose commands inherit SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class SparseRun:
     """`sparse run -n NAME [-t SECS] -o k=v ...` in its own process group, output to a log."""
 
@@ -62,6 +68,7 @@ class SparseRun:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=default_sigint,
             )
         return self
 

@@ -14,7 +14,7 @@ from sample_log import (
     first_window_with_total,
     windows,
 )
-from sparse_run import PROJECT, SparseRun, wait_for
+from sparse_run import PROJECT, SparseRun, default_sigint, wait_for
 
 pytestmark = pytest.mark.storm
 
@@ -89,7 +89,7 @@ def test_readme_main_command_shows_live_windows(tmp_path):
         proc = subprocess.Popen(
             [str(PROJECT / "tools" / "run-live")], cwd=PROJECT, stdout=log,
             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-            env={**os.environ, "RATE": "200"},
+            env={**os.environ, "RATE": "200"}, preexec_fn=default_sigint,
         )  # fmt: skip
     try:
         live = wait_for(new_url_windows, 240, "windows of live traffic", tmp_path / "run.log")
