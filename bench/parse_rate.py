@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from logstorm.accesslog import MalformedLine, parse_line  # noqa: E402
+from logstorm.parsing.accesslog import MalformedLine, parse_line  # noqa: E402
 
 COURSE_REGEX = re.compile(
     r'^(?P<host>\S+)\s+(?P<ident>\S+)\s+(?P<user>\S+)\s+\[(?P<time>.+)\]\s+"(?P<request>.+)"'

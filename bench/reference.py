@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from logstorm.accesslog import MalformedLine, parse_line  # noqa: E402
-from logstorm.combiner import status_key  # noqa: E402
+from logstorm.parsing.accesslog import MalformedLine, parse_line  # noqa: E402
+from logstorm.parsing.combiner import status_key  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
-from logstorm.window import SlidingWindowCounter  # noqa: E402
+from logstorm.windows.processing_time import SlidingWindowCounter  # noqa: E402
 
 
 def reference_rate(lines: list[str]) -> float:

@@ -40,6 +40,11 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    ShellBolt``/``ShellSpout`` (src/jvm/) instead of Flux's shell wrappers: the same
    components, except that a call arriving once their shutdown began ends the
    executor thread as Storm ends an interrupted one, instead of halting the JVM.
+9. A component's parallelism is fixed in the topology class, but how many tasks a
+   spout should run depends on its input (a Kafka topic's partitions). A topology
+   class may name options that set a component's parallelism
+   (``option_parallelism = {"logstorm.input.tasks": "logfiles"}``); ``-o
+   logstorm.input.tasks=2`` then sets it for ``sparse run`` and ``sparse submit``.
 """
 
 from __future__ import annotations
@@ -183,6 +188,27 @@ def with_nimbus_uptime(cluster: dict[str, Any], nimbuses: dict[str, Any]) -> dic
     return {**cluster, "nimbusUptime": leaders[0]["nimbusUpTime"] if leaders else "no leader"}
 
 
+def option_parallelism(topology_class: Any, storm_options: dict[str, Any]) -> None:
+    """Set the parallelism of the components whose option (the class's
+    ``option_parallelism``: option -> component name) the resolved options carry."""
+    for key, component in getattr(topology_class, "option_parallelism", {}).items():
+        if key not in storm_options:
+            continue
+        value = storm_options[key]
+        if isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
+            raise UserError(
+                f"option {key!r} must be a whole number >= 1, got {value!r}",
+                f"-o {key}=<tasks of {component}>",
+            )
+        storm_options[key] = tasks = int(value)
+        for spec in topology_class.specs:
+            if spec.name == component:
+                spec.par = tasks
+        for thrift in (topology_class.thrift_spouts, topology_class.thrift_bolts):
+            if component in thrift:
+                thrift[component].common.parallelism_hint = tasks
+
+
 def storm_home() -> Path:
     """The Storm home tools/bootstrap assembled for the version in project.clj."""
     clj = (PROJECT_ROOT / "project.clj").read_text()
@@ -218,6 +244,17 @@ def apply() -> None:
         name, env = original_env(env_name, config_file=config_file)
         return name, checked_env(name, env)
 
+    import streamparse.cli.common as common
+
+    original_resolve = common.resolve_options
+
+    def resolve_options(cli_options: Any, env_config: Any, topology_class: Any, *args: Any,
+                        **kwargs: Any) -> dict[str, Any]:  # fmt: skip
+        options = original_resolve(cli_options, env_config, topology_class, *args, **kwargs)
+        option_parallelism(topology_class, options)
+        return options
+
+    _replace_everywhere("resolve_options", resolve_options, common)
     _replace_everywhere("storm_lib_version", storm_lib_version)
     _replace_everywhere("get_env_config", get_env_config)
     run.local = local
@@ -236,13 +273,13 @@ def apply() -> None:
         os.environ.setdefault("LEIN_ROOT", "1")
 
 
-def _replace_everywhere(name: str, value: Any) -> None:
-    """Set streamparse.util.<name> and the copies the CLI modules imported."""
+def _replace_everywhere(name: str, value: Any, home: Any = None) -> None:
+    """Set <home>.<name> (default streamparse.util) and the copies the CLI modules imported."""
     import importlib
 
     import streamparse.util as util
 
-    setattr(util, name, value)
+    setattr(home or util, name, value)
     for command in ("run", "submit", "list", "kill", "stats", "tail", "remove_logs",
                     "update_virtualenv", "visualize", "worker_uptime", "slot_usage"):  # fmt: skip
         module = importlib.import_module(f"streamparse.cli.{command}")

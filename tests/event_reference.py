@@ -12,7 +12,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
-from logstorm.accesslog import MalformedLine, event_time, parse_line
+from logstorm.parsing.accesslog import MalformedLine, event_time, parse_line
 
 SHAPES = {"url": (300, 1), "status": (300, 5)}  # metric -> (window, slide) seconds
 

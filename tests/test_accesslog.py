@@ -1,4 +1,4 @@
-"""Tests of the access-log parser ``logstorm.accesslog``."""
+"""Tests of the access-log parser ``logstorm.parsing.accesslog``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logstorm.accesslog import (
+from logstorm.parsing.accesslog import (
     AccessRecord,
     MalformedLine,
     main,

@@ -14,10 +14,10 @@ from event_reference import reference_from_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.event_window import EventWindowCounter
-from logstorm.partition import partition
-from logstorm.rankings import WatermarkMerger
-from logstorm.watermark import END_OF_TIME, EventClock
+from logstorm.output.rankings import WatermarkMerger
+from logstorm.parsing.partition import partition
+from logstorm.sources.watermark import END_OF_TIME, EventClock
+from logstorm.windows.event_time import EventWindowCounter
 
 TOP = 3
 KEYS = "abcdefgh"

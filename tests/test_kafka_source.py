@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from confluent_kafka import KafkaException, TopicPartition
 
-from logstorm.kafka_source import KafkaSource, KafkaUnavailable
+from logstorm.sources.kafka import KafkaSource, KafkaUnavailable
 
 
 class Message:

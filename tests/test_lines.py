@@ -5,7 +5,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.lines import Line, LineSplitter
+from logstorm.sources.lines import Line, LineSplitter
 
 # Line bodies mixing ASCII, CR, multi-byte UTF-8 and invalid bytes (never a newline).
 BODY_PIECES = [b"a", b"z", b" ", b"\r", "é".encode(), "€".encode(), b"\xff", b"\xc3", b"\xfe"]

@@ -10,7 +10,7 @@ from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
 from bolts.windows import StatusWindowBolt, UrlWindowBolt
 from harness import BoltHarness
 from logstorm.options import OptionError
-from logstorm.partition import task_of
+from logstorm.parsing.partition import task_of
 
 GOOD = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "x"'
 NO_URL = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "-" 408 - "-" "-"'
@@ -112,7 +112,8 @@ def test_window_bolt_reports_a_slide_as_soon_as_data_arrives_after_it(tmp_path, 
 
 
 def test_event_time_window_bolt_reports_on_watermarks_and_counts_a_chunk_once(tmp_path):
-    h = BoltHarness(UrlWindowBolt, conf(tmp_path, **{"logstorm.time": "event"}), name="w")
+    event = conf(tmp_path, **{"logstorm.time": "event"})
+    h = BoltHarness(UrlWindowBolt, event, name="w", other_tasks={99: "logfiles"})
     h.feed(bundle([(1000, "/a", 2), (1001, "/b", 1)], chunk="c1", watermark=900))
     h.feed(bundle([(1000, "/a", 2)], chunk="c1", watermark=900))  # replayed: dropped
     h.tick()
@@ -125,6 +126,19 @@ def test_event_time_window_bolt_reports_on_watermarks_and_counts_a_chunk_once(tm
     h.feed([1001], stream="watermarks", source="logfiles")  # repeated: passed on, no report
     assert h.emitted() == [["url", 1001, []]]
     assert len(h.acked()) == 1
+
+
+def test_event_time_window_bolt_closes_windows_at_the_lowest_spout_task_watermark(tmp_path):
+    event = conf(tmp_path, **{"logstorm.time": "event"})
+    h = BoltHarness(UrlWindowBolt, event, name="w", other_tasks={3: "logfiles", 4: "logfiles"})
+    h.feed(bundle([(1000, "/a", 1)], chunk="p0", watermark=900))
+    h.feed([1005], stream="watermarks", source="logfiles", task=3)
+    assert h.emitted() == []  # task 4 (other partitions) not heard: nothing closes
+    h.feed([1000], stream="watermarks", source="logfiles", task=4)
+    assert h.emitted() == [["url", 1000, []]]  # the lowest: the window ending 1001 is open
+    h.feed([1003], stream="watermarks", source="logfiles", task=4)
+    [[_, watermark, reports]] = h.emitted()[1:]
+    assert watermark == 1003 and [r[1] for r in reports] == [1001, 1002, 1003]
 
 
 def test_window_bolt_refuses_a_window_that_is_not_whole_slides(tmp_path):
@@ -215,9 +229,9 @@ def test_bad_logstorm_options_fail_at_start_naming_the_key(tmp_path, key, value,
         BoltHarness(WindowSinkBolt, conf(tmp_path, **{key: value}), name="window_sink")
 
 
-def test_event_time_on_kafka_is_refused_at_start_naming_both_keys(tmp_path):
-    options = {"logstorm.input.kind": "kafka", "logstorm.time": "event"}
-    with pytest.raises(OptionError, match="logstorm.input.kind=kafka .* logstorm.time=event"):
+def test_several_spout_tasks_on_files_are_refused_at_start_naming_both_keys(tmp_path):
+    options = {"logstorm.input.kind": "files", "logstorm.input.tasks": 2}
+    with pytest.raises(OptionError, match="logstorm.input.tasks.*logstorm.input.kind=files"):
         BoltHarness(WindowSinkBolt, conf(tmp_path, **options), name="window_sink")
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logstorm import atomic
-from logstorm.offsets import CommitTracker, PositionFile, file_id
+from logstorm.sources.offsets import CommitTracker, PositionFile, file_id
 
 
 def ranges(*ends, start=0):

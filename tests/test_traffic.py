@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from logstorm.accesslog import parse_line
+from logstorm.parsing.accesslog import parse_line
 from logstorm.traffic import DEFAULT_START, TrafficGenerator, format_line, main, site_paths
 
 SRC = Path(__file__).resolve().parents[1] / "src"

@@ -9,7 +9,7 @@ from pystorm.component import Component
 from bolts.wordcount import SplitSentenceBolt, WordCountBolt
 from harness import BoltHarness, SpoutHarness
 from logstorm.options import OptionError
-from logstorm.sentences import SENTENCES, random_sentences
+from logstorm.wordcount.sentences import SENTENCES, random_sentences
 from spouts.sentences import RandomSentenceSpout
 
 

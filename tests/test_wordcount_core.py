@@ -5,12 +5,12 @@ from collections import Counter
 
 import pytest
 
-from logstorm import wordcount_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.options import OptionError, read_options
-from logstorm.sentences import SENTENCES, random_sentences
 from logstorm.tasks import task_count, task_index
-from logstorm.words import WordCounter, split_sentence
+from logstorm.wordcount import options as opt
+from logstorm.wordcount.sentences import SENTENCES, random_sentences
+from logstorm.wordcount.words import WordCounter, split_sentence
 
 
 def test_the_five_sentences_of_storm_starter():

@@ -9,7 +9,7 @@ URL counts over the last 300 s every second and status counts over the last 300 
 every 5 seconds (Storm's reduceByKeyAndWindow), by arrival time or, with
 -o logstorm.time=event, by the lines' timestamps; ranked, written as JSON lines.
 The parse bolt sums each chunk per key and sends every window task one bundle of
-its keys (see logstorm.partition and bolts.parse): one tuple per task and chunk.
+its keys (see logstorm.parsing.partition and bolts.parse): one tuple per task and chunk.
 """
 
 import os
@@ -47,6 +47,8 @@ class Logs(Topology):
         "topology.max.spout.pending": 200,
     }
 
+    # -o logstorm.input.tasks=N runs N spout tasks (Kafka partitions are shared out)
+    option_parallelism = {opt.INPUT_TASKS: "logfiles"}
     logfiles = LogFileSpout.spec(name="logfiles", par=1)
     parse = AccessLogParseBolt.spec(
         name="parse", inputs={logfiles: Grouping.SHUFFLE}, par={"local": 2, "cluster": 4}

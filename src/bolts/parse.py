@@ -7,7 +7,7 @@ from typing import Any
 from streamparse import Bolt, Stream, Tuple
 
 from logstorm import logs_options as opt
-from logstorm.combiner import count_chunk
+from logstorm.parsing.combiner import count_chunk
 from logstorm.tasks import task_count
 
 COUNTS_FIELDS = ["part", "chunk", "watermark", "counts"]
@@ -21,7 +21,7 @@ class AccessLogParseBolt(Bolt):
     the chunk, acked once emitted; a malformed line never fails the chunk nor stops
     the bolt.
 
-    Part i of n holds the keys :func:`~logstorm.partition.task_of` gives i; the
+    Part i of n holds the keys :func:`~logstorm.parsing.partition.task_of` gives i; the
     topology groups by part, and Storm's fields grouping sends parts 0..n-1 of n
     tasks to n different tasks (hash of the one-integer list, mod n). A direct
     stream would say so outright, but Storm 2.8's multilang reader cannot take a

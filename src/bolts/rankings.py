@@ -7,7 +7,7 @@ from typing import Any
 from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
-from logstorm.rankings import WatermarkMerger, WindowMerger, WindowReport
+from logstorm.output.rankings import WatermarkMerger, WindowMerger, WindowReport
 from logstorm.tasks import task_count
 
 

@@ -9,7 +9,7 @@ from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.atomic import write_json_atomic
-from logstorm.sinks import ErrorTally, JsonLinesFile, tally_path, window_record, window_table
+from logstorm.output.sinks import ErrorTally, JsonLinesFile, tally_path, window_record, window_table
 
 TALLY_EVERY_SECS = 1.0
 

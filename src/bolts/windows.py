@@ -10,10 +10,12 @@ from typing import Any
 from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
-from logstorm.event_window import EventWindowCounter
-from logstorm.rankings import WindowReport
-from logstorm.window import SlidingWindowCounter
-from logstorm.window_journal import WindowJournal
+from logstorm.output.rankings import WindowReport
+from logstorm.sources.watermark import LowestWatermark
+from logstorm.tasks import task_count
+from logstorm.windows.event_time import EventWindowCounter
+from logstorm.windows.journal import WindowJournal
+from logstorm.windows.processing_time import SlidingWindowCounter
 
 SAVE_EVERY_SECS = 1.0
 
@@ -25,7 +27,8 @@ class WindowBolt(Bolt):
 
     In processing time (watermark None) a slide is closed by the first bundle arriving
     after its end, or by a tick when no data comes. In event time the spout's
-    watermark closes windows, and every watermark is passed on to the rankings bolt,
+    watermark closes windows (the lowest of the spout tasks' watermarks, once every
+    task sent one), and every watermark is passed on to the rankings bolt,
     with or without reports, so it knows which windows this task has finished.
     Subclasses name the metric.
 
@@ -49,6 +52,8 @@ class WindowBolt(Bolt):
             self.counter = EventWindowCounter(*shape)
         else:
             self.counter = SlidingWindowCounter(*shape, time.time())
+        self.context = context
+        self.spout_watermarks: LowestWatermark | None = None
         self.journal = None
         self.unacked: list[Tuple] = []
         self.next_save = 0.0
@@ -62,8 +67,11 @@ class WindowBolt(Bolt):
     def process(self, tup: Tuple) -> None:
         if tup.stream == "watermarks":
             self.ack(tup)
-            watermark = tup.values[0]
-            self._emit(watermark, self.counter.advance(watermark))
+            if self.spout_watermarks is None:
+                self.spout_watermarks = LowestWatermark(task_count(self.context, tup.component))
+            watermark = self.spout_watermarks.update(tup.task, tup.values[0])
+            if watermark is not None:
+                self._emit(watermark, self.counter.advance(watermark))
             return
         _, chunk, watermark, counts = tup.values
         if self.event_time:

@@ -9,10 +9,10 @@ from typing import Any
 from streamparse import Bolt, Tuple
 
 from coalesced_writes import CoalescedWrites
-from logstorm import wordcount_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.options import read_options
-from logstorm.words import WordCounter, split_sentence
+from logstorm.wordcount import options as opt
+from logstorm.wordcount.words import WordCounter, split_sentence
 
 
 class SplitSentenceBolt(CoalescedWrites, Bolt):

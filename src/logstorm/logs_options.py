@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .options import Option, OptionError, non_negative, positive, read_options
+from logstorm.options import Option, OptionError, non_negative, positive, read_options
 
 INPUT_KIND = "logstorm.input.kind"
+INPUT_TASKS = "logstorm.input.tasks"
 INPUT_PATH = "logstorm.input.path"
 INPUT_PATTERN = "logstorm.input.pattern"
 INPUT_MODE = "logstorm.input.mode"
@@ -46,6 +47,14 @@ TABLE = (
         "files: read the log files of a folder; kafka: read a Kafka topic",
         lambda v: v in ("files", "kafka"),
         "'files' or 'kafka'",
+    ),
+    Option(
+        INPUT_TASKS,
+        int,
+        1,
+        "spout tasks (kafka: up to the topic's partitions; files: 1)",
+        positive,
+        "> 0",
     ),
     Option(INPUT_PATH, str, "", "folder of the log files to read", bool, "naming a folder"),
     Option(INPUT_PATTERN, str, "*", "glob of the file names to read in that folder"),
@@ -140,10 +149,11 @@ def default(key: str) -> Any:
 def read_logs_options(conf: dict[str, Any]) -> dict[str, Any]:
     """Every logstorm.* option, checked (raises OptionError naming the key)."""
     options = read_options(conf, TABLE)
-    if options[INPUT_KIND] == "kafka" and options[TIME] == "event":
+    if options[INPUT_KIND] == "files" and options[INPUT_TASKS] != 1:
         raise OptionError(
-            f"{INPUT_KIND}=kafka does not support {TIME}=event yet (per-partition "
-            f"watermarks are still to come); fix: -o {TIME}=processing, or read files"
+            f"option {INPUT_TASKS!r} ({options[INPUT_TASKS]}) must be 1 with "
+            f"{INPUT_KIND}=files: one spout task reads the folder; fix: -o {INPUT_TASKS}=1, "
+            f"or read a Kafka topic (-o {INPUT_KIND}=kafka), whose partitions tasks share"
         )
     for metric, (window, slide) in WINDOWS.items():
         if options[window] % options[slide]:

@@ -35,7 +35,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from logstorm.accesslog import AccessRecord
+from logstorm.parsing.accesslog import AccessRecord
 
 DEFAULT_START = 1431856800.0  # 17/May/2015:10:00:00 +0000
 TICK = 0.05  # seconds between write batches

@@ -9,13 +9,13 @@ from typing import Any
 from streamparse import Spout, Stream
 
 from logstorm import logs_options as opt
-from logstorm.accesslog import event_time
 from logstorm.ack_stats import AckStats
-from logstorm.kafka_source import KafkaSource
-from logstorm.logfiles import Chunk, LogDirectoryReader
-from logstorm.offsets import PositionFile
+from logstorm.parsing.accesslog import event_time
+from logstorm.sources.files import Chunk, LogDirectoryReader
+from logstorm.sources.kafka import KafkaSource
+from logstorm.sources.offsets import PositionFile
+from logstorm.sources.watermark import EventClock
 from logstorm.tasks import task_count, task_index
-from logstorm.watermark import EventClock
 
 IDLE_SLEEP_SECS = 0.05  # nothing to read: wait a little instead of spinning
 SAVE_EVERY_SECS = 1.0  # position-file checkpoints at most this often
@@ -31,11 +31,11 @@ class LogFileSpout(Spout):
     file), failed ones are sent again, however often. One task per input directory.
 
     In event time (``logstorm.time=event``) files are read in name order, each chunk
-    carries its event-time stamp (see :mod:`logstorm.watermark`), and the watermark
+    carries its event-time stamp (see :mod:`logstorm.sources.watermark`), and the watermark
     goes to every window task on the ``watermarks`` stream.
 
     With ``logstorm.input.kind=kafka`` the chunks are records of a Kafka topic's
-    partitions instead (:class:`logstorm.kafka_source.KafkaSource`), and acked chunks
+    partitions instead (:class:`logstorm.sources.kafka.KafkaSource`), and acked chunks
     advance the consumer group's committed offsets; the spout drives both alike.
     """
 

@@ -8,10 +8,10 @@ from typing import Any
 from streamparse import Spout
 
 from coalesced_writes import CoalescedWrites
-from logstorm import wordcount_options as opt
 from logstorm.options import read_options
-from logstorm.sentences import random_sentences
 from logstorm.tasks import task_index
+from logstorm.wordcount import options as opt
+from logstorm.wordcount.sentences import random_sentences
 
 
 class RandomSentenceSpout(CoalescedWrites, Spout):

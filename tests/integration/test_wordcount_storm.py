@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from sparse_run import PROJECT, SparseRun, wait_for
 
-from logstorm.sentences import random_sentences
-from logstorm.words import split_sentence
+from logstorm.wordcount.sentences import random_sentences
+from logstorm.wordcount.words import split_sentence
 
 pytestmark = pytest.mark.storm
 

@@ -18,7 +18,7 @@ import math
 from collections import Counter, deque
 from typing import Any
 
-from .rankings import WindowReport, rank
+from logstorm.output.rankings import WindowReport, rank
 
 
 def check_shape(metric: str, window_secs: int, slide_secs: int) -> None:
@@ -62,7 +62,7 @@ class SlidingWindowCounter:
         unsaved[key] += count
 
     def journal_entry(self) -> dict[str, Any]:
-        """The increments since the last entry, for :mod:`logstorm.window_journal`."""
+        """The increments since the last entry, for :mod:`logstorm.windows.journal`."""
         unsaved, self.unsaved = self.unsaved, {}
         return self._entry(unsaved)
 

@@ -4,7 +4,7 @@ A window ending at ``end`` (a multiple of the slide) holds the events with
 ``end - window_secs <= t < end``. Counts arrive per (slide, key), where slide k covers
 ``[k*slide_secs, (k+1)*slide_secs)``; a window is the sum of its ``window/slide``
 slides. When the watermark reaches ``end`` every event of the window has been
-counted (see :mod:`logstorm.watermark`), so :meth:`EventWindowCounter.advance`
+counted (see :mod:`logstorm.sources.watermark`), so :meth:`EventWindowCounter.advance`
 reports it, once, if it holds at least one event. Walking the window ends in order,
 the totals gain the slide that enters and lose the slide that leaves, and runs of
 empty windows are skipped in one step: a replay of a month-long log costs time in
@@ -22,9 +22,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from .rankings import WindowReport, rank
-from .watermark import NO_WATERMARK
-from .window import check_shape
+from logstorm.output.rankings import WindowReport, rank
+from logstorm.sources.watermark import NO_WATERMARK
+from logstorm.windows.processing_time import check_shape
 
 
 class EventWindowCounter:
@@ -105,7 +105,7 @@ class EventWindowCounter:
 
     # -- journal ---------------------------------------------------------------------
     def journal_entry(self) -> dict[str, Any]:
-        """What changed since the last entry, for :mod:`logstorm.window_journal`."""
+        """What changed since the last entry, for :mod:`logstorm.windows.journal`."""
         entry = self._entry(self.unsaved, self.unsaved_chunks)
         self.unsaved, self.unsaved_chunks = {}, {}
         return entry

@@ -2,7 +2,7 @@
 
 It offers the log-file reader's surface (``next_chunk``, ``ack``, ``fail``,
 ``pending``, ``scan``, ``save``), so the spout drives either the same way; the
-chunking and offset bookkeeping live in :mod:`logstorm.kafka_chunks`. The consumer
+chunking and offset bookkeeping live in :mod:`logstorm.sources.partitions`. The consumer
 is assigned its partitions by number (no group rebalance), starts at the consumer
 group's committed offsets (a new group at ``earliest`` or ``latest``), and commits
 to the group only the offsets of acknowledged records, so Kafka's own
@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .kafka_chunks import KafkaChunks, Record, assigned_partitions
+from logstorm.sources.partitions import KafkaChunks, Record, assigned_partitions
 
 CONNECT_TIMEOUT_SECS = 10.0
 COORDINATOR_WAIT_SECS = 60.0

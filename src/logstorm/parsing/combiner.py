@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .accesslog import AccessRecord, MalformedLine, parse_line
-from .partition import partition
+from logstorm.parsing.accesslog import AccessRecord, MalformedLine, parse_line
+from logstorm.parsing.partition import partition
 
 METRICS = ("url", "status")
 LATE = "late"
@@ -41,7 +41,7 @@ class ChunkCounts:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def bundles(self, metric: str, parts: int) -> dict[int, list[list[Any]]]:
-        """A metric's counts split into parts (see :mod:`logstorm.partition`): part ->
+        """A metric's counts split into parts (see :mod:`logstorm.parsing.partition`): part ->
         [[key, count], ...], or in event time [[slide, key, count], ...]."""
         counts = self.counts[metric]
         if any(isinstance(key, tuple) for key in counts):  # event time: (slide, key)

@@ -10,6 +10,11 @@ runs in parallel:
   at the end of its slide) ends at or before that watermark: that window may
   already be out, so the line is counted in none of the metric's windows.
 
+With several spout tasks, or a Kafka spout task reading several partitions, each
+source of lines keeps its own order and stamps (a clock per partition), and the
+windows close at the lowest of their watermarks (:class:`LowestWatermark`,
+:class:`PartitionClocks`), as Flink merges the watermarks of parallel sources.
+
 Because the stamps depend only on the lines and their order, never on timing, batch
 size or parallelism, a replay gives the same late lines and the same windows. A
 failed chunk is sent again with its first stamp.
@@ -123,3 +128,28 @@ class EventClock:
     def finish(self) -> None:
         """Input is over (every spooled file done): close every window from now on."""
         self.floor = END_OF_TIME
+
+
+class LowestWatermark:
+    """The watermark of several sources (spout tasks): the lowest of the latest each
+    sent, once every one of them has sent one; it never goes back.
+
+    >>> merged = LowestWatermark(sources=2)
+    >>> merged.update(source=1, watermark=100) is None   # task 2 not heard yet
+    True
+    >>> merged.update(2, 80), merged.update(2, 120), merged.update(1, 90)
+    (80, 100, 100)
+    """
+
+    def __init__(self, sources: int) -> None:
+        self.sources = sources
+        self.latest: dict[object, int] = {}
+        self.low: int | None = None
+
+    def update(self, source: object, watermark: int) -> int | None:
+        """Take one source's watermark; return the merged one (None until all sent)."""
+        self.latest[source] = max(watermark, self.latest.get(source, NO_WATERMARK))
+        if len(self.latest) >= self.sources:
+            low = min(self.latest.values())
+            self.low = low if self.low is None else max(self.low, low)
+        return self.low

@@ -11,7 +11,7 @@ one reproducible order (event time needs it).
 
 Lines leave in :class:`Chunk` s of consecutive lines of one file, each with a
 message id naming its byte range. :meth:`LogDirectoryReader.ack` commits ranges
-(see :mod:`logstorm.offsets`); :meth:`LogDirectoryReader.fail` queues the chunk
+(see :mod:`logstorm.sources.offsets`); :meth:`LogDirectoryReader.fail` queues the chunk
 to be sent again, as often as needed: nothing is ever dropped.
 """
 
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .lines import Line, LineSplitter
-from .offsets import CommitTracker, PositionFile, file_id
+from logstorm.sources.lines import Line, LineSplitter
+from logstorm.sources.offsets import CommitTracker, PositionFile, file_id
 
 READ_BYTES = 256 * 1024
 HEAD_BYTES = 256
@@ -52,7 +52,7 @@ class Chunk:
     def values(self, event: dict[str, Any] | None = None) -> list:
         """The spout tuple for this chunk: [path, line offsets, line texts, indices of
         cut lines, chunk id, event-time stamp or None]; the first four are what
-        :func:`logstorm.combiner.count_chunk` takes."""
+        :func:`logstorm.parsing.combiner.count_chunk` takes."""
         return [
             self.path,
             [line.start for line in self.lines],

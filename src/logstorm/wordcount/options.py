@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .options import Option, non_negative, positive
+from logstorm.options import Option, non_negative, positive
 
 SEED = "wordcount.seed"
 SENTENCES = "wordcount.sentences"

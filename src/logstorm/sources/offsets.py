@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_json_atomic
+from logstorm.atomic import write_json_atomic
 
 
 def file_id(stat: os.stat_result) -> str:

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from harness import SpoutHarness
-from logstorm.logfiles import LogDirectoryReader
-from logstorm.offsets import PositionFile, file_id
+from logstorm.sources.files import LogDirectoryReader
+from logstorm.sources.offsets import PositionFile, file_id
 from spouts.logfiles import LogFileSpout
 
 
@@ -461,7 +461,7 @@ def test_an_idle_spout_sleeps_a_little_instead_of_spinning(logs):
 
 
 def test_a_chunk_becomes_the_tuple_the_parse_bolt_counts(logs, position_path):
-    from logstorm.combiner import count_chunk
+    from logstorm.parsing.combiner import count_chunk
 
     append(logs / "a.log", "x\n" + "y" * 20 + "\n")
     [chunk] = drain(make_reader(logs, position_path, max_line_bytes=10))

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
-from .combiner import LATE
+from logstorm.parsing.combiner import LATE
 
 
 class JsonLinesFile:

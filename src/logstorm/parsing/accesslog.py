@@ -12,7 +12,7 @@ A line that is not an access-log line raises :class:`MalformedLine` with a reaso
 A line whose request is ``-``, empty, a single token or binary junk is still a
 valid line: it keeps its status, size and time, with no URL.
 
-``python -m logstorm.accesslog FILE`` prints one JSON object per line.
+``python -m logstorm.parsing.accesslog FILE`` prints one JSON object per line.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print one JSON object per line of FILE (or stdin): the fields, or the error."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m logstorm.accesslog FILE|-", file=sys.stderr)
+        print("usage: python -m logstorm.parsing.accesslog FILE|-", file=sys.stderr)
         return 2
     # The file is closed by the `with` below.
     source = sys.stdin if args[0] == "-" else open(args[0], encoding="utf-8", errors="replace")  # noqa: SIM115

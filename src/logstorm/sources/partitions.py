@@ -10,14 +10,14 @@ reproducible. Spout parallelism from 1 up to the partition count works:
 >>> assigned_partitions(partitions=3, task_index=1, task_count=2)
 [1]
 
-Records (one log line each) leave in :class:`~logstorm.logfiles.Chunk` s of
+Records (one log line each) leave in :class:`~logstorm.sources.files.Chunk` s of
 consecutive records of one partition, as the file spout's chunks do: the chunk's
 path is ``<topic>/<partition>``, each line's offset is its record's offset (so a bad
 line in the errors sink names topic, partition and offset), and the message id names
 the offset range. The ranges of one partition are contiguous (a chunk starts where the
 previous one ended, so offsets the broker skips, such as transaction markers, belong to
 a range too), and acked ranges advance the partition's committed offset over their
-contiguous prefix (:class:`~logstorm.offsets.CommitTracker`): what Kafka stores for the
+contiguous prefix (:class:`~logstorm.sources.offsets.CommitTracker`): what Kafka stores for the
 consumer group is always the next offset not yet acknowledged. A failed chunk is sent
 again, however often, from memory.
 
@@ -38,9 +38,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from .lines import Line
-from .logfiles import Chunk
-from .offsets import CommitTracker
+from logstorm.sources.files import Chunk
+from logstorm.sources.lines import Line
+from logstorm.sources.offsets import CommitTracker
 
 
 def assigned_partitions(partitions: int, task_index: int, task_count: int) -> list[int]:

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.kafka_chunks import KafkaChunks, Record, assigned_partitions
+from logstorm.sources.partitions import KafkaChunks, Record, assigned_partitions
 
 
 @given(partitions=st.integers(1, 12), data=st.data())

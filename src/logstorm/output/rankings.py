@@ -1,6 +1,6 @@
 """Top-N rankings, and the exact merge of per-task window reports into a global one.
 
-Each key is counted by exactly one window task (see :mod:`logstorm.partition`), so
+Each key is counted by exactly one window task (see :mod:`logstorm.parsing.partition`), so
 a key in the global top N is in its own task's top N, and the union of the tasks'
 top-N lists, re-ranked, is the exact global top N. Totals and distinct counts add up.
 
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .watermark import NO_WATERMARK
+from logstorm.sources.watermark import NO_WATERMARK
 
 
 def rank(counts: Iterable[tuple[Any, int]], n: int) -> list[tuple[Any, int]]:

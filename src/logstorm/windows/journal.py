@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Any, Protocol
 
-from .atomic import write_text_atomic
+from logstorm.atomic import write_text_atomic
 
 
 class Journaled(Protocol):

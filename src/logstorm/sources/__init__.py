@@ -1,0 +1,2 @@
+"""Where lines come from: log files or Kafka partitions, cut into chunks tracked until
+acknowledged, and event time stamped at the source."""

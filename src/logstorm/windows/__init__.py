@@ -1,0 +1,1 @@
+"""Sliding-window counts by processing time and by event time, and their journals."""

@@ -1,0 +1,1 @@
+"""WordCount's core: sentences, words, and its options."""
