@@ -39,6 +39,22 @@ def reference_windows(
     return reference_from_events(events, lateness, shapes, top_n)
 
 
+def reference_by_partition(
+    partitions: Iterable[Iterable[str]],
+    lateness: int,
+    shapes: Mapping[str, tuple[int, int]] = SHAPES,
+    top_n: int = 10,
+) -> tuple[list[dict], Counter]:
+    """The same for lines read from several partitions, each in its own order: a line
+    is late by the largest timestamp before it in its own partition."""
+    counted: dict[str, list[tuple[int, str]]] = {metric: [] for metric in shapes}
+    late: Counter = Counter()
+    for lines in partitions:
+        events = [(event_time(line), {m: key_of(m, line) for m in shapes}) for line in lines]
+        _count(events, lateness, shapes, counted, late)
+    return _windows(counted, shapes, top_n), late
+
+
 def reference_from_events(
     events: Iterable[tuple[int | None, Mapping[str, str | None]]],
     lateness: int,
@@ -46,9 +62,15 @@ def reference_from_events(
     top_n: int = 10,
 ) -> tuple[list[dict], Counter]:
     """The same from (timestamp or None, {metric: key or None}) per line, in read order."""
-    newest = None
     counted: dict[str, list[tuple[int, str]]] = {metric: [] for metric in shapes}
     late: Counter = Counter()
+    _count(events, lateness, shapes, counted, late)
+    return _windows(counted, shapes, top_n), late
+
+
+def _count(events, lateness, shapes, counted, late) -> None:
+    """Sort one source's events (in read order) into counted and late, per metric."""
+    newest = None
     for t, keys in events:
         if t is None:
             continue
@@ -62,6 +84,10 @@ def reference_from_events(
             else:
                 counted[metric].append((t, key))
         newest = t if newest is None else max(newest, t)
+
+
+def _windows(counted, shapes, top_n) -> list[dict]:
+    """Every non-empty window of the counted events, ranked, by metric and end."""
     windows = []
     for metric, (window, slide) in sorted(shapes.items()):
         counts: dict[int, Counter] = defaultdict(Counter)
@@ -83,7 +109,7 @@ def reference_from_events(
                     "top": [list(kv) for kv in ranked],
                 }
             )
-    return windows, late
+    return windows
 
 
 def as_jsonl(windows: Iterable[dict]) -> list[str]:

@@ -473,6 +473,17 @@ def test_a_chunk_becomes_the_tuple_the_parse_bolt_counts(logs, position_path):
     ]
 
 
+def test_a_line_of_invalid_utf8_goes_aside_with_its_offset(logs, position_path):
+    from logstorm.parsing.combiner import count_chunk
+
+    good = clf(1).encode()
+    append(logs / "a.log", good + good.replace(b"GET /", b"GET /\xff\xfe"))
+    [chunk] = drain(make_reader(logs, position_path))
+    counts = count_chunk(*chunk.values()[:4])
+    assert counts.counts["url"] == {"/": 1}
+    assert [(e["offset"], e["reason"]) for e in counts.errors] == [(len(good), "not valid UTF-8")]
+
+
 def clf(second: int) -> str:
     return f'1.2.3.4 - - [17/May/2015:10:05:{second:02d} +0000] "GET / HTTP/1.1" 200 5\n'
 

@@ -99,3 +99,39 @@ def test_whatever_the_ack_order_every_record_is_delivered_and_committed(sizes, b
     assert delivered == want
     committed = {p: 100 + size for p, size in enumerate(sizes) if size}
     assert chunks.commits() == committed and chunks.pending() == 0
+
+
+def cut(chunks):
+    ids = []
+    while (chunk := chunks.next_chunk()) is not None:
+        ids.append(chunk.msg_id)
+    return ids
+
+
+def test_chunks_are_cut_at_multiples_of_the_batch_so_a_restart_re_cuts_them_alike():
+    first = KafkaChunks("t", batch_lines=4, max_line_bytes=100)
+    first.resume(0, committed=0)
+    first.add(records(0, 0, [b"x"] * 3))
+    ids = cut(first)  # only 3 records polled yet: a short chunk
+    first.add(records(0, 3, [b"x"] * 7))
+    ids += cut(first)
+    assert ids == ["t/0/0-3", "t/0/3-4", "t/0/4-8", "t/0/8-10"]
+    # restarted at the end of an acked chunk, with every record there this time
+    for committed, rest in ((3, ids[1:]), (4, ids[2:])):
+        again = KafkaChunks("t", batch_lines=4, max_line_bytes=100)
+        again.resume(0, committed=committed)
+        again.add(records(0, committed, [b"x"] * (10 - committed)))
+        assert cut(again) == rest
+
+
+def test_a_bounded_read_stops_at_the_end_and_is_drained_once_all_is_acked():
+    chunks = KafkaChunks("t", batch_lines=10, max_line_bytes=100)
+    chunks.resume(0, committed=2, end=5)
+    chunks.resume(1, committed=7, end=7)  # nothing to read there
+    assert not chunks.at_end(0) and chunks.at_end(1)
+    chunks.add(records(0, 2, [b"a", b"b", b"c", b"past the end"]))
+    [chunk] = [chunks.next_chunk()]
+    assert [line.text for line in chunk.lines] == ["a", "b", "c"] and chunks.next_chunk() is None
+    assert chunks.at_end(0) and not chunks.drained()  # read, not yet acknowledged
+    chunks.ack(chunk.msg_id)
+    assert chunks.drained() and chunks.commits() == {0: 5}

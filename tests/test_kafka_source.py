@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import pytest
 from confluent_kafka import KafkaException, TopicPartition
 
-from logstorm.sources.kafka import KafkaSource, KafkaUnavailable
+from logstorm.kafka_topic import KafkaUnavailable
+from logstorm.sources.kafka import KafkaSource
 
 
 class Message:
@@ -29,8 +30,9 @@ class Message:
 class StandInConsumer:
     """Answers like confluent_kafka.Consumer for a topic of `partitions` partitions."""
 
-    def __init__(self, partitions=3, committed=None, reachable=True, topic="t"):
+    def __init__(self, partitions=3, committed=None, reachable=True, topic="t", ends=None):
         self.partitions, self.committed_offsets = partitions, committed or {}
+        self.ends = ends or {}  # partition -> (low, high) offsets
         self.reachable, self.topic = reachable, topic
         self.assigned, self.commits, self.queue = [], [], []
 
@@ -50,10 +52,16 @@ class StandInConsumer:
 
     def committed(self, partitions, timeout):
         none = -1001  # librdkafka's OFFSET_INVALID: the group has no offset there
-        return [
-            TopicPartition(tp.topic, tp.partition, self.committed_offsets.get(tp.partition, none))
-            for tp in partitions
-        ]
+        answers = []
+        for tp in partitions:  # a committed offset may carry metadata: (offset, metadata)
+            offset, metadata = self.committed_offsets.get(tp.partition, (none, None)), None
+            if isinstance(offset, tuple):
+                offset, metadata = offset
+            answers.append(TopicPartition(tp.topic, tp.partition, offset, metadata=metadata or ""))
+        return answers
+
+    def get_watermark_offsets(self, tp, timeout):
+        return self.ends.get(tp.partition, (0, 0))
 
     def assign(self, partitions):
         self.assigned = [tp.partition for tp in partitions]
@@ -67,14 +75,16 @@ class StandInConsumer:
 
     def commit(self, offsets, asynchronous):
         self.commits.append(({tp.partition: tp.offset for tp in offsets}, asynchronous))
+        self.metadata = {tp.partition: tp.metadata for tp in offsets}
 
     def close(self):
         pass
 
 
-def source(consumer, task_index=0, task_count=1):
+def source(consumer, task_index=0, task_count=1, mode="tail"):
     return KafkaSource("127.0.0.1:9092", "t", "g", "earliest", task_index, task_count,
-                       batch_lines=2, max_line_bytes=100, consumer_factory=consumer)  # fmt: skip
+                       batch_lines=2, max_line_bytes=100, mode=mode,
+                       consumer_factory=consumer)  # fmt: skip
 
 
 def test_a_task_reads_its_partitions_from_the_groups_committed_offsets():
@@ -116,3 +126,27 @@ def test_an_unreachable_broker_or_a_missing_topic_is_named_with_the_fix():
         source(StandInConsumer(reachable=False))
     with pytest.raises(KafkaUnavailable, match=r"topic 't' does not exist.*tools/kafka topic t"):
         source(StandInConsumer(topic="other"))
+
+
+def test_a_bounded_read_ends_at_the_end_offsets_it_found_at_start():
+    consumer = StandInConsumer(partitions=2, committed={0: 5}, ends={0: (0, 7), 1: (3, 4)})
+    kafka = source(consumer, mode="spool")  # partition 1 has no commit: from its low, 3
+    consumer.queue = [Message(0, 5, b"a"), Message(1, 3, b"b"), Message(0, 6, b"c")]
+    consumer.queue += [Message(0, 7, b"written after the start")]
+    chunks = [kafka.next_chunk() for _ in range(3)]
+    assert sorted(c.msg_id for c in chunks if c) == ["t/0/5-6", "t/0/6-7", "t/1/3-4"]
+    assert not kafka.drained()  # read, not acknowledged
+    for chunk in filter(None, chunks):
+        kafka.ack(chunk.msg_id)
+    assert kafka.drained() and kafka.next_chunk() is None
+
+
+def test_event_time_checkpoints_travel_with_the_committed_offsets():
+    consumer = StandInConsumer(partitions=2, committed={0: (4, '{"max_time": 1431000000}')})
+    kafka = source(consumer)
+    assert kafka.resumed_max_times == {"t/0": 1431000000, "t/1": None}
+    consumer.queue = [Message(0, 4, b"a")]
+    kafka.ack(kafka.next_chunk().msg_id)
+    kafka.max_time = {"t/0": 1431000077, "t/1": None}  # what the spout's clocks say
+    kafka.save()
+    assert consumer.metadata == {0: '{"max_time": 1431000077}'}

@@ -11,10 +11,11 @@ from streamparse import Spout, Stream
 from logstorm import logs_options as opt
 from logstorm.ack_stats import AckStats
 from logstorm.parsing.accesslog import event_time
-from logstorm.sources.files import Chunk, LogDirectoryReader
+from logstorm.sources.chunks import Chunk
+from logstorm.sources.files import LogDirectoryReader
 from logstorm.sources.kafka import KafkaSource
 from logstorm.sources.offsets import PositionFile
-from logstorm.sources.watermark import EventClock
+from logstorm.sources.watermark import EventClock, PartitionClocks
 from logstorm.tasks import task_count, task_index
 
 IDLE_SLEEP_SECS = 0.05  # nothing to read: wait a little instead of spinning
@@ -35,8 +36,10 @@ class LogFileSpout(Spout):
     goes to every window task on the ``watermarks`` stream.
 
     With ``logstorm.input.kind=kafka`` the chunks are records of a Kafka topic's
-    partitions instead (:class:`logstorm.sources.kafka.KafkaSource`), and acked chunks
-    advance the consumer group's committed offsets; the spout drives both alike.
+    partitions instead (:class:`logstorm.sources.kafka.KafkaSource`; several tasks
+    share the partitions), acked chunks advance the consumer group's committed
+    offsets, and in event time each partition has its own clock; the spout drives
+    both sources alike.
     """
 
     outputs = [
@@ -58,7 +61,19 @@ class LogFileSpout(Spout):
                 task_count(context, context["componentid"]),
                 batch_lines=options[opt.BATCH_LINES],
                 max_line_bytes=options[opt.MAX_LINE_BYTES],
+                mode=options[opt.INPUT_MODE],
             )
+            self.logger.info(
+                "logfiles task %d reads partitions %s of %s",
+                task_index(context), self.reader.partitions, options[opt.KAFKA_TOPIC],
+            )  # fmt: skip
+            if options[opt.TIME] == "event":
+                self.clock = PartitionClocks(
+                    options[opt.ALLOWED_LATENESS],
+                    opt.slides(options),
+                    self.reader.resumed_max_times,
+                    KafkaSource.source_of,
+                )
         else:
             self._open_files(options)
         self.max_pending = storm_conf.get("topology.max.spout.pending") or DEFAULT_MAX_PENDING
@@ -126,7 +141,7 @@ class LogFileSpout(Spout):
     def _stamp(self, chunk: Chunk, now: float) -> dict[str, Any] | None:
         if self.clock is None:
             return None
-        if chunk.msg_id not in self.clock.stamps:
+        if not self.clock.knows(chunk.msg_id):
             self.last_read = now  # a new chunk, not one sent again
         return self.clock.stamp(
             chunk.msg_id, [event_time(line.text) for line in chunk.lines]

@@ -4,9 +4,9 @@ The parse bolt sums a chunk's lines per key before they go to the window tasks,
 as a MapReduce combiner does, so a chunk costs one tuple per window task instead of
 one per line. In processing time the counts are keyed by URL or status; in event time
 by (slide, key), where slide is the index of the slide holding the line's timestamp.
-Lines that do not parse, and in event time lines the spout found too late for a
-metric's windows, become error records that keep their file, offset and raw text:
-nothing is lost silently.
+Lines that do not parse or are not valid UTF-8, and in event time lines the spout
+found too late for a metric's windows, become error records that keep their file,
+offset and raw text: nothing is lost silently.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from logstorm.parsing.partition import partition
 
 METRICS = ("url", "status")
 LATE = "late"
+REPLACEMENT = "\ufffd"  # what the readers decode invalid UTF-8 bytes to
+NOT_UTF8 = "not valid UTF-8"
 
 
 def status_key(status: int | None) -> str:
@@ -71,6 +73,9 @@ def count_chunk(
         if i in cut_lines:
             reason = "line too long: cut at the configured maximum"
             out.errors.append(_error(reason, path, offsets[i], line))
+            continue
+        if REPLACEMENT in line:  # the reader decoded invalid bytes (Apache escapes bytes)
+            out.errors.append(_error(NOT_UTF8, path, offsets[i], line))
             continue
         try:
             record = parse_line(line)

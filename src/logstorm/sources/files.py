@@ -9,8 +9,8 @@ was acknowledged (renamed with a suffix and recorded in the position file).
 With ``in_order`` files are read one after the other by name, so the lines leave in
 one reproducible order (event time needs it).
 
-Lines leave in :class:`Chunk` s of consecutive lines of one file, each with a
-message id naming its byte range. :meth:`LogDirectoryReader.ack` commits ranges
+Lines leave in :class:`~logstorm.sources.chunks.Chunk` s of consecutive lines of one
+file, each with a message id naming its byte range. :meth:`LogDirectoryReader.ack` commits ranges
 (see :mod:`logstorm.sources.offsets`); :meth:`LogDirectoryReader.fail` queues the chunk
 to be sent again, as often as needed: nothing is ever dropped.
 """
@@ -23,44 +23,15 @@ import stat
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
+from logstorm.sources.chunks import Chunk, InFlight
 from logstorm.sources.lines import Line, LineSplitter
 from logstorm.sources.offsets import CommitTracker, PositionFile, file_id
 
 READ_BYTES = 256 * 1024
 HEAD_BYTES = 256
 MAX_READS_PER_FILL = 16
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """Consecutive lines of one file, emitted as one tuple."""
-
-    msg_id: str
-    path: str
-    lines: tuple[Line, ...]
-
-    @property
-    def start(self) -> int:
-        return self.lines[0].start
-
-    @property
-    def end(self) -> int:
-        return self.lines[-1].end
-
-    def values(self, event: dict[str, Any] | None = None) -> list:
-        """The spout tuple for this chunk: [path, line offsets, line texts, indices of
-        cut lines, chunk id, event-time stamp or None]; the first four are what
-        :func:`logstorm.parsing.combiner.count_chunk` takes."""
-        return [
-            self.path,
-            [line.start for line in self.lines],
-            [line.text for line in self.lines],
-            [i for i, line in enumerate(self.lines) if line.cut],
-            self.msg_id,
-            event,
-        ]
 
 
 @dataclass
@@ -103,8 +74,7 @@ class LogDirectoryReader:
         self.done_suffix = done_suffix
         self.in_order = in_order
         self.files: dict[str, _File] = {}
-        self.inflight: dict[str, Chunk] = {}
-        self.failed: deque[str] = deque()
+        self.inflight = InFlight()
         self.dirty = False  # positions changed since the last save
         self.unreadable: dict[str, str] = {}  # path -> why it cannot be opened (retried each scan)
 
@@ -176,21 +146,16 @@ class LogDirectoryReader:
         f.tracker = CommitTracker(0)
         f.splitter = LineSplitter(0, self.max_line_bytes)
         f.ready.clear()
-        self.failed = deque(i for i in self.failed if not i.startswith(f"{f.fid}/"))
-        for msg_id in [i for i in self.inflight if i.startswith(f"{f.fid}/")]:
-            del self.inflight[msg_id]
+        self.inflight.drop(f"{f.fid}/")
         self.positions.record(f.fid, f.path, 0)
         self.dirty = True
 
     # -- reading ---------------------------------------------------------------------
     def next_chunk(self, allow_new: bool = True) -> Chunk | None:
         """A failed chunk to send again, else (if allow_new) new lines, else None."""
-        while self.failed:
-            chunk = self.inflight.get(self.failed.popleft())
-            if chunk is not None:
-                return chunk
-        if not allow_new:
-            return None
+        chunk = self.inflight.retry()
+        if chunk is not None or not allow_new:
+            return chunk
         if self.in_order:
             # a rotated file holds older lines than the one now under its name
             order = sorted(self.files.values(), key=lambda f: (not f.rotated, f.path))
@@ -222,14 +187,12 @@ class LogDirectoryReader:
 
     def _chunk(self, f: _File) -> Chunk:
         lines = tuple(f.ready.popleft() for _ in range(min(self.batch_lines, len(f.ready))))
-        chunk = Chunk(f"{f.fid}/{f.generation}/{lines[0].start}", f.path, lines)
-        self.inflight[chunk.msg_id] = chunk
-        return chunk
+        return self.inflight.add(Chunk(f"{f.fid}/{f.generation}/{lines[0].start}", f.path, lines))
 
     # -- acknowledgements --------------------------------------------------------------
     def ack(self, msg_id: str) -> None:
         """Every line of the chunk was processed: commit its range."""
-        chunk = self.inflight.pop(msg_id, None)
+        chunk = self.inflight.pop(msg_id)
         if chunk is None:
             return  # from before a truncation, or acked twice
         fid = msg_id.split("/", 1)[0]
@@ -254,8 +217,7 @@ class LogDirectoryReader:
 
     def fail(self, msg_id: str) -> None:
         """The chunk's tuple tree failed or timed out: send it again."""
-        if msg_id in self.inflight:
-            self.failed.append(msg_id)
+        self.inflight.fail(msg_id)
 
     def _retire_if_finished(self, f: _File) -> None:
         finished = (

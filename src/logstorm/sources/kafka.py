@@ -8,6 +8,12 @@ group's committed offsets (a new group at ``earliest`` or ``latest``), and commi
 to the group only the offsets of acknowledged records, so Kafka's own
 ``kafka-consumer-groups --describe`` shows the topology's lag. Auto-commit is off.
 
+Mode ``tail`` reads forever; mode ``spool`` is a bounded read, Flink's bounded Kafka
+source: each partition up to the end offset it had at start, then the read is over
+(in event time, every window closes). In event time each commit also carries, as its
+metadata, the largest timestamp read up to the committed offset, so a restarted task
+stamps the lines after it as the first run did.
+
 A broker that cannot be reached at start is an error naming it and the fix; one
 that goes away later is retried by librdkafka, while the spout keeps its chunks in
 flight and reports the outage in ``unreadable`` (the spout logs it).
@@ -15,25 +21,22 @@ flight and reports the outage in ``unreadable`` (the spout logs it).
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
+from logstorm.kafka_topic import CONNECT_TIMEOUT_SECS, topic_partitions
+from logstorm.sources.chunks import InFlight
 from logstorm.sources.partitions import KafkaChunks, Record, assigned_partitions
 
-CONNECT_TIMEOUT_SECS = 10.0
+SERVERS_OPTION, TOPIC_OPTION = "logstorm.input.kafka.servers", "logstorm.input.kafka.topic"
 COORDINATOR_WAIT_SECS = 60.0
 POLL_RECORDS = 5000  # records taken per poll, at most
 BUFFER_CHUNKS = 4  # poll again once fewer than this many chunks of records are buffered
 
 
-class KafkaUnavailable(RuntimeError):
-    """The broker or the topic is not there at start: the message names the fix."""
-
-
 class KafkaSource:
     """The partitions ``partition mod task_count == task_index`` of ``topic``."""
-
-    mode = "tail"  # a topic never ends
 
     def __init__(
         self,
@@ -46,6 +49,7 @@ class KafkaSource:
         *,
         batch_lines: int,
         max_line_bytes: int,
+        mode: str = "tail",
         consumer_factory: Any = None,
     ) -> None:
         if consumer_factory is None:
@@ -53,10 +57,14 @@ class KafkaSource:
 
             consumer_factory = Consumer
         self.servers, self.topic, self.group = servers, topic, group
+        self.mode, self.start = mode, start
         self.chunks = KafkaChunks(topic, batch_lines, max_line_bytes)
         self.unreadable: dict[str, str] = {}  # the broker, while it cannot be reached
         self.dirty = False
-        self.max_time = None  # the spout's event-time checkpoint; Kafka keeps none here
+        # event time: the largest timestamp at each partition's committed offset, as
+        # committed (resumed_max_times) and as the spout's clocks say now (max_time)
+        self.resumed_max_times: dict[str, int | None] = {}
+        self.max_time: dict[str, int | None] = {}
         self.consumer = consumer_factory(
             {
                 "bootstrap.servers": servers,
@@ -67,31 +75,23 @@ class KafkaSource:
                 "on_commit": self._on_commit,
             }
         )
-        self.partitions = assigned_partitions(self._partition_count(), task_index, task_count)
+        partitions = topic_partitions(self.consumer, servers, topic,
+                                      f"-o {SERVERS_OPTION}=", f"-o {TOPIC_OPTION}=")  # fmt: skip
+        self.partitions = assigned_partitions(partitions, task_index, task_count)
         self._assign()
-
-    def _partition_count(self) -> int:
-        try:
-            metadata = self.consumer.list_topics(self.topic, timeout=CONNECT_TIMEOUT_SECS)
-        except Exception as err:  # KafkaException: no broker answered in time
-            raise KafkaUnavailable(
-                f"cannot reach the Kafka broker at {self.servers} ({err}); fix: start it "
-                "(make kafka-up) or pass -o logstorm.input.kafka.servers=<host:port,...>"
-            ) from err
-        topic = metadata.topics.get(self.topic)
-        if topic is None or topic.error is not None or not topic.partitions:
-            raise KafkaUnavailable(
-                f"the topic {self.topic!r} does not exist on {self.servers}; fix: create it "
-                f"(tools/kafka topic {self.topic} 3) or pass -o logstorm.input.kafka.topic=<name>"
-            )
-        return len(topic.partitions)
 
     def _assign(self) -> None:
         from confluent_kafka import OFFSET_STORED, TopicPartition
 
         wanted = [TopicPartition(self.topic, p) for p in self.partitions]
         for tp in self._committed(wanted):
-            self.chunks.resume(tp.partition, tp.offset if tp.offset >= 0 else None)
+            committed, end = (tp.offset if tp.offset >= 0 else None), None
+            if self.mode == "spool":  # bounded: up to the end offset there is now
+                low, end = self.consumer.get_watermark_offsets(tp, timeout=CONNECT_TIMEOUT_SECS)
+                if committed is None:
+                    committed = low if self.start == "earliest" else end
+            self.chunks.resume(tp.partition, committed, end)
+            self.resumed_max_times[self.source(tp.partition)] = _max_time(tp.metadata)
         # OFFSET_STORED: the group's committed offset, else auto.offset.reset (start)
         assignment = [TopicPartition(self.topic, p, OFFSET_STORED) for p in self.partitions]
         self.consumer.assign(assignment)
@@ -115,9 +115,18 @@ class KafkaSource:
                     raise
                 time.sleep(0.5)
 
+    def source(self, partition: int) -> str:
+        """How chunks name a partition: ``<topic>/<partition>`` (their path)."""
+        return f"{self.topic}/{partition}"
+
+    @staticmethod
+    def source_of(chunk_id: str) -> str:
+        """The partition a chunk id (``<topic>/<partition>/<start>-<end>``) is from."""
+        return chunk_id.rsplit("/", 1)[0]
+
     # -- the reader surface the spout drives ---------------------------------------------
     @property
-    def inflight(self) -> dict:
+    def inflight(self) -> InFlight:
         return self.chunks.inflight
 
     def scan(self) -> None:
@@ -125,7 +134,8 @@ class KafkaSource:
         self.consumer.poll(0)
 
     def next_chunk(self, allow_new: bool = True) -> Any:
-        if allow_new and self.chunks.buffered() < BUFFER_CHUNKS * self.chunks.batch_lines:
+        wanted = self.chunks.buffered() < BUFFER_CHUNKS * self.chunks.batch_lines
+        if allow_new and wanted and not all(map(self.chunks.at_end, self.partitions)):
             self._poll()
         return self.chunks.next_chunk(allow_new)
 
@@ -149,7 +159,8 @@ class KafkaSource:
         return self.chunks.pending()
 
     def drained(self) -> bool:
-        return False  # a topic has no end
+        """A bounded read (mode spool) is over; a tailed topic never ends."""
+        return self.mode == "spool" and self.chunks.drained()
 
     def save(self, wait: bool = False) -> None:
         """Commit the acknowledged offsets that moved to the consumer group (in the
@@ -158,8 +169,16 @@ class KafkaSource:
 
         moved = self.chunks.commits()
         if moved:
-            offsets = [TopicPartition(self.topic, p, offset) for p, offset in moved.items()]
+            offsets = [self._commit_of(TopicPartition, p, o) for p, o in moved.items()]
             self.consumer.commit(offsets=offsets, asynchronous=not wait)
+
+    def _commit_of(self, topic_partition: Any, partition: int, offset: int) -> Any:
+        """What to commit for a partition: its offset, and in event time its checkpoint."""
+        max_time = self.max_time.get(self.source(partition))
+        if max_time is None:
+            return topic_partition(self.topic, partition, offset)
+        metadata = json.dumps({"max_time": max_time})
+        return topic_partition(self.topic, partition, offset, metadata=metadata)
 
     def close(self) -> None:
         """Commit what was acknowledged, and leave."""
@@ -179,3 +198,11 @@ class KafkaSource:
         for tp in partitions:
             if tp.error is not None:
                 self.chunks.commit_failed(tp.partition)
+
+
+def _max_time(metadata: str | None) -> int | None:
+    """The event-time checkpoint a commit's metadata carries (None: none, or not ours)."""
+    try:
+        return int(json.loads(metadata)["max_time"])
+    except (TypeError, ValueError, KeyError):
+        return None

@@ -10,7 +10,7 @@ reproducible. Spout parallelism from 1 up to the partition count works:
 >>> assigned_partitions(partitions=3, task_index=1, task_count=2)
 [1]
 
-Records (one log line each) leave in :class:`~logstorm.sources.files.Chunk` s of
+Records (one log line each) leave in :class:`~logstorm.sources.chunks.Chunk` s of
 consecutive records of one partition, as the file spout's chunks do: the chunk's
 path is ``<topic>/<partition>``, each line's offset is its record's offset (so a bad
 line in the errors sink names topic, partition and offset), and the message id names
@@ -21,16 +21,24 @@ contiguous prefix (:class:`~logstorm.sources.offsets.CommitTracker`): what Kafka
 consumer group is always the next offset not yet acknowledged. A failed chunk is sent
 again, however often, from memory.
 
+A chunk never spans an offset that is a multiple of ``batch_lines``, so chunks are cut
+at the same offsets whatever was polled when (a task restarted at its committed offset
+re-cuts the chunks of its first run, and the event-time windows know them by id);
+only a chunk cut short because the partition had no more records yet can differ.
+A partition may have an ``end`` (a bounded read, ``logstorm.input.mode=spool``):
+records from there on are not read, and the partition is done once all before it
+were acknowledged.
+
 >>> chunks = KafkaChunks("access-log", batch_lines=2, max_line_bytes=100)
->>> chunks.resume(partition=0, committed=7)
->>> chunks.add([Record(0, 7, b"a"), Record(0, 8, b"b"), Record(0, 9, b"c")])
+>>> chunks.resume(partition=0, committed=6)
+>>> chunks.add([Record(0, 6, b"a"), Record(0, 7, b"b"), Record(0, 8, b"c")])
 >>> first, second = chunks.next_chunk(), chunks.next_chunk()
 >>> first.msg_id, [line.text for line in first.lines], second.msg_id
-('access-log/0/7-9', ['a', 'b'], 'access-log/0/9-10')
->>> chunks.ack(second.msg_id); chunks.commits()   # [7, 9) is not acked yet
+('access-log/0/6-8', ['a', 'b'], 'access-log/0/8-9')
+>>> chunks.ack(second.msg_id); chunks.commits()   # [6, 8) is not acked yet
 {}
 >>> chunks.ack(first.msg_id); chunks.commits()
-{0: 10}
+{0: 9}
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from logstorm.sources.files import Chunk
+from logstorm.sources.chunks import Chunk, InFlight
 from logstorm.sources.lines import Line
 from logstorm.sources.offsets import CommitTracker
 
@@ -61,6 +69,7 @@ class Record:
 class _Partition:
     next_start: int | None  # where the next chunk's range starts (None: at its first record)
     tracker: CommitTracker | None
+    end: int | None  # a bounded read stops here
     ready: deque[Line]
     committed_sent: int | None = None  # the committed offset last handed to commits()
 
@@ -73,21 +82,20 @@ class KafkaChunks:
         self.batch_lines = batch_lines
         self.max_line_bytes = max_line_bytes
         self.partitions: dict[int, _Partition] = {}
-        self.inflight: dict[str, Chunk] = {}
-        self.failed: deque[str] = deque()
+        self.inflight = InFlight()
 
-    def resume(self, partition: int, committed: int | None) -> None:
+    def resume(self, partition: int, committed: int | None, end: int | None = None) -> None:
         """Start a partition at the consumer group's committed offset (None: none yet,
-        the first record read decides)."""
+        the first record read decides), reading up to end (None: forever)."""
         tracker = CommitTracker(committed) if committed is not None else None
-        self.partitions[partition] = _Partition(committed, tracker, deque(), committed)
+        self.partitions[partition] = _Partition(committed, tracker, end, deque(), committed)
 
     def add(self, records: list[Record]) -> None:
         """Records as polled, in offset order within each partition."""
         for record in records:
             part = self.partitions.get(record.partition)
-            if part is None:
-                continue  # not one of ours (assignment is fixed; cannot happen in practice)
+            if part is None or (part.end is not None and record.offset >= part.end):
+                continue  # not one of ours, or past the end of a bounded read
             if part.next_start is None:
                 part.next_start = record.offset
                 part.tracker = CommitTracker(record.offset)
@@ -102,26 +110,25 @@ class KafkaChunks:
 
     def next_chunk(self, allow_new: bool = True) -> Chunk | None:
         """A failed chunk to send again, else (if allow_new) new records, else None."""
-        while self.failed:
-            chunk = self.inflight.get(self.failed.popleft())
-            if chunk is not None:
-                return chunk
-        if not allow_new:
-            return None
+        chunk = self.inflight.retry()
+        if chunk is not None or not allow_new:
+            return chunk
         busiest = max(self.partitions.items(), key=lambda kv: len(kv[1].ready), default=None)
         if busiest is None or not busiest[1].ready:
             return None
         number, part = busiest
-        lines = tuple(part.ready.popleft() for _ in range(min(self.batch_lines, len(part.ready))))
+        boundary = (part.ready[0].start // self.batch_lines + 1) * self.batch_lines
+        lines = []
+        while part.ready and part.ready[0].start < boundary:
+            lines.append(part.ready.popleft())
         start, end = part.next_start, lines[-1].end
         part.next_start = end
-        chunk = Chunk(f"{self.topic}/{number}/{start}-{end}", f"{self.topic}/{number}", lines)
-        self.inflight[chunk.msg_id] = chunk
-        return chunk
+        path = f"{self.topic}/{number}"
+        return self.inflight.add(Chunk(f"{path}/{start}-{end}", path, tuple(lines)))
 
     def ack(self, msg_id: str) -> None:
         """Every record of the chunk was processed: commit its offset range."""
-        if self.inflight.pop(msg_id, None) is None:
+        if self.inflight.pop(msg_id) is None:
             return  # acked twice
         partition, offsets = msg_id.rsplit("/", 2)[1:]
         start, end = (int(x) for x in offsets.split("-"))
@@ -129,12 +136,20 @@ class KafkaChunks:
 
     def fail(self, msg_id: str) -> None:
         """The chunk's tuple tree failed or timed out: send it again."""
-        if msg_id in self.inflight:
-            self.failed.append(msg_id)
+        self.inflight.fail(msg_id)
 
     def pending(self) -> int:
         """Chunks emitted and not acknowledged yet (failed ones included)."""
         return len(self.inflight)
+
+    def at_end(self, partition: int) -> bool:
+        """A bounded partition whose records up to its end were all read."""
+        part = self.partitions[partition]
+        return part.end is not None and not part.ready and (part.next_start or 0) >= part.end
+
+    def drained(self) -> bool:
+        """A bounded read is over: every partition read to its end and acknowledged."""
+        return not self.inflight and all(map(self.at_end, self.partitions))
 
     def commit_failed(self, partition: int) -> None:
         """Committing a partition's offset to Kafka failed: hand it out again next time."""

@@ -30,7 +30,7 @@ wall clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 END_OF_TIME = 2**62  # the watermark once input is over: every window closes
@@ -64,6 +64,10 @@ class EventClock:
         self.finished: set[str] = set()  # done, but behind a chunk that is not
         # max_time at the end of the done prefix: where a restarted spout resumes
         self.committed_max_time = max_time
+
+    def knows(self, chunk_id: str) -> bool:
+        """Whether the chunk was stamped and is not done yet (a resend, not a new read)."""
+        return chunk_id in self.stamps
 
     @property
     def watermark(self) -> int:
@@ -153,3 +157,73 @@ class LowestWatermark:
             low = min(self.latest.values())
             self.low = low if self.low is None else max(self.low, low)
         return self.low
+
+
+class PartitionClocks:
+    """One :class:`EventClock` per source of lines (a Kafka partition), read in its own
+    order: a line is late by its own partition's watermark, and the spout task's
+    broadcast watermark is the lowest of its partitions' (a partition that has had no
+    line yet does not hold it back; none has: :data:`NO_WATERMARK`). With no
+    partition at all the task has nothing to wait for (:data:`END_OF_TIME`).
+
+    ``max_times`` (source -> largest timestamp at its committed offset, or None)
+    resumes the clocks where the sources resume; ``source_of`` names a chunk's source.
+
+    >>> clocks = PartitionClocks(10, {"url": 1}, {"t/0": None, "t/1": None},
+    ...                          source_of=lambda chunk_id: chunk_id[:3])
+    >>> clocks.stamp("t/0/0-2", [100, 200]).late, clocks.stamp("t/1/0-1", [150]).late
+    ({}, {})
+    >>> clocks.done("t/0/0-2"); clocks.done("t/1/0-1"); clocks.broadcast()
+    140
+    >>> clocks.committed_max_time
+    {'t/0': 200, 't/1': 150}
+    """
+
+    def __init__(
+        self,
+        allowed_lateness: int,
+        slides: Mapping[str, int],
+        max_times: Mapping[str, int | None],
+        source_of: Callable[[str], str],
+    ) -> None:
+        self.clocks = {
+            source: EventClock(allowed_lateness, slides, max_time)
+            for source, max_time in max_times.items()
+        }
+        self.source_of = source_of
+
+    def _clock(self, chunk_id: str) -> EventClock:
+        return self.clocks[self.source_of(chunk_id)]
+
+    def knows(self, chunk_id: str) -> bool:
+        return self._clock(chunk_id).knows(chunk_id)
+
+    def stamp(self, chunk_id: str, times: Sequence[int | None]) -> Stamp:
+        return self._clock(chunk_id).stamp(chunk_id, times)
+
+    def done(self, chunk_id: str) -> None:
+        self._clock(chunk_id).done(chunk_id)
+
+    def broadcast(self, outstanding: Iterable[str] | None = None) -> int:
+        if not self.clocks:
+            return END_OF_TIME
+        keep = None if outstanding is None else set(outstanding)
+        marks = [
+            clock.broadcast(keep)
+            for clock in self.clocks.values()
+            if clock.max_time is not None or clock.stamps or clock.floor == END_OF_TIME
+        ]
+        return min(marks, default=NO_WATERMARK)
+
+    def idle(self, quiet_secs: float) -> None:
+        for clock in self.clocks.values():
+            clock.idle(quiet_secs)
+
+    def finish(self) -> None:
+        for clock in self.clocks.values():
+            clock.finish()
+
+    @property
+    def committed_max_time(self) -> dict[str, int | None]:
+        """Per source, the largest timestamp at the end of its acknowledged prefix."""
+        return {source: clock.committed_max_time for source, clock in self.clocks.items()}

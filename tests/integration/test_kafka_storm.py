@@ -1,0 +1,204 @@
+"""The log analyzer reading a real Kafka topic (broker from tools/kafka), on `sparse run`.
+
+Lines go in through Kafka's own console producer, a client this project did not
+write, keyed so they spread over the topic's 3 partitions; 2 spout tasks share them.
+The windows must count exactly those lines, in processing time and in event time,
+and the consumer group's committed offsets must end at the partitions' end offsets,
+as Kafka's own consumer-group tool reports them.
+"""
+
+import json
+import re
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from event_reference import as_jsonl, reference_by_partition
+from sample_log import BROKEN_LINE, SAMPLE, STATUSES, expected_url_top, first_window_with_total
+from sparse_run import PROJECT, SparseRun, wait_for
+
+pytestmark = pytest.mark.storm
+
+KAFKA = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "kafka")]
+RUN = PROJECT / "run" / "kafka"
+SERVERS = "127.0.0.1:9092"
+JAVA_TOOLS = ["java", "-cp", str(PROJECT / ".cache" / "kafka" / "libs" / "*")]
+LATENESS = 30
+LINES = SAMPLE.read_text().splitlines()
+
+
+def sh(argv, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, timeout=300, **kw)
+
+
+def broker_processes() -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(RUN) in cmd and "pytest" not in cmd:
+            found.append(cmd)
+    return found
+
+
+@pytest.fixture(scope="module")
+def kafka():
+    assert sh([*KAFKA, "down"]).returncode == 0
+    assert sh([*KAFKA, "clean"]).returncode == 0
+    up = sh([*KAFKA, "up"])
+    assert up.returncode == 0 and "kafka: up" in up.stdout, up.stdout + up.stderr
+    yield
+    down = sh([*KAFKA, "down"])
+    assert down.returncode == 0, down.stderr
+    assert broker_processes() == []  # stopped by PID, nothing left
+
+
+@pytest.fixture(scope="module")
+def sample_topic(kafka) -> tuple[str, list[list[str]]]:
+    """A 3-partition topic holding the sample, and each partition's lines in order."""
+    name = f"access-{uuid.uuid4().hex[:8]}"
+    created = sh([*KAFKA, "topic", name, "3"])
+    assert created.returncode == 0 and "created" in created.stdout, created.stdout + created.stderr
+    keyed = "".join(f"{i}\t{line}\n" for i, line in enumerate(LINES))  # spread by key
+    produced = sh([*JAVA_TOOLS, "org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server",
+                   SERVERS, "--topic", name, "--property", "parse.key=true",
+                   "--property", "key.separator=\t"], input=keyed)  # fmt: skip
+    assert produced.returncode == 0, produced.stderr
+    return name, read_partitions(name, 3)
+
+
+def read_partitions(topic: str, partitions: int) -> list[list[str]]:
+    """Every record of each partition, in offset order (how the spout tasks read them)."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": SERVERS, "group.id": "test-reader",
+                         "enable.auto.commit": False})  # fmt: skip
+    out = []
+    for p in range(partitions):
+        tp = TopicPartition(topic, p, 0)
+        _, end = consumer.get_watermark_offsets(tp, timeout=10)
+        consumer.assign([tp])
+        lines = []
+        while len(lines) < end:
+            for message in consumer.consume(1000, timeout=5):
+                assert message.error() is None, message.error()
+                lines.append(message.value().decode())
+        out.append(lines)
+    consumer.close()
+    return out
+
+
+def group_offsets(group: str) -> dict[int, tuple[int, int]]:
+    """(committed offset, log end offset) per partition, from Kafka's consumer-group tool."""
+    described = sh([*JAVA_TOOLS, "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+                    "--bootstrap-server", SERVERS, "--describe", "--group", group])  # fmt: skip
+    rows = {}
+    for line in described.stdout.splitlines():
+        m = re.match(rf"{group}\s+\S+\s+(\d+)\s+(\d+|-)\s+(\d+)\s", line)
+        if m:
+            rows[int(m[1])] = (-1 if m[2] == "-" else int(m[2]), int(m[3]))
+    return rows
+
+
+def all_committed(group: str) -> dict[int, tuple[int, int]] | None:
+    offsets = group_offsets(group)
+    if len(offsets) == 3 and all(c == end for c, end in offsets.values()):
+        return offsets
+    return None
+
+
+def kafka_options(topic: str, out: Path, **extra) -> tuple[str, dict]:
+    group = f"logstorm-{uuid.uuid4().hex[:8]}"
+    return group, {
+        "logstorm.input.kind": "kafka",
+        "logstorm.input.kafka.topic": topic,
+        "logstorm.input.kafka.group": group,
+        "logstorm.input.tasks": 2,
+        "logstorm.output.path": out / "windows.jsonl",
+        "logstorm.errors.path": out / "errors.jsonl",
+        "logstorm.console": "false",
+        **extra,
+    }
+
+
+def stop(run: SparseRun) -> None:
+    run.interrupt()
+    wait_for(lambda: not run.group_alive(), 60, "sparse run to stop", run.log)
+
+
+def test_a_second_kafka_up_says_so_instead_of_starting_twins(kafka):
+    again = sh([*KAFKA, "up"])
+    assert again.returncode == 0 and "already running" in again.stdout
+
+
+def test_logs_counts_a_kafka_topic_exactly_and_commits_what_it_counted(sample_topic, tmp_path):
+    topic, partitions = sample_topic
+    good = [line for i, line in enumerate(LINES, 1) if i != BROKEN_LINE]
+    out = tmp_path / "out"
+    group, options = kafka_options(topic, out)
+    with SparseRun("logs", tmp_path / "run.log", options) as run:
+        sink = out / "windows.jsonl"
+        url = wait_for(lambda: first_window_with_total(sink, "url", len(good)), 240,
+                       f"a URL window with {len(good)} requests", run.log)  # fmt: skip
+        status = wait_for(lambda: first_window_with_total(sink, "status", len(good)), 120,
+                          "a status window with every request", run.log)  # fmt: skip
+        assert url["top"] == expected_url_top(good, 10)
+        assert dict(status["top"]) == STATUSES
+        # Acknowledged lines are committed to the group: no lag left on any partition.
+        offsets = wait_for(lambda: all_committed(group), 60, "no lag in the group", run.log)
+        assert [end for _, end in offsets.values()] == [len(p) for p in partitions]
+        shares = re.findall(rf"reads partitions (\[[0-9, ]*\]) of {topic}", run.output())
+        assert sorted(shares) == ["[0, 2]", "[1]"]  # 2 spout tasks: partition mod 2
+        stop(run)
+    assert all(partitions)  # the keys spread the lines over the 3 partitions
+    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    assert [e["reason"] for e in errors] == ["unterminated user-agent field"]
+    [broken] = errors
+    partition = int(re.fullmatch(rf"{topic}/([0-2])", broken["path"])[1])
+    assert partitions[partition][broken["offset"]] == broken["line"] == LINES[BROKEN_LINE - 1]
+
+
+def test_event_time_on_kafka_gives_the_references_windows_per_partition(sample_topic, tmp_path):
+    topic, partitions = sample_topic
+    want, late = reference_by_partition(partitions, LATENESS)
+    assert sum(late.values()) > 0  # the sample is shuffled within minutes: lateness matters
+    out = tmp_path / "out"
+    group, options = kafka_options(
+        topic,
+        out,
+        **{
+            "logstorm.time": "event",
+            "logstorm.allowed_lateness_secs": LATENESS,
+            "logstorm.input.mode": "spool",
+        },  # fmt: skip
+    )
+    sink = out / "windows.jsonl"
+    with SparseRun("logs", tmp_path / "run.log", options) as run:
+        wait_for(lambda: all_committed(group), 300, "the topic read and committed", run.log)
+        wait_for(lambda: sink.exists() and len(sink.read_text().splitlines()) >= len(want), 120,
+                 f"{len(want)} windows", run.log)  # fmt: skip
+        stop(run)
+    rows = sorted(sink.read_text().splitlines(),
+                  key=lambda r: (json.loads(r)["metric"], json.loads(r)["window_end"]))  # fmt: skip
+    assert rows == as_jsonl(want)  # every window, count and ranking, in JSON bytes
+    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    assert sum(e["reason"] == "late" for e in errors) == sum(late.values())
+
+
+def test_an_unreachable_broker_ends_the_run_naming_it_and_the_fix(tmp_path):
+    options = {
+        "logstorm.input.kind": "kafka",
+        "logstorm.input.kafka.servers": "127.0.0.1:9",  # nothing listens there
+        "logstorm.output.path": tmp_path / "windows.jsonl",
+        "logstorm.errors.path": tmp_path / "errors.jsonl",
+    }
+    with SparseRun("logs", tmp_path / "run.log", options) as run:
+        wait_for(lambda: run.proc.poll() is not None, 240, "the run to end", run.log)
+    assert run.proc.returncode != 0
+    assert "cannot reach the Kafka broker at 127.0.0.1:9" in run.output()
+    assert "make kafka-up" in run.output()
+    sink = tmp_path / "windows.jsonl"
+    assert not sink.exists() or sink.read_text() == ""  # no window: nothing was read
