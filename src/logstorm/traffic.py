@@ -13,10 +13,12 @@ as Apache writes it.
 
     python -m logstorm.traffic --out PATH --rate LINES_PER_SEC [--seed N]
                                [--count N] [--duration SECS]
+    python -m logstorm.traffic --topic access-log [--servers 127.0.0.1:9092] --rate ...
 
-appends lines to PATH (``-``: stdout) at a steady rate until the count or duration
-is reached, or until interrupted (Ctrl-C, SIGTERM); ``--rate 0`` writes as fast as
-possible.
+appends lines to PATH (``-``: stdout), or produces them to a Kafka topic (one record
+per line, through :mod:`logstorm.shipping.producer`), at a steady rate until the count
+or duration is reached, or until interrupted (Ctrl-C, SIGTERM); ``--rate 0`` writes
+as fast as possible.
 """
 
 from __future__ import annotations
@@ -240,7 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m logstorm.traffic", description="Write realistic Apache access-log lines."
     )
-    parser.add_argument("--out", required=True, help="file to append to, or - for stdout")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", help="file to append to, or - for stdout")
+    target.add_argument("--topic", help="Kafka topic to produce to")
+    parser.add_argument("--servers", default="127.0.0.1:9092", help="Kafka bootstrap servers")
     parser.add_argument("--rate", type=float, required=True, help="lines per second; 0: no limit")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--count", type=int, help="stop after this many lines")
@@ -258,10 +263,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         stopping = True
 
     generator = TrafficGenerator(args.seed)
+    out_cm = _open_out(args.out) if args.topic is None else _TopicOut(args.servers, args.topic)
     written = 0
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with _open_out(args.out) as out:
+        with out_cm as out:
             for batch in schedule(args.rate, args.count, args.duration):
                 if stopping:
                     break
@@ -274,9 +280,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    target = "stdout" if args.out == "-" else args.out
+    target = "stdout" if args.out == "-" else args.out or f"Kafka topic {args.topic}"
     print(f"traffic: wrote {written} lines to {target}", file=sys.stderr)
     return 0
+
+
+class _TopicOut:
+    """The generator's output as Kafka records: write() takes whole lines."""
+
+    def __init__(self, servers: str, topic: str) -> None:
+        from logstorm.kafka_topic import KafkaUnavailable
+        from logstorm.shipping.producer import LineProducer
+
+        try:
+            self.producer = LineProducer(servers, topic)
+        except KafkaUnavailable as err:
+            sys.exit(f"traffic: {err}")
+        self.batches = self.lost = 0
+
+    def write(self, data: bytes) -> None:
+        self.batches += 1
+        self.producer.send(str(self.batches), data.splitlines())
+
+    def flush(self) -> None:
+        """Serve the delivery reports; a batch Kafka refused is counted, not resent."""
+        self.lost += sum(not ok for _, ok in self.producer.results())
+
+    def __enter__(self) -> _TopicOut:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.producer.flush(10.0)
+        self.flush()
+        if self.lost:
+            print(f"traffic: {self.lost} batches not confirmed by Kafka", file=sys.stderr)
 
 
 def _open_out(out: str) -> contextlib.AbstractContextManager[BinaryIO]:

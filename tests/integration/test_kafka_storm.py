@@ -9,86 +9,31 @@ as Kafka's own consumer-group tool reports them.
 
 import json
 import re
-import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 from event_reference import as_jsonl, reference_by_partition
+from kafka_broker import JAVA_TOOLS, KAFKA, SERVERS, new_topic, read_partitions, sh
 from sample_log import BROKEN_LINE, SAMPLE, STATUSES, expected_url_top, first_window_with_total
-from sparse_run import PROJECT, SparseRun, wait_for
+from sparse_run import SparseRun, wait_for
 
 pytestmark = pytest.mark.storm
 
-KAFKA = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "kafka")]
-RUN = PROJECT / "run" / "kafka"
-SERVERS = "127.0.0.1:9092"
-JAVA_TOOLS = ["java", "-cp", str(PROJECT / ".cache" / "kafka" / "libs" / "*")]
 LATENESS = 30
 LINES = SAMPLE.read_text().splitlines()
-
-
-def sh(argv, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, timeout=300, **kw)
-
-
-def broker_processes() -> list[str]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if str(RUN) in cmd and "pytest" not in cmd:
-            found.append(cmd)
-    return found
-
-
-@pytest.fixture(scope="module")
-def kafka():
-    assert sh([*KAFKA, "down"]).returncode == 0
-    assert sh([*KAFKA, "clean"]).returncode == 0
-    up = sh([*KAFKA, "up"])
-    assert up.returncode == 0 and "kafka: up" in up.stdout, up.stdout + up.stderr
-    yield
-    down = sh([*KAFKA, "down"])
-    assert down.returncode == 0, down.stderr
-    assert broker_processes() == []  # stopped by PID, nothing left
 
 
 @pytest.fixture(scope="module")
 def sample_topic(kafka) -> tuple[str, list[list[str]]]:
     """A 3-partition topic holding the sample, and each partition's lines in order."""
-    name = f"access-{uuid.uuid4().hex[:8]}"
-    created = sh([*KAFKA, "topic", name, "3"])
-    assert created.returncode == 0 and "created" in created.stdout, created.stdout + created.stderr
+    name = new_topic(3)
     keyed = "".join(f"{i}\t{line}\n" for i, line in enumerate(LINES))  # spread by key
     produced = sh([*JAVA_TOOLS, "org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server",
                    SERVERS, "--topic", name, "--property", "parse.key=true",
                    "--property", "key.separator=\t"], input=keyed)  # fmt: skip
     assert produced.returncode == 0, produced.stderr
     return name, read_partitions(name, 3)
-
-
-def read_partitions(topic: str, partitions: int) -> list[list[str]]:
-    """Every record of each partition, in offset order (how the spout tasks read them)."""
-    from confluent_kafka import Consumer, TopicPartition
-
-    consumer = Consumer({"bootstrap.servers": SERVERS, "group.id": "test-reader",
-                         "enable.auto.commit": False})  # fmt: skip
-    out = []
-    for p in range(partitions):
-        tp = TopicPartition(topic, p, 0)
-        _, end = consumer.get_watermark_offsets(tp, timeout=10)
-        consumer.assign([tp])
-        lines = []
-        while len(lines) < end:
-            for message in consumer.consume(1000, timeout=5):
-                assert message.error() is None, message.error()
-                lines.append(message.value().decode())
-        out.append(lines)
-    consumer.close()
-    return out
 
 
 def group_offsets(group: str) -> dict[int, tuple[int, int]]:

@@ -1,0 +1,58 @@
+"""The project's Kafka broker (tools/kafka) for the integration tests, and ways to look
+into it with clients this project did not write (Kafka's own tools, librdkafka)."""
+
+import subprocess
+import uuid
+from pathlib import Path
+
+from sparse_run import PROJECT
+
+KAFKA = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "kafka")]
+RUN = PROJECT / "run" / "kafka"
+SERVERS = "127.0.0.1:9092"
+JAVA_TOOLS = ["java", "-cp", str(PROJECT / ".cache" / "kafka" / "libs" / "*")]
+
+
+def sh(argv, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, timeout=300, **kw)
+
+
+def broker_processes() -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(RUN) in cmd and "pytest" not in cmd:
+            found.append(cmd)
+    return found
+
+
+def new_topic(partitions: int = 3) -> str:
+    """A topic of its own for one test."""
+    name = f"access-{uuid.uuid4().hex[:8]}"
+    created = sh([*KAFKA, "topic", name, str(partitions)])
+    assert created.returncode == 0 and "created" in created.stdout, created.stdout + created.stderr
+    return name
+
+
+def read_partitions(topic: str, partitions: int) -> list[list[str]]:
+    """Every record of each partition, in offset order (how the spout tasks read them)."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": SERVERS, "group.id": "test-reader",
+                         "enable.auto.commit": False})  # fmt: skip
+    out = []
+    for p in range(partitions):
+        tp = TopicPartition(topic, p, 0)
+        _, end = consumer.get_watermark_offsets(tp, timeout=10)
+        consumer.assign([tp])
+        lines = []
+        while len(lines) < end:
+            for message in consumer.consume(1000, timeout=5):
+                assert message.error() is None, message.error()
+                lines.append(message.value().decode())
+        out.append(lines)
+    consumer.close()
+    return out
