@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export LEIN_ROOT := 1
 
-.PHONY: setup run logs-sample logs-replay wordcount bench cluster-up cluster-down cluster-status cluster-venvs cluster-clean kafka-up kafka-down kafka-status kafka-clean test lint clean
+.PHONY: setup run run-kafka logs-sample logs-replay wordcount bench cluster-up cluster-down cluster-status cluster-venvs cluster-clean kafka-up kafka-down kafka-status kafka-clean test lint clean
 
 setup:
 	@tools/bootstrap
@@ -13,6 +13,11 @@ setup:
 ## generator, until Ctrl-C (RATE=lines/s, default 50).
 run: setup
 	tools/run-live
+
+## The same through Kafka: the broker (started if needed), the generator producing to
+## the topic access-log, and 3 spout tasks reading its 3 partitions.
+run-kafka: setup
+	tools/run-live --kafka
 
 ## The log analyzer over the real 10,000-line sample (data/apache_logs), spooled once.
 logs-sample: setup
