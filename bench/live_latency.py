@@ -1,6 +1,6 @@
 """End-to-end rate and latency of the logs topology on `sparse run`, fed live.
 
-    .venv/bin/python bench/live_latency.py [--rates 1000 4000] [--secs 60]
+    .venv/bin/python bench/live_latency.py [--rates 1000 4000] [--secs 60] [--inputs files kafka]
 
 For each rate, a fresh `sparse run -n logs` (real Storm LocalCluster, local
 parallelism) tails a temp folder while this script appends generated traffic at
@@ -9,6 +9,12 @@ probe line with status 599; a probe's latency is the time from its write to the
 first status window in the JSONL sink that counts it (status windows slide every
 second here, as URL windows do by default). "Counted" is the rate at which the URL
 window's total grew; "kept up" means it grew at 95% or more of the written rate.
+
+With ``--inputs files kafka`` each rate runs twice: the spout tailing the folder, and
+Kafka in front, the production chain: the shipper (``logstorm.shipping.shipper``, a
+separate process) tails the same kind of folder into a fresh 3-partition topic of the
+project's broker, and the spout reads it (``logstorm.input.kind=kafka``, one task).
+The spout's lag is then the consumer group's (end offsets minus committed offsets).
 Writes its table to BENCHMARKS.md.
 """
 
@@ -27,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -95,12 +102,84 @@ def rss_mib(procs: list[Path]) -> float:
 SPOUT_STATS = re.compile(r"logfiles: last .*complete latency p50 (\d+) ms p99 (\d+) ms")
 
 
+class FileLag:
+    """Lines written but not yet committed by the file spout (its position file)."""
+
+    def __init__(self, inbox: Path) -> None:
+        self.positions = inbox / ".logstorm-positions.json"
+
+    def lines(self, written: int, written_bytes: int) -> float | None:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            files = json.loads(self.positions.read_text())["files"].values()
+            return (written_bytes - sum(f["offset"] for f in files)) / (written_bytes / written)
+        return None
+
+
+class KafkaLag:
+    """Records in the topic not yet committed by the topology's consumer group."""
+
+    def __init__(self, topic: str, group: str) -> None:
+        from confluent_kafka import Consumer, TopicPartition
+
+        self.consumer = Consumer({"bootstrap.servers": "127.0.0.1:9092", "group.id": group})
+        self.partitions = [TopicPartition(topic, p) for p in range(3)]
+        self.max_records = 0
+
+    def lines(self, written: int, written_bytes: int) -> float | None:
+        try:
+            committed = self.consumer.committed(self.partitions, timeout=5)
+            ends = [self.consumer.get_watermark_offsets(tp, timeout=5)[1] for tp in committed]
+        except Exception:  # KafkaException: not answering this second
+            return None
+        lag = sum(end - max(tp.offset, 0) for tp, end in zip(committed, ends, strict=True))
+        self.max_records = max(self.max_records, lag)
+        return lag
+
+
+@contextlib.contextmanager
+def kafka_input(inbox: Path, workdir: Path) -> Iterator[tuple[dict[str, object], KafkaLag]]:
+    """A fresh topic, the shipper tailing inbox into it, and the spout's options."""
+    topic = f"bench-{os.getpid()}-{int(time.time())}"
+    made = subprocess.run([sys.executable, str(ROOT / "tools" / "kafka"), "topic", topic, "3"],
+                          capture_output=True, text=True)  # fmt: skip
+    if made.returncode:
+        sys.exit(f"bench: no topic {topic}: {made.stdout}{made.stderr}")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with open(workdir / "shipper.log", "ab") as log:
+        shipper = subprocess.Popen(
+            [sys.executable, "-m", "logstorm.shipping.shipper", "--dir", str(inbox),
+             "--topic", topic], stdout=log, stderr=subprocess.STDOUT, env=env,
+        )  # fmt: skip
+    group = f"bench-{topic}"
+    options = {"logstorm.input.kind": "kafka", "logstorm.input.kafka.topic": topic,
+               "logstorm.input.kafka.group": group}  # fmt: skip
+    try:
+        yield options, KafkaLag(topic, group)
+    finally:
+        shipper.terminate()
+        shipper.wait(timeout=30)
+
+
 def measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, str],
-            pool: list[bytes]) -> dict:  # fmt: skip
+            pool: list[bytes], source: str = "files") -> dict:  # fmt: skip
     """Feed the topology `rate` lines/s: `fill` seconds to fill the window, then `secs`
     seconds measured (probes, CPU, memory, spout lag)."""
-    inbox, sink = workdir / "in", workdir / "windows.jsonl"
+    inbox = workdir / "in"
     inbox.mkdir()
+    with contextlib.ExitStack() as stack:
+        if source == "kafka":
+            kafka_options, lag_of = stack.enter_context(kafka_input(inbox, workdir))
+        else:
+            kafka_options, lag_of = {}, FileLag(inbox)
+        row = _measure(rate, secs, fill, workdir, {**kafka_options, **extra}, pool, lag_of)
+    row["input"] = source
+    row["lag_max_records"] = getattr(lag_of, "max_records", None)
+    return row
+
+
+def _measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, object],
+             pool: list[bytes], lag_of: FileLag | KafkaLag) -> dict:  # fmt: skip
+    inbox, sink = workdir / "in", workdir / "windows.jsonl"
     options = {
         "logstorm.input.path": inbox,
         "logstorm.output.path": sink,
@@ -109,7 +188,6 @@ def measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, str
         "logstorm.window.status.slide.secs": 1,
         **extra,
     }
-    positions = inbox / ".logstorm-positions.json"
     probes: list[float] = []
     seen: list[float] = []
     written = written_bytes = offset = 0
@@ -149,13 +227,8 @@ def measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, str
                 log.flush()
                 if measuring and written and now >= next_sample:
                     rss_max = max(rss_max, rss_mib(procs))
-                    with contextlib.suppress(OSError, ValueError, KeyError):
-                        committed = sum(
-                            f["offset"] for f in json.loads(positions.read_text())["files"].values()
-                        )
-                        lag_max = max(
-                            lag_max, (written_bytes - committed) / (written_bytes / written)
-                        )
+                    lag = lag_of.lines(written, written_bytes)
+                    lag_max = max(lag_max, lag or 0)
                     next_sample = now + 1.0
             with open(sink) as fh:
                 fh.seek(offset)
@@ -265,6 +338,8 @@ def main() -> None:
     ap.add_argument("--spark-secs", type=int, default=0, help="also run the Spark DStream "
                     "peer (bench/spark_peer.py) at each rate for this long; 0: do not")  # fmt: skip
     ap.add_argument("-o", dest="options", action="append", default=[], help="extra key=value")
+    ap.add_argument("--inputs", nargs="+", choices=["files", "kafka"], default=["files"],
+                    help="the spout's input, each rate run once per input")  # fmt: skip
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="markdown to update")
     args = ap.parse_args()
     extra = dict(o.split("=", 1) for o in args.options)
@@ -273,17 +348,23 @@ def main() -> None:
     pool = [(line + "\n").encode() for line in generated(200_000)]
     rows, spark_rows = [], []
     secs = dict(zip(args.rates, args.secs * len(args.rates), strict=False))
+    if "kafka" in args.inputs:
+        subprocess.run([sys.executable, str(ROOT / "tools" / "kafka"), "up"], check=True)
+    runs = []
     for rate in args.rates:
-        with tempfile.TemporaryDirectory() as tmp:
-            r = measure(rate, secs[rate], args.fill, Path(tmp), extra, pool)
-        print(r, flush=True)
+        for source in args.inputs:
+            with tempfile.TemporaryDirectory() as tmp:
+                runs.append(measure(rate, secs[rate], args.fill, Path(tmp), extra, pool, source))
+            print(runs[-1], flush=True)
         if args.spark_secs:
-            spark_rows.append(spark_row(r, spark_peer(rate, args.spark_secs)))
+            spark_rows.append(spark_row(runs[-len(args.inputs)], spark_peer(rate, args.spark_secs)))
+    for r in runs:
         kept = r["counted_rate"] >= 0.95 * rate and r["max_gap"] <= 2 and r["lag_max_secs"] < 5
         complete = "n/a" if r["complete_p50_ms"] is None else (
             f"{r['complete_p50_ms']:.0f} / {r['complete_p99_ms']:.0f}")  # fmt: skip
         rows.append(
-            f"| {r['rate']:,} | {r['counted_rate']:,.0f} | {'yes' if r['window_full'] else 'no'} "
+            f"| {r['input']} | {r['rate']:,} | {r['counted_rate']:,.0f} "
+            f"| {'yes' if r['window_full'] else 'no'} "
             f"| {'yes' if kept else 'no'} | {r['lag_max_secs']:.1f} | {r['p50']:.2f} "
             f"| {r['p99']:.2f} | {complete} | {r['rss_mib']:,.0f} | {r['cpu_cores']:.2f} "
             f"| {r['counted_rate'] / ceiling:.2f} | {r['probes']} |"
@@ -298,13 +379,13 @@ def main() -> None:
             f"{' / '.join(str(secs[r]) for r in args.rates)} s measured. Command: "
             f"`.venv/bin/python bench/live_latency.py --rates "
             f"{' '.join(map(str, args.rates))} --secs {' '.join(map(str, args.secs))} "
-            f"--fill {args.fill}{spark_flag}"
+            f"--fill {args.fill} --inputs {' '.join(args.inputs)}{spark_flag}"
             f"{''.join(' -o ' + o for o in args.options)}`. One run per rate.",
             "",
-            "| written lines/s | counted lines/s | window full | kept up | max spout lag (s) "
-            "| latency p50 (s) | p99 (s) | complete latency p50 / p99 (ms) | RSS (MiB) "
-            "| CPU (cores) | counted / one-process ceiling | probes seen |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| input | written lines/s | counted lines/s | window full | kept up "
+            "| max spout lag (s) | latency p50 (s) | p99 (s) | complete latency p50 / p99 (ms) "
+            "| RSS (MiB) | CPU (cores) | counted / one-process ceiling | probes seen |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
             f"Peer in the same run: the one-process ceiling (`bench/reference.py`: parse + "

@@ -1,6 +1,7 @@
 """The project's Kafka broker (tools/kafka) for the integration tests, and ways to look
 into it with clients this project did not write (Kafka's own tools, librdkafka)."""
 
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -56,3 +57,33 @@ def read_partitions(topic: str, partitions: int) -> list[list[str]]:
         out.append(lines)
     consumer.close()
     return out
+
+
+def console_produce(topic: str, lines: list[str], first_key: int = 0) -> None:
+    """Kafka's own ConsoleProducer writes the lines, each keyed by its number so they
+    spread over the partitions."""
+    keyed = "".join(f"{first_key + i}\t{line}\n" for i, line in enumerate(lines))
+    produced = sh([*JAVA_TOOLS, "org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server",
+                   SERVERS, "--topic", topic, "--property", "parse.key=true",
+                   "--property", "key.separator=\t"], input=keyed)  # fmt: skip
+    assert produced.returncode == 0, produced.stderr
+
+
+def group_offsets(group: str) -> dict[int, tuple[int, int]]:
+    """(committed offset, log end offset) per partition, from Kafka's consumer-group tool."""
+    described = sh([*JAVA_TOOLS, "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+                    "--bootstrap-server", SERVERS, "--describe", "--group", group])  # fmt: skip
+    rows = {}
+    for line in described.stdout.splitlines():
+        m = re.match(rf"{group}\s+\S+\s+(\d+)\s+(\d+|-)\s+(\d+)\s", line)
+        if m:
+            rows[int(m[1])] = (-1 if m[2] == "-" else int(m[2]), int(m[3]))
+    return rows
+
+
+def all_committed(group: str, partitions: int = 3) -> dict[int, tuple[int, int]] | None:
+    """The group's offsets once every partition's committed offset is its end offset."""
+    offsets = group_offsets(group)
+    if len(offsets) == partitions and all(c == end for c, end in offsets.values()):
+        return offsets
+    return None

@@ -70,8 +70,8 @@ class StandInConsumer:
         taken, self.queue = self.queue[:num], self.queue[num:]
         return taken
 
-    def poll(self, timeout):
-        return None
+    def poll(self, timeout):  # like the real one: serves callbacks, and hands out a record
+        return self.queue.pop(0) if self.queue else None
 
     def commit(self, offsets, asynchronous):
         self.commits.append(({tp.partition: tp.offset for tp in offsets}, asynchronous))
@@ -150,3 +150,14 @@ def test_event_time_checkpoints_travel_with_the_committed_offsets():
     kafka.max_time = {"t/0": 1431000077, "t/1": None}  # what the spout's clocks say
     kafka.save()
     assert consumer.metadata == {0: '{"max_time": 1431000077}'}
+
+
+def test_a_record_handed_out_while_serving_callbacks_is_kept():
+    consumer = StandInConsumer(partitions=1)
+    kafka = source(consumer)
+    consumer.queue = [Message(0, 0, b"a"), Message(0, 1, b"b")]
+    kafka.scan()  # takes one record from the client: it must not be lost
+    lines = []
+    while (chunk := kafka.next_chunk()) is not None:
+        lines += [line.text for line in chunk.lines]
+    assert lines == ["a", "b"]

@@ -64,8 +64,9 @@ class LogFileSpout(Spout):
                 mode=options[opt.INPUT_MODE],
             )
             self.logger.info(
-                "logfiles task %d reads partitions %s of %s",
+                "logfiles task %d reads partitions %s of %s from offsets %s",
                 task_index(context), self.reader.partitions, options[opt.KAFKA_TOPIC],
+                self.reader.resumed_offsets(),
             )  # fmt: skip
             if options[opt.TIME] == "event":
                 self.clock = PartitionClocks(

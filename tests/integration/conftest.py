@@ -1,17 +1,33 @@
 """Fixtures the integration tests share."""
 
 import pytest
-from kafka_broker import KAFKA, broker_processes, sh
+from kafka_broker import KAFKA, broker_processes
+from kafka_broker import sh as run
+from storm_cluster import CLUSTER, our_processes, sh
 
 
 @pytest.fixture(scope="session")
 def kafka():
     """The broker, started once for every test that needs it, stopped at the end."""
-    assert sh([*KAFKA, "down"]).returncode == 0
-    assert sh([*KAFKA, "clean"]).returncode == 0
-    up = sh([*KAFKA, "up"])
+    assert run([*KAFKA, "down"]).returncode == 0
+    assert run([*KAFKA, "clean"]).returncode == 0
+    up = run([*KAFKA, "up"])
     assert up.returncode == 0 and "kafka: up" in up.stdout, up.stdout + up.stderr
     yield
-    down = sh([*KAFKA, "down"])
+    down = run([*KAFKA, "down"])
     assert down.returncode == 0, down.stderr
     assert broker_processes() == []  # stopped by PID, nothing left
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A fresh loopback cluster for the tests of one module, stopped after them."""
+    assert sh([*CLUSTER, "down"]).returncode == 0
+    assert sh([*CLUSTER, "clean"]).returncode == 0  # no topologies left from an earlier run
+    assert sh([*CLUSTER, "venvs"]).returncode == 0
+    up = sh([*CLUSTER, "up"])
+    assert up.returncode == 0 and "cluster: up" in up.stdout, up.stdout + up.stderr
+    yield
+    down = sh([*CLUSTER, "down"])
+    assert down.returncode == 0, down.stderr
+    assert our_processes() == []  # no daemon, worker or Python component left

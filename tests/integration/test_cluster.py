@@ -6,8 +6,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import warnings
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,17 @@ from sample_log import (
     first_window_with_total,
     windows,
 )
-from sparse_run import PROJECT, SPARSE, wait_for
+from sparse_run import PROJECT, wait_for
+from storm_cluster import (
+    CLUSTER,
+    RUN,
+    kill,
+    python_components,
+    running_topologies,
+    sh,
+    sparse,
+    worker_of,
+)
 from storm_ui import UI, components, topologies, topology, ui_json
 
 from topologies.logs import Logs
@@ -29,8 +37,6 @@ from topologies.wordcount import WordCount
 
 pytestmark = pytest.mark.storm
 
-CLUSTER = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "cluster")]
-RUN = PROJECT / "run" / "cluster"
 # Kept after the run: what the Storm UI's topology page showed (README, "Run on a cluster").
 UI_SCREENSHOT = PROJECT / "run" / "test-artifacts" / "storm-ui-topology.png"
 EXACT_STATS = {"topology.stats.sample.rate": 1.0}  # the UI counts every tuple, not 5 %
@@ -42,56 +48,6 @@ def cluster_parallelism(topology_class) -> dict[str, int]:
         spec.name: spec.par if isinstance(spec.par, int) else spec.par["cluster"]
         for spec in topology_class.specs
     }
-
-
-def sh(argv, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "300"}  # sparse list draws its table to the terminal width
-    return subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, timeout=300, env=env,
-                          **kw)  # fmt: skip
-
-
-def sparse(*args: str) -> subprocess.CompletedProcess:
-    return sh([str(SPARSE), *args])
-
-
-def our_processes() -> list[str]:
-    """Command lines of live processes started for run/cluster (daemons, workers, Python)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if str(RUN) in cmd and "pytest" not in cmd:
-            found.append(cmd)
-    return found
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    assert sh([*CLUSTER, "down"]).returncode == 0
-    assert sh([*CLUSTER, "clean"]).returncode == 0  # no topologies left from an earlier run
-    assert sh([*CLUSTER, "venvs"]).returncode == 0
-    up = sh([*CLUSTER, "up"])
-    assert up.returncode == 0 and "cluster: up" in up.stdout, up.stdout + up.stderr
-    yield
-    down = sh([*CLUSTER, "down"])
-    assert down.returncode == 0, down.stderr
-    assert our_processes() == []  # no daemon, worker or Python component left
-
-
-def running_topologies() -> dict[str, str]:
-    warnings.filterwarnings("ignore", message=".*TripleDES.*")
-    from streamparse.util import get_nimbus_client
-
-    info = get_nimbus_client(host="127.0.0.1", port=6627).getClusterInfo()
-    return {t.name: t.status for t in info.topologies if t.status != "KILLED"}
-
-
-def kill(name: str) -> None:
-    result = sparse("kill", "-e", "cluster", "-n", name, "--wait", "1")
-    assert result.returncode == 0, result.stderr
-    wait_for(lambda: name not in sparse("list", "-e", "cluster").stdout, 60, f"{name} to go")
 
 
 def submit_logs(tmp_path: Path, **extra) -> tuple[Path, Path, list[str]]:
@@ -276,19 +232,6 @@ def test_sparse_visualize_draws_the_logs_topology(tmp_path):
     assert (tmp_path / "logs.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def python_components(cls: str) -> set[int]:
-    """PIDs of the cluster's Python processes running component class cls."""
-    pids = set()
-    for proc in Path("/proc").iterdir():
-        try:
-            cmd = (proc / "cmdline").read_bytes().decode()
-        except OSError:
-            continue
-        if str(RUN / "virtualenvs") in cmd and cls in cmd:
-            pids.add(int(proc.name))
-    return pids
-
-
 def test_a_killed_bolt_process_is_restarted_and_loses_no_acked_line(cluster, tmp_path):
     replay_soon = {"topology.message.timeout.secs": 10}  # what the dead process held
     inbox, out, _ = submit_logs(tmp_path, **{"logstorm.state.path": tmp_path / "state"},
@@ -320,11 +263,6 @@ def test_a_killed_bolt_process_is_restarted_and_loses_no_acked_line(cluster, tmp
     for key, count in STATUSES.items():
         assert dict(status["top"])[key] >= count, key
     kill("logs")
-
-
-def worker_of(pid: int) -> int:
-    """The worker JVM a Python component process belongs to (its parent)."""
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def test_event_time_windows_stay_exact_when_a_window_bolt_process_is_killed(cluster, tmp_path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from event_reference import as_jsonl, reference_by_partition
-from kafka_broker import JAVA_TOOLS, KAFKA, SERVERS, new_topic, read_partitions, sh
+from kafka_broker import KAFKA, all_committed, console_produce, new_topic, read_partitions, sh
 from sample_log import BROKEN_LINE, SAMPLE, STATUSES, expected_url_top, first_window_with_total
 from sparse_run import SparseRun, wait_for
 
@@ -28,31 +28,8 @@ LINES = SAMPLE.read_text().splitlines()
 def sample_topic(kafka) -> tuple[str, list[list[str]]]:
     """A 3-partition topic holding the sample, and each partition's lines in order."""
     name = new_topic(3)
-    keyed = "".join(f"{i}\t{line}\n" for i, line in enumerate(LINES))  # spread by key
-    produced = sh([*JAVA_TOOLS, "org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server",
-                   SERVERS, "--topic", name, "--property", "parse.key=true",
-                   "--property", "key.separator=\t"], input=keyed)  # fmt: skip
-    assert produced.returncode == 0, produced.stderr
+    console_produce(name, LINES)
     return name, read_partitions(name, 3)
-
-
-def group_offsets(group: str) -> dict[int, tuple[int, int]]:
-    """(committed offset, log end offset) per partition, from Kafka's consumer-group tool."""
-    described = sh([*JAVA_TOOLS, "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
-                    "--bootstrap-server", SERVERS, "--describe", "--group", group])  # fmt: skip
-    rows = {}
-    for line in described.stdout.splitlines():
-        m = re.match(rf"{group}\s+\S+\s+(\d+)\s+(\d+|-)\s+(\d+)\s", line)
-        if m:
-            rows[int(m[1])] = (-1 if m[2] == "-" else int(m[2]), int(m[3]))
-    return rows
-
-
-def all_committed(group: str) -> dict[int, tuple[int, int]] | None:
-    offsets = group_offsets(group)
-    if len(offsets) == 3 and all(c == end for c, end in offsets.values()):
-        return offsets
-    return None
 
 
 def kafka_options(topic: str, out: Path, **extra) -> tuple[str, dict]:

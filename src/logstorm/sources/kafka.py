@@ -115,6 +115,11 @@ class KafkaSource:
                     raise
                 time.sleep(0.5)
 
+    def resumed_offsets(self) -> dict[int, int | None]:
+        """Where each partition's reading starts: the group's committed offset (None:
+        none committed yet, the start position decides)."""
+        return {p: part.next_start for p, part in self.chunks.partitions.items()}
+
     def source(self, partition: int) -> str:
         """How chunks name a partition: ``<topic>/<partition>`` (their path)."""
         return f"{self.topic}/{partition}"
@@ -130,8 +135,10 @@ class KafkaSource:
         return self.chunks.inflight
 
     def scan(self) -> None:
-        """Periodic work: serve the client's callbacks (errors, commit results)."""
-        self.consumer.poll(0)
+        """Periodic work: serve the client's callbacks (errors, commit results). The
+        consumer serves them only while handing out records, so the record it may
+        hand out here is kept like any other."""
+        self._add([self.consumer.poll(0)])
 
     def next_chunk(self, allow_new: bool = True) -> Any:
         wanted = self.chunks.buffered() < BUFFER_CHUNKS * self.chunks.batch_lines
@@ -140,10 +147,14 @@ class KafkaSource:
         return self.chunks.next_chunk(allow_new)
 
     def _poll(self) -> None:
-        records = []
-        for message in self.consumer.consume(POLL_RECORDS, timeout=0):
-            if message.error() is None:
-                records.append(Record(message.partition(), message.offset(), message.value()))
+        self._add(self.consumer.consume(POLL_RECORDS, timeout=0))
+
+    def _add(self, messages: list) -> None:
+        records = [
+            Record(m.partition(), m.offset(), m.value())
+            for m in messages
+            if m is not None and m.error() is None  # else an event (e.g. an error), no record
+        ]
         if records:
             self.unreadable.pop(self.servers, None)
             self.chunks.add(records)

@@ -1,0 +1,84 @@
+"""The loopback Storm cluster (tools/cluster) for the integration tests: the streamparse
+commands a user types, and the processes Storm started for it."""
+
+import os
+import signal
+import subprocess
+import warnings
+from pathlib import Path
+
+from sparse_run import PROJECT, SPARSE, wait_for
+
+CLUSTER = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "cluster")]
+RUN = PROJECT / "run" / "cluster"
+
+
+def sh(argv, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "300"}  # sparse list draws its table to the terminal width
+    return subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, timeout=300, env=env,
+                          **kw)  # fmt: skip
+
+
+def sparse(*args: str) -> subprocess.CompletedProcess:
+    return sh([str(SPARSE), *args])
+
+
+def our_processes() -> list[str]:
+    """Command lines of live processes started for run/cluster (daemons, workers, Python)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(RUN) in cmd and "pytest" not in cmd:
+            found.append(cmd)
+    return found
+
+
+def running_topologies() -> dict[str, str]:
+    warnings.filterwarnings("ignore", message=".*TripleDES.*")
+    from streamparse.util import get_nimbus_client
+
+    info = get_nimbus_client(host="127.0.0.1", port=6627).getClusterInfo()
+    return {t.name: t.status for t in info.topologies if t.status != "KILLED"}
+
+
+def kill(name: str) -> None:
+    result = sparse("kill", "-e", "cluster", "-n", name, "--wait", "1")
+    assert result.returncode == 0, result.stderr
+    wait_for(lambda: name not in sparse("list", "-e", "cluster").stdout, 60, f"{name} to go")
+
+
+def python_components(cls: str) -> set[int]:
+    """PIDs of the cluster's Python processes running component class cls."""
+    pids = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().decode()
+        except OSError:
+            continue
+        if str(RUN / "virtualenvs") in cmd and cls in cmd:
+            pids.add(int(proc.name))
+    return pids
+
+
+def worker_of(pid: int) -> int:
+    """The worker JVM a Python component process belongs to (its parent)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def host_of(pid: int) -> str:
+    """The (simulated) host a Python component runs on: its worker's storm.local.dir is
+    run/cluster/storm-local on 127.0.0.1, run/cluster/hosts/<address>/storm-local on an
+    added host."""
+    worker = (Path(f"/proc/{worker_of(pid)}") / "cmdline").read_bytes().decode()
+    local_dir = worker.split("-Dstorm.local.dir=", 1)[1].split("\0", 1)[0]
+    return Path(local_dir).parent.name if "/hosts/" in local_dir else "127.0.0.1"
+
+
+def kill_host(host: str) -> None:
+    """kill -9 a host's Supervisor and every worker and Python process it started."""
+    daemon = "supervisor" if host == "127.0.0.1" else f"supervisor-{host}"
+    pid = int((RUN / "pids" / f"{daemon}.pid").read_text())
+    os.killpg(pid, signal.SIGKILL)
