@@ -72,6 +72,7 @@ BENCH_RATE ?= 36000
 bench: setup
 	$(VENV)/python bench/parse_rate.py
 	$(VENV)/python bench/live_latency.py --rates $(BENCH_RATE) $$(( $(BENCH_RATE) / 2 )) --fill 300 --secs 300 60 --spark-secs 60
+	$(VENV)/python bench/live_latency.py --rates $(BENCH_RATE) $$(( $(BENCH_RATE) / 2 )) --fill 60 --secs 60 --inputs files kafka
 	$(VENV)/python bench/wordcount_peers.py --secs 60
 	$(VENV)/python bench/profile_logs.py --rate $$(( $(BENCH_RATE) / 2 ))
 

@@ -406,7 +406,8 @@ def main() -> None:
         table += "\n".join(["", "", *SPARK_HEAD, *spark_rows, "", SPARK_NOTE.format(
             secs=args.spark_secs)])  # fmt: skip
     print(table)
-    section = "live-latency" + "".join("-" + o for o in args.options)
+    inputs = "" if args.inputs == ["files"] else "-" + "-".join(args.inputs)
+    section = "live-latency" + inputs + "".join("-" + o for o in args.options)
     write_section(args.out, section, table)
 
 

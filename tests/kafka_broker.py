@@ -4,8 +4,8 @@ into it with clients this project did not write (Kafka's own tools, librdkafka).
 import re
 import subprocess
 import uuid
-from pathlib import Path
 
+from processes import command_lines_mentioning
 from sparse_run import PROJECT
 
 KAFKA = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "kafka")]
@@ -19,15 +19,8 @@ def sh(argv, **kw) -> subprocess.CompletedProcess:
 
 
 def broker_processes() -> list[str]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if str(RUN) in cmd and "pytest" not in cmd:
-            found.append(cmd)
-    return found
+    """Command lines of the broker's live processes (run/kafka)."""
+    return command_lines_mentioning(str(RUN))
 
 
 def new_topic(partitions: int = 3) -> str:
@@ -38,8 +31,9 @@ def new_topic(partitions: int = 3) -> str:
     return name
 
 
-def read_partitions(topic: str, partitions: int) -> list[list[str]]:
-    """Every record of each partition, in offset order (how the spout tasks read them)."""
+def read_partitions(topic: str, partitions: int, keys: bool = False) -> list[list]:
+    """Every record of each partition, in offset order (how the spout tasks read them):
+    values, or (key, value) pairs."""
     from confluent_kafka import Consumer, TopicPartition
 
     consumer = Consumer({"bootstrap.servers": SERVERS, "group.id": "test-reader",
@@ -53,7 +47,8 @@ def read_partitions(topic: str, partitions: int) -> list[list[str]]:
         while len(lines) < end:
             for message in consumer.consume(1000, timeout=5):
                 assert message.error() is None, message.error()
-                lines.append(message.value().decode())
+                value = message.value().decode()
+                lines.append((message.key().decode(), value) if keys else value)
         out.append(lines)
     consumer.close()
     return out

@@ -7,6 +7,7 @@ import subprocess
 import warnings
 from pathlib import Path
 
+from processes import command_lines_mentioning
 from sparse_run import PROJECT, SPARSE, wait_for
 
 CLUSTER = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "cluster")]
@@ -25,15 +26,7 @@ def sparse(*args: str) -> subprocess.CompletedProcess:
 
 def our_processes() -> list[str]:
     """Command lines of live processes started for run/cluster (daemons, workers, Python)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if str(RUN) in cmd and "pytest" not in cmd:
-            found.append(cmd)
-    return found
+    return command_lines_mentioning(str(RUN))
 
 
 def running_topologies() -> dict[str, str]:

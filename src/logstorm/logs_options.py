@@ -25,6 +25,8 @@ KAFKA_TOPIC = "logstorm.input.kafka.topic"
 KAFKA_GROUP = "logstorm.input.kafka.group"
 KAFKA_START = "logstorm.input.kafka.start"
 OUTPUT_PATH = "logstorm.output.path"
+OUTPUT_KAFKA_TOPIC = "logstorm.output.kafka.topic"
+OUTPUT_KAFKA_SERVERS = "logstorm.output.kafka.servers"
 ERRORS_PATH = "logstorm.errors.path"
 STATE_PATH = "logstorm.state.path"
 CONSOLE = "logstorm.console"
@@ -101,6 +103,15 @@ TABLE = (
         "'earliest' or 'latest'",
     ),
     Option(OUTPUT_PATH, str, "", "JSON-lines file of the windows", bool, "naming a file"),
+    Option(OUTPUT_KAFKA_TOPIC, str, "", "also produce each window to this Kafka topic ('' : no)"),
+    Option(
+        OUTPUT_KAFKA_SERVERS,
+        str,
+        "127.0.0.1:9092",
+        "Kafka bootstrap servers of the windows topic",
+        bool,
+        "naming host:port",
+    ),
     Option(ERRORS_PATH, str, "", "JSON-lines file of malformed lines", bool, "naming a file"),
     Option(STATE_PATH, str, "", "folder of the window journals ('' keeps windows in memory only)"),
     Option(CONSOLE, bool, True, "print each window as a table in the log"),

@@ -59,8 +59,8 @@ def test_a_second_kafka_up_says_so_instead_of_starting_twins(kafka):
 def test_logs_counts_a_kafka_topic_exactly_and_commits_what_it_counted(sample_topic, tmp_path):
     topic, partitions = sample_topic
     good = [line for i, line in enumerate(LINES, 1) if i != BROKEN_LINE]
-    out = tmp_path / "out"
-    group, options = kafka_options(topic, out)
+    out, windows_topic = tmp_path / "out", new_topic(1)
+    group, options = kafka_options(topic, out, **{"logstorm.output.kafka.topic": windows_topic})
     with SparseRun("logs", tmp_path / "run.log", options) as run:
         sink = out / "windows.jsonl"
         url = wait_for(lambda: first_window_with_total(sink, "url", len(good)), 240,
@@ -71,9 +71,12 @@ def test_logs_counts_a_kafka_topic_exactly_and_commits_what_it_counted(sample_to
         assert dict(status["top"]) == STATUSES
         # Acknowledged lines are committed to the group: no lag left on any partition.
         offsets = wait_for(lambda: all_committed(group), 60, "no lag in the group", run.log)
-        assert [end for _, end in offsets.values()] == [len(p) for p in partitions]
+        assert [offsets[p][1] for p in range(3)] == [len(p) for p in partitions]
         shares = re.findall(rf"reads partitions (\[[0-9, ]*\]) of {topic}", run.output())
         assert sorted(shares) == ["[0, 2]", "[1]"]  # 2 spout tasks: partition mod 2
+        written = len(sink.read_text().splitlines())
+        wait_for(lambda: len(read_partitions(windows_topic, 1)[0]) >= written, 60,
+                 f"the windows topic to hold the first {written} windows", run.log)  # fmt: skip
         stop(run)
     assert all(partitions)  # the keys spread the lines over the 3 partitions
     errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
@@ -81,6 +84,11 @@ def test_logs_counts_a_kafka_topic_exactly_and_commits_what_it_counted(sample_to
     [broken] = errors
     partition = int(re.fullmatch(rf"{topic}/([0-2])", broken["path"])[1])
     assert partitions[partition][broken["offset"]] == broken["line"] == LINES[BROKEN_LINE - 1]
+    # The windows topic holds the JSONL's records, in order, keyed by metric.
+    [records] = read_partitions(windows_topic, 1, keys=True)
+    jsonl = sink.read_text().splitlines()[: len(records)]
+    assert len(records) >= written and [value for _, value in records] == jsonl
+    assert [key for key, _ in records] == [json.loads(line)["metric"] for line in jsonl]
 
 
 def test_event_time_on_kafka_gives_the_references_windows_per_partition(sample_topic, tmp_path):
@@ -122,5 +130,6 @@ def test_an_unreachable_broker_ends_the_run_naming_it_and_the_fix(tmp_path):
     assert run.proc.returncode != 0
     assert "cannot reach the Kafka broker at 127.0.0.1:9" in run.output()
     assert "make kafka-up" in run.output()
-    sink = tmp_path / "windows.jsonl"
-    assert not sink.exists() or sink.read_text() == ""  # no window: nothing was read
+    sink = tmp_path / "windows.jsonl"  # the windows of the seconds before the end are empty
+    windows = [json.loads(x) for x in sink.read_text().splitlines()] if sink.exists() else []
+    assert all(w["total"] == 0 for w in windows)

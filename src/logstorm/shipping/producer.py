@@ -11,7 +11,7 @@ caller sends it again: at-least-once).
 ...     def list_topics(self, topic, timeout):
 ...         from types import SimpleNamespace as NS
 ...         return NS(topics={topic: NS(error=None, partitions={0: None})})
-...     def produce(self, topic, value, on_delivery): on_delivery(None, value)
+...     def produce(self, topic, value, key, on_delivery): on_delivery(None, value)
 ...     def poll(self, timeout): return 0
 >>> producer = LineProducer("127.0.0.1:9092", "access-log", producer_factory=Stand)
 >>> producer.send("chunk-1", [b"line 1", b"line 2"])
@@ -63,15 +63,19 @@ class LineProducer:
         self.failed: set[str] = set()
         self.done: list[tuple[str, bool]] = []
 
-    def send(self, batch: str, values: Iterable[bytes]) -> None:
-        """Produce every value as one record of the batch (the batch's name must be new)."""
+    def send(self, batch: str, values: Iterable[bytes], key: bytes | None = None) -> None:
+        """Produce every value as one record of the batch (the batch's name must be new),
+        with key if given (records of one key stay in one partition, in order)."""
         self.outstanding[batch] = 1  # held until every value is handed to the client
         for value in values:
             self.outstanding[batch] += 1
             while True:
                 try:
                     self.producer.produce(
-                        self.topic, value, on_delivery=lambda err, _, b=batch: self._answer(b, err)
+                        self.topic,
+                        value,
+                        key=key,
+                        on_delivery=lambda err, _, b=batch: self._answer(b, err),
                     )
                     break
                 except BufferError:  # the client's queue is full: let it deliver some
