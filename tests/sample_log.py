@@ -35,6 +35,16 @@ def first_window_with_total(path: Path, metric: str, total: int):
     return next((w for w in windows(path, metric) if w["total"] >= total), None)
 
 
+def window_counting_at_least(path: Path, metric: str, expected: dict[str, int]):
+    """The first window whose counts reach expected for every key (at-least-once: replays
+    may have counted some lines twice, so a total alone proves nothing)."""
+    return next(
+        (w for w in windows(path, metric)
+         if all(dict(w["top"]).get(key, 0) >= n for key, n in expected.items())),
+        None,
+    )  # fmt: skip
+
+
 def expected_url_top(lines: list[str], n: int) -> list[list]:
     """URLs counted the naive way (independent of the parser), ranked count desc, key asc."""
     urls = Counter(line.split('"')[1].split(" ")[1] for line in lines)

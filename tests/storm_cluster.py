@@ -37,6 +37,15 @@ def running_topologies() -> dict[str, str]:
     return {t.name: t.status for t in info.topologies if t.status != "KILLED"}
 
 
+def free_slots() -> dict[str, int]:
+    """Free worker slots per supervisor host, as Nimbus sees them."""
+    warnings.filterwarnings("ignore", message=".*TripleDES.*")
+    from streamparse.util import get_nimbus_client
+
+    info = get_nimbus_client(host="127.0.0.1", port=6627).getClusterInfo()
+    return {s.host: s.num_workers - s.num_used_workers for s in info.supervisors}
+
+
 def kill(name: str) -> None:
     result = sparse("kill", "-e", "cluster", "-n", name, "--wait", "1")
     assert result.returncode == 0, result.stderr
