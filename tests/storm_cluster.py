@@ -70,11 +70,16 @@ def worker_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
-def host_of(pid: int) -> str:
+def host_of(pid: int) -> str | None:
     """The (simulated) host a Python component runs on: its worker's storm.local.dir is
     run/cluster/storm-local on 127.0.0.1, run/cluster/hosts/<address>/storm-local on an
-    added host."""
-    worker = (Path(f"/proc/{worker_of(pid)}") / "cmdline").read_bytes().decode()
+    added host. None for a process gone, or left behind by a worker that died."""
+    try:
+        worker = (Path(f"/proc/{worker_of(pid)}") / "cmdline").read_bytes().decode()
+    except OSError:
+        return None
+    if "-Dstorm.local.dir=" not in worker:
+        return None
     local_dir = worker.split("-Dstorm.local.dir=", 1)[1].split("\0", 1)[0]
     return Path(local_dir).parent.name if "/hosts/" in local_dir else "127.0.0.1"
 
