@@ -3,7 +3,7 @@
 import pytest
 from kafka_broker import KAFKA, broker_processes
 from kafka_broker import sh as run
-from storm_cluster import CLUSTER, our_processes, sh
+from storm_cluster import CLUSTER, kill, our_processes, running_topologies, sh
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +31,13 @@ def cluster():
     down = sh([*CLUSTER, "down"])
     assert down.returncode == 0, down.stderr
     assert our_processes() == []  # no daemon, worker or Python component left
+
+
+@pytest.fixture(autouse=True)
+def no_topology_left_running(request):
+    """After a cluster test, even a failed one, kill what it left running, so the next
+    test fails (or passes) on its own."""
+    yield
+    if "cluster" in request.fixturenames:
+        for name in running_topologies():
+            kill(name)
