@@ -44,6 +44,8 @@ from parse_rate import write_section  # noqa: E402
 from reference import generated, reference_rate  # noqa: E402
 from sparse_run import SparseRun, wait_for  # noqa: E402
 
+from logstorm.output.follow import JsonLinesFollower  # noqa: E402
+
 PROBE = '10.9.9.9 - - [{t}] "GET /probe HTTP/1.1" 599 1 "-" "probe"'
 
 
@@ -190,7 +192,8 @@ def _measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, ob
     }
     probes: list[float] = []
     seen: list[float] = []
-    written = written_bytes = offset = 0
+    written = written_bytes = 0
+    follower = JsonLinesFollower(sink)
     cpu_start = cpu = rss_max = lag_max = 0.0
     log_mark = 0
     with SparseRun("logs", workdir / "run.log", options) as run, open(inbox / "a.log", "ab") as log:
@@ -230,13 +233,7 @@ def _measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, ob
                     lag = lag_of.lines(written, written_bytes)
                     lag_max = max(lag_max, lag or 0)
                     next_sample = now + 1.0
-            with open(sink) as fh:
-                fh.seek(offset)
-                chunk = fh.read()
-            complete = chunk[: chunk.rfind("\n") + 1]
-            offset += len(complete.encode())
-            for line in complete.splitlines():
-                w = json.loads(line)
+            for w in follower.read():
                 windows.append(w)
                 if w["metric"] == "status" and measuring:
                     counted = dict(w["top"]).get("599", 0)

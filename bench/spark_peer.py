@@ -55,13 +55,14 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from operator import add, sub
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
 
 from parse_rate import COURSE_REGEX  # noqa: E402
 
+from logstorm.output.follow import JsonLinesFollower  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
 
 try:
@@ -313,31 +314,31 @@ def measure(rate: int, secs: int, workdir: Path) -> dict[str, Any]:
     cpu: list[tuple[float, float, float]] = []  # (monotonic, job's CPU s, machine's) sending
     next_sample = startup = 0.0
     try:
-        with open(out, "rb") as sink:
-            while True:
-                now = time.monotonic()
-                if job.poll() is not None:
-                    raise RuntimeError(f"the Spark job exited ({job.returncode}){_tail(log)}")
-                if now - launched > 300 and not feeder.go.is_set():
-                    raise RuntimeError(f"no window from the Spark job after 300 s{_tail(log)}")
-                _read_records(sink, records, seen, feeder.probes)
-                caught_up = any(
-                    r["metric"] == "url" and r["written_at"] - r["batch_time"] < 1 for r in records
-                )
-                if not feeder.go.is_set() and feeder.connected.is_set() and caught_up:
-                    startup = now - launched
-                    feeder.go.set()
-                elapsed = now - feeder.start_time if feeder.start_time else -1.0
-                if now >= next_sample:
-                    cpu_secs, rss, procs = tree_usage(job.pid)
-                    rss_max, procs_max = max(rss_max, rss), max(procs_max, procs)
-                    if elapsed >= 0 and (len(cpu) < 2 or cpu[-1][0] - feeder.start_time < secs):
-                        cpu.append((now, cpu_secs, machine_busy()))
-                    next_sample = now + 0.5
-                sent = feeder.written + len(feeder.probes)
-                if elapsed >= secs and (_counted(records, sent) or elapsed > secs + 60):
-                    break
-                time.sleep(0.02)
+        sink = JsonLinesFollower(out)
+        while True:
+            now = time.monotonic()
+            if job.poll() is not None:
+                raise RuntimeError(f"the Spark job exited ({job.returncode}){_tail(log)}")
+            if now - launched > 300 and not feeder.go.is_set():
+                raise RuntimeError(f"no window from the Spark job after 300 s{_tail(log)}")
+            _read_records(sink, records, seen, feeder.probes)
+            caught_up = any(
+                r["metric"] == "url" and r["written_at"] - r["batch_time"] < 1 for r in records
+            )
+            if not feeder.go.is_set() and feeder.connected.is_set() and caught_up:
+                startup = now - launched
+                feeder.go.set()
+            elapsed = now - feeder.start_time if feeder.start_time else -1.0
+            if now >= next_sample:
+                cpu_secs, rss, procs = tree_usage(job.pid)
+                rss_max, procs_max = max(rss_max, rss), max(procs_max, procs)
+                if elapsed >= 0 and (len(cpu) < 2 or cpu[-1][0] - feeder.start_time < secs):
+                    cpu.append((now, cpu_secs, machine_busy()))
+                next_sample = now + 0.5
+            sent = feeder.written + len(feeder.probes)
+            if elapsed >= secs and (_counted(records, sent) or elapsed > secs + 60):
+                break
+            time.sleep(0.02)
     finally:
         stop(job)
         feeder.done.set()
@@ -370,15 +371,11 @@ def stop(job: subprocess.Popen[bytes]) -> None:
 
 
 def _read_records(
-    sink: BinaryIO, records: list[dict[str, Any]], seen: list[float], probes: list[float]
+    sink: JsonLinesFollower, records: list[dict[str, Any]], seen: list[float], probes: list[float]
 ) -> None:
-    """New complete lines of the job's output; a probe is seen by the first status window
-    whose 599 count reaches it."""
-    chunk = sink.read()
-    complete = chunk[: chunk.rfind(b"\n") + 1]
-    sink.seek(len(complete) - len(chunk), os.SEEK_CUR)  # an incomplete line: read it again
-    for line in complete.splitlines():
-        record = json.loads(line)
+    """New records of the job's output; a probe is seen by the first status window whose
+    599 count reaches it."""
+    for record in sink.read():
         records.append(record)
         if record["metric"] == "status":
             counted = dict(record["top"]).get("599", 0)

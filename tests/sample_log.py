@@ -10,6 +10,8 @@ from pathlib import Path
 
 from sparse_run import PROJECT
 
+from logstorm.output.follow import complete_lines, complete_records
+
 SAMPLE = PROJECT / "data" / "apache_logs"
 BROKEN_LINE = 8899  # its user-agent lacks the closing quote (see data/README.md)
 STATUSES = {
@@ -25,10 +27,14 @@ STATUSES = {
 
 
 def windows(path: Path, metric: str) -> list[dict]:
-    if not path.exists():
-        return []
-    records = [json.loads(line) for line in path.read_text().splitlines()]
-    return [r for r in records if r["metric"] == metric]
+    """The whole window records of a sink for one metric (a line mid-write is not one)."""
+    return [r for r in complete_records(path) if r["metric"] == metric]
+
+
+def window_rows(path: Path) -> list[str]:
+    """A sink's whole lines sorted by metric and window end, to compare with a reference."""
+    return sorted(complete_lines(path),
+                  key=lambda r: (json.loads(r)["metric"], json.loads(r)["window_end"]))  # fmt: skip
 
 
 def first_window_with_total(path: Path, metric: str, total: int):

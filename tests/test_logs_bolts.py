@@ -10,6 +10,7 @@ from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
 from bolts.windows import StatusWindowBolt, UrlWindowBolt
 from harness import BoltHarness
 from logstorm.options import OptionError
+from logstorm.output.follow import complete_records
 from logstorm.parsing.partition import task_of
 
 GOOD = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "x"'
@@ -196,7 +197,7 @@ def test_error_sink_keeps_reason_file_offset_and_raw_line_and_tallies_them(tmp_p
     h = BoltHarness(ErrorSinkBolt, conf(tmp_path), name="error_sink")
     h.feed(["unterminated user-agent field", "/logs/a.log", 30, BROKEN, None])
     h.feed(["late", "/logs/a.log", 90, GOOD, "url"])
-    records = [json.loads(x) for x in (tmp_path / "errors.jsonl").read_text().splitlines()]
+    records = complete_records(tmp_path / "errors.jsonl")
     assert records == [
         {"reason": "unterminated user-agent field", "path": "/logs/a.log", "offset": 30,
          "line": BROKEN},

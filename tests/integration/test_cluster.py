@@ -18,6 +18,7 @@ from sample_log import (
     expected_url_top,
     first_window_with_total,
     window_counting_at_least,
+    window_rows,
     windows,
 )
 from sparse_run import PROJECT, wait_for
@@ -33,6 +34,7 @@ from storm_cluster import (
 )
 from storm_ui import UI, components, topologies, topology, ui_json
 
+from logstorm.output.follow import complete_lines, complete_records
 from topologies.logs import Logs
 from topologies.wordcount import WordCount
 
@@ -129,7 +131,7 @@ def test_logs_on_the_cluster_gives_exact_windows(cluster, tmp_path):
     status = wait_for(lambda: first_window_with_total(sink, "status", len(good)), 60, "statuses")
     assert url["top"] == expected_url_top(good, 10)
     assert dict(status["top"]) == STATUSES
-    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    errors = complete_records(out / "errors.jsonl")
     assert [e["reason"] for e in errors] == ["unterminated user-agent field"]
 
     # The Storm UI's REST API: every component at its parallelism, and counts that
@@ -308,17 +310,13 @@ def test_event_time_windows_stay_exact_when_a_window_bolt_process_is_killed(clus
     spared = {worker_of(pid) for pid in keep}
     windows_bolts = python_components("bolts.windows.UrlWindowBolt")
     victim = min(pid for pid in windows_bolts if worker_of(pid) not in spared)
-    assert len(sink.read_text().splitlines()) < len(want)  # mid-run
+    assert len(complete_lines(sink)) < len(want)  # mid-run
     os.kill(victim, signal.SIGKILL)
     wait_for(lambda: (now := python_components("bolts.windows.UrlWindowBolt"))
              and victim not in now and len(now) == len(windows_bolts), 180,
              "Storm to restart the window bolt")  # fmt: skip
 
-    def rows() -> list[str]:
-        lines = sink.read_text().splitlines()
-        return sorted(lines, key=lambda x: (json.loads(x)["metric"], json.loads(x)["window_end"]))
-
-    wait_for(lambda: (inbox / "access.log.COMPLETED").exists() and len(rows()) >= len(want),
-             300, f"{len(want)} windows")  # fmt: skip
-    assert rows() == want  # exactly the reference: no window lost, nothing counted twice
+    wait_for(lambda: (inbox / "access.log.COMPLETED").exists()
+             and len(window_rows(sink)) >= len(want), 300, f"{len(want)} windows")  # fmt: skip
+    assert window_rows(sink) == want  # exactly the reference: no window lost, nothing counted twice
     kill("logs")

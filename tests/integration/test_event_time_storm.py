@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from event_reference import as_jsonl, reference_windows
-from sample_log import SAMPLE
+from sample_log import SAMPLE, window_rows
 from sparse_run import SparseRun, wait_for
+
+from logstorm.output.follow import complete_lines, complete_records
 
 pytestmark = pytest.mark.storm
 
@@ -37,15 +39,12 @@ def replay(tmp_path: Path, name: str, **extra) -> tuple[list[str], list[dict], d
         wait_for(lambda: tally.exists() and "url" in tally.read_text(), 60, "the tally", run.log)
         expected = len(reference_windows(SAMPLE.read_text().splitlines(), LATENESS)[0])
         sink = out / "windows.jsonl"
-        wait_for(lambda: len(sink.read_text().splitlines()) >= expected, 120,
+        wait_for(lambda: len(complete_lines(sink)) >= expected, 120,
                  f"{expected} windows", run.log)  # fmt: skip
         run.interrupt()
         wait_for(lambda: not run.group_alive(), 60, "sparse run to stop", run.log)
-    lines = sink.read_text().splitlines()
-    rows = sorted(
-        lines, key=lambda line: (json.loads(line)["metric"], json.loads(line)["window_end"])
-    )
-    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    rows = window_rows(sink)
+    errors = complete_records(out / "errors.jsonl")
     return rows, errors, json.loads(tally.read_text())
 
 

@@ -27,6 +27,7 @@ from sample_log import (
     expected_url_top,
     first_window_with_total,
     window_counting_at_least,
+    window_rows,
 )
 from sparse_run import wait_for
 from storm_cluster import (
@@ -181,11 +182,6 @@ def test_processing_time_counts_every_line_through_a_parse_kill_a_broker_restart
     wait_for(lambda: window_counting_at_least(sink, "url", top), 60, "every top URL")
     assert wait_for(lambda: all_committed(group), 60, "no lag left in the group")
     kill("logs")
-
-
-def window_rows(sink) -> list[str]:
-    rows = sink.read_text().splitlines() if sink.exists() else []
-    return sorted(rows, key=lambda r: (json.loads(r)["metric"], json.loads(r)["window_end"]))
 
 
 def test_event_time_windows_stay_exact_through_a_parse_kill_and_a_lost_host(

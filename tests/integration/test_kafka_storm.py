@@ -15,8 +15,17 @@ from pathlib import Path
 import pytest
 from event_reference import as_jsonl, reference_by_partition
 from kafka_broker import KAFKA, all_committed, console_produce, new_topic, read_partitions, sh
-from sample_log import BROKEN_LINE, SAMPLE, STATUSES, expected_url_top, first_window_with_total
+from sample_log import (
+    BROKEN_LINE,
+    SAMPLE,
+    STATUSES,
+    expected_url_top,
+    first_window_with_total,
+    window_rows,
+)
 from sparse_run import SparseRun, wait_for
+
+from logstorm.output.follow import complete_lines, complete_records
 
 pytestmark = pytest.mark.storm
 
@@ -74,19 +83,19 @@ def test_logs_counts_a_kafka_topic_exactly_and_commits_what_it_counted(sample_to
         assert [offsets[p][1] for p in range(3)] == [len(p) for p in partitions]
         shares = re.findall(rf"reads partitions (\[[0-9, ]*\]) of {topic}", run.output())
         assert sorted(shares) == ["[0, 2]", "[1]"]  # 2 spout tasks: partition mod 2
-        written = len(sink.read_text().splitlines())
+        written = len(complete_lines(sink))
         wait_for(lambda: len(read_partitions(windows_topic, 1)[0]) >= written, 60,
                  f"the windows topic to hold the first {written} windows", run.log)  # fmt: skip
         stop(run)
     assert all(partitions)  # the keys spread the lines over the 3 partitions
-    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    errors = complete_records(out / "errors.jsonl")
     assert [e["reason"] for e in errors] == ["unterminated user-agent field"]
     [broken] = errors
     partition = int(re.fullmatch(rf"{topic}/([0-2])", broken["path"])[1])
     assert partitions[partition][broken["offset"]] == broken["line"] == LINES[BROKEN_LINE - 1]
     # The windows topic holds the JSONL's records, in order, keyed by metric.
     [records] = read_partitions(windows_topic, 1, keys=True)
-    jsonl = sink.read_text().splitlines()[: len(records)]
+    jsonl = complete_lines(sink)[: len(records)]
     assert len(records) >= written and [value for _, value in records] == jsonl
     assert [key for key, _ in records] == [json.loads(line)["metric"] for line in jsonl]
 
@@ -108,13 +117,11 @@ def test_event_time_on_kafka_gives_the_references_windows_per_partition(sample_t
     sink = out / "windows.jsonl"
     with SparseRun("logs", tmp_path / "run.log", options) as run:
         wait_for(lambda: all_committed(group), 300, "the topic read and committed", run.log)
-        wait_for(lambda: sink.exists() and len(sink.read_text().splitlines()) >= len(want), 120,
+        wait_for(lambda: len(complete_lines(sink)) >= len(want), 120,
                  f"{len(want)} windows", run.log)  # fmt: skip
         stop(run)
-    rows = sorted(sink.read_text().splitlines(),
-                  key=lambda r: (json.loads(r)["metric"], json.loads(r)["window_end"]))  # fmt: skip
-    assert rows == as_jsonl(want)  # every window, count and ranking, in JSON bytes
-    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    assert window_rows(sink) == as_jsonl(want)  # every window, count and ranking, in JSON bytes
+    errors = complete_records(out / "errors.jsonl")
     assert sum(e["reason"] == "late" for e in errors) == sum(late.values())
 
 
@@ -131,5 +138,5 @@ def test_an_unreachable_broker_ends_the_run_naming_it_and_the_fix(tmp_path):
     assert "cannot reach the Kafka broker at 127.0.0.1:9" in run.output()
     assert "make kafka-up" in run.output()
     sink = tmp_path / "windows.jsonl"  # the windows of the seconds before the end are empty
-    windows = [json.loads(x) for x in sink.read_text().splitlines()] if sink.exists() else []
+    windows = complete_records(sink)
     assert all(w["total"] == 0 for w in windows)

@@ -16,6 +16,8 @@ from sample_log import (
 )
 from sparse_run import PROJECT, SparseRun, default_sigint, wait_for
 
+from logstorm.output.follow import complete_records
+
 pytestmark = pytest.mark.storm
 
 
@@ -64,7 +66,7 @@ def test_tailed_sample_log_gives_exact_windows_and_routes_the_broken_line(tmp_pa
     assert dict(status["top"]) == STATUSES
     assert (url["time"], url["window_secs"] <= 300, url["slide_secs"]) == ("processing", True, 1)
     assert (status["slide_secs"], status["window_end"] % 5) == (5, 0)
-    errors = [json.loads(e) for e in (out / "errors.jsonl").read_text().splitlines()]
+    errors = complete_records(out / "errors.jsonl")
     offset = sum(len(line) + 1 for line in lines[: BROKEN_LINE - 1])
     assert errors == [
         {"reason": "unterminated user-agent field", "path": str(log), "offset": offset,

@@ -8,22 +8,25 @@ import os
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from logstorm.parsing.combiner import LATE
 
 
 class JsonLinesFile:
-    """Appends one JSON object per line, flushed per line so readers see whole records."""
+    """Appends one JSON object per line, each record in one ``write`` call to a file
+    opened for appending, so records of two writers never interleave. A reader can
+    still catch a record half written: read with ``logstorm.output.follow``."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.fh: TextIO = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives with the bolt
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def write(self, record: dict[str, Any]) -> None:
-        """Append record and flush."""
-        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self.fh.flush()
+        """Append record."""
+        data = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+        while data:
+            data = data[os.write(self.fd, data) :]
 
 
 WINDOW_FIELDS = (
