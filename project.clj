@@ -1,7 +1,8 @@
 ;; Leiningen builds the jar that `sparse run` and `sparse submit` hand to Storm.
 ;; Storm itself comes from the Storm home assembled by tools/bootstrap (same version);
-;; the jar carries only Flux (which reads the topology YAML), the project's Java classes
-;; (src/jvm/) and our Python sources under resources/ (copied there from src/ by sparse).
+;; the jar carries only Flux (which reads the topology YAML), msgpack-java (for the
+;; multilang serializer), the project's Java classes (src/jvm/) and our Python sources
+;; under resources/ (copied there from src/ by sparse).
 (def storm-version "2.8.3")
 
 (defproject logstorm "0.1.0-SNAPSHOT"
@@ -18,18 +19,20 @@
   :exclusions [org.apache.storm/storm-clojure]
   ;; flux-core is installed into .cache/m2 by tools/bootstrap: Maven Central has its jar
   ;; but not its parent POM, so it is registered with a generated POM.
-  :dependencies [[org.apache.storm/flux-core ~storm-version]]
+  ;; msgpack-core: logstorm.storm.MsgpackSerializer, the Java side of "serializer": "msgpack".
+  :dependencies [[org.apache.storm/flux-core ~storm-version]
+                 [org.msgpack/msgpack-core "0.9.10"]]
   ;; :base is emptied because Lein's default one pulls nREPL from Clojars.
   ;; :provided keeps Storm on the compile classpath but out of the uberjar.
   :profiles {:base {}
              :provided {:dependencies [[org.apache.storm/storm-core ~storm-version]]}}
-  ;; Keep Flux, our classes, our Python resources and the manifest; drop the copies of
+  ;; Keep Flux, msgpack-core, our classes, our Python resources and the manifest; drop the copies of
   ;; snakeyaml, commons-cli, *.yaml and the sample multilang scripts that flux-core bundles
   ;; (Storm's own lib/ provides the former; two defaults.yaml are an error), and the Java
   ;; sources that sparse copies into resources/ with the rest of src/.
-  :jar-exclusions [#"^(?!resources/|org/apache/storm/flux/|logstorm/storm/[^/]+\.class$|META-INF/MANIFEST\.MF$).*"
+  :jar-exclusions [#"^(?!resources/|org/apache/storm/flux/|org/msgpack/|logstorm/storm/[^/]+\.class$|META-INF/MANIFEST\.MF$).*"
                    #"^resources/(storm\.(py|rb|js)|splitsentence\.py|randomsentence\.js)$"
                    #"^resources/jvm/"]
-  :uberjar-exclusions [#"^(?!resources/|org/apache/storm/flux/|logstorm/storm/[^/]+\.class$|META-INF/MANIFEST\.MF$).*"
+  :uberjar-exclusions [#"^(?!resources/|org/apache/storm/flux/|org/msgpack/|logstorm/storm/[^/]+\.class$|META-INF/MANIFEST\.MF$).*"
                        #"^resources/(storm\.(py|rb|js)|splitsentence\.py|randomsentence\.js)$"
                        #"^resources/jvm/"])

@@ -45,6 +45,14 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    class may name options that set a component's parallelism
    (``option_parallelism = {"logstorm.input.tasks": "logfiles"}``); ``-o
    logstorm.input.tasks=2`` then sets it for ``sparse run`` and ``sparse submit``.
+10. ``"serializer": "msgpack"`` in config.json makes pystorm speak MessagePack, but
+   Storm has no Java side for it (streamparse #8, #247, #340, #403, #428; STORM-1565
+   "Won't Fix"), so every component died at the handshake. The project's
+   ``logstorm.storm.MsgpackSerializer`` (src/jvm/) is that side; the layer sets
+   ``topology.multilang.serializer`` to match the components' serializer, for ``sparse
+   run`` and ``sparse submit``, and stops before anything starts if an option asks for
+   another one. ``LOGSTORM_SERIALIZER=json|msgpack`` overrides config.json for one
+   command (the suite runs the topologies under each).
 """
 
 from __future__ import annotations
@@ -209,6 +217,62 @@ def option_parallelism(topology_class: Any, storm_options: dict[str, Any]) -> No
                 thrift[component].common.parallelism_hint = tasks
 
 
+JAVA_SERIALIZERS = {
+    "json": "org.apache.storm.multilang.JsonSerializer",
+    "msgpack": "logstorm.storm.MsgpackSerializer",
+}
+MULTILANG_SERIALIZER = "topology.multilang.serializer"
+
+
+def components_serializer(env: dict[str, Any], config: dict[str, Any]) -> str:
+    """What the Python components speak: LOGSTORM_SERIALIZER, else the environment's
+    ``serializer`` in config.json, else the top-level one, else json.
+
+    >>> components_serializer({"serializer": "msgpack"}, {"serializer": "json"})
+    'msgpack'
+    """
+    name = (
+        os.environ.get("LOGSTORM_SERIALIZER")
+        or env.get("serializer")
+        or config.get("serializer", "json")
+    )
+    if name not in JAVA_SERIALIZERS:
+        raise UserError(
+            f"serializer {name!r} is not one Storm and pystorm both speak here",
+            'set "serializer" in config.json (or LOGSTORM_SERIALIZER) to "json" or "msgpack"',
+        )
+    if name == "msgpack":
+        try:
+            import msgpack  # noqa: F401 - pystorm needs it in every component
+        except ImportError:
+            raise UserError(
+                "the serializer is msgpack but the Python package msgpack is missing",
+                "make setup (installs requirements.txt)",
+            ) from None
+    return name
+
+
+def multilang_serializer(serializer: str, storm_options: dict[str, Any]) -> None:
+    """Set Storm's side of the multilang protocol to the components' serializer.
+
+    >>> options = {}
+    >>> multilang_serializer("msgpack", options)
+    >>> options
+    {'topology.multilang.serializer': 'logstorm.storm.MsgpackSerializer'}
+    """
+    want = JAVA_SERIALIZERS[serializer]
+    given = storm_options.get(MULTILANG_SERIALIZER)
+    if given not in (None, want):
+        raise UserError(
+            f"option {MULTILANG_SERIALIZER!r} is {given!r}, but the Python components "
+            f"speak {serializer} (config.json 'serializer'): every component would die at "
+            "the handshake",
+            f'drop the option (logstorm sets {want}), or set "serializer" in config.json '
+            "to match it",
+        )
+    storm_options[MULTILANG_SERIALIZER] = want
+
+
 def storm_home() -> Path:
     """The Storm home tools/bootstrap assembled for the version in project.clj."""
     clj = (PROJECT_ROOT / "project.clj").read_text()
@@ -252,9 +316,17 @@ def apply() -> None:
                         **kwargs: Any) -> dict[str, Any]:  # fmt: skip
         options = original_resolve(cli_options, env_config, topology_class, *args, **kwargs)
         option_parallelism(topology_class, options)
+        multilang_serializer(components_serializer(env_config, util.get_config()), options)
         return options
 
+    def set_topology_serializer(env_config: Any, config: Any, topology_class: Any) -> None:
+        serializer = components_serializer(env_config, config)
+        original_set_serializer({"serializer": serializer}, config, topology_class)
+
+    original_set_serializer = util.set_topology_serializer
+
     _replace_everywhere("resolve_options", resolve_options, common)
+    _replace_everywhere("set_topology_serializer", set_topology_serializer)
     _replace_everywhere("storm_lib_version", storm_lib_version)
     _replace_everywhere("get_env_config", get_env_config)
     run.local = local
