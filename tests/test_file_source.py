@@ -400,15 +400,16 @@ def spout(logs, **conf):
     )
 
 
-def test_spout_emits_path_offsets_lines_and_cut_with_a_message_id(logs):
+def test_spout_emits_a_chunk_as_one_text_with_its_offsets_and_cut_lines(logs):
     log = logs / "app.log"
     append(log, "a\n" + "y" * 20 + "\nc\n")
     h = spout(logs, **{"logstorm.input.max.line.bytes": 10})
     (first,) = h.next_tuple()
     (second,) = h.next_tuple()
-    # path, line offsets, lines, cut lines, chunk id, event-time stamp (processing: None)
-    assert first["tuple"] == [str(log), [0, 2], ["a", "y" * 10], [1], first["id"], None]
-    assert second["tuple"] == [str(log), [23], ["c"], [], second["id"], None]
+    # path, the lines' text, where they start, cut lines, chunk id, event-time stamp
+    # (processing time: None); the line after the cut one does not start after its text
+    assert first["tuple"] == [str(log), "a\n" + "y" * 10, [0, "bytes", []], [1], first["id"], None]
+    assert second["tuple"] == [str(log), "c", [23, "bytes", []], [], second["id"], None]
     assert first["id"] and second["id"] and first["id"] != second["id"]
 
 
@@ -421,12 +422,12 @@ def test_spout_honours_max_spout_pending_and_resumes_after_an_ack(logs):
 
     h.ack(first["id"])
     (third,) = h.next_tuple()
-    assert third["tuple"][2] == ["line 5", "line 6"]
+    assert third["tuple"][1] == "line 5\nline 6"
     assert h.next_tuple() == []
     h.ack(second["id"])
     h.ack(third["id"])
     (fourth,) = h.next_tuple()
-    assert fourth["tuple"][2] == ["line 7", "line 8"]
+    assert fourth["tuple"][1] == "line 7\nline 8"
 
 
 def test_spout_re_emits_a_failed_tuple_with_the_same_id(logs):
@@ -465,7 +466,7 @@ def test_a_chunk_becomes_the_tuple_the_parse_bolt_counts(logs, position_path):
 
     append(logs / "a.log", "x\n" + "y" * 20 + "\n")
     [chunk] = drain(make_reader(logs, position_path, max_line_bytes=10))
-    assert chunk.values()[:4] == [str(logs / "a.log"), [0, 2], ["x", "y" * 10], [1]]
+    assert chunk.values()[:4] == [str(logs / "a.log"), "x\n" + "y" * 10, [0, "bytes", []], [1]]
     counts = count_chunk(*chunk.values()[:4])
     assert [(e["offset"], e["reason"]) for e in counts.errors] == [
         (0, "fewer than three fields before the timestamp"),

@@ -12,6 +12,8 @@ from harness import BoltHarness
 from logstorm.options import OptionError
 from logstorm.output.follow import complete_records
 from logstorm.parsing.partition import task_of
+from logstorm.sources.chunks import Chunk
+from logstorm.sources.lines import Line
 
 GOOD = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "x"'
 NO_URL = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "-" 408 - "-" "-"'
@@ -30,6 +32,13 @@ def conf(tmp_path, **extra):
 WINDOW_TASKS = {11: "url_window", 12: "url_window", 21: "status_window"}
 
 
+def chunk_tuple(texts, offsets, cut=(), chunk="chunk-1", event=None):
+    """The spout's tuple for lines at offsets, made by the core as the spout makes it."""
+    spans = enumerate(zip(offsets, texts, strict=True))
+    lines = tuple(Line(o, o + len(t) + 1, t, i in cut) for i, (o, t) in spans)
+    return Chunk(chunk, "/logs/a.log", lines).values(event)
+
+
 def parse_bolt(tmp_path, **options):
     return BoltHarness(
         AccessLogParseBolt, conf(tmp_path, **options), name="parse", other_tasks=WINDOW_TASKS
@@ -44,7 +53,7 @@ def bundles(h, stream):
 def test_parse_bolt_sends_each_window_task_one_bundle_and_routes_bad_lines_aside(tmp_path):
     h = parse_bolt(tmp_path)
     lines = [GOOD, GOOD, NO_URL, BROKEN, "x" * 10, GOOD.replace("/a", "/b")]
-    tup = h.feed(["/logs/a.log", [0, 10, 20, 30, 40, 50], lines, [4], "chunk-1", None])
+    tup = h.feed(chunk_tuple(lines, [0, 10, 20, 30, 40, 50], cut=[4]))
     urls = bundles(h, "urls")  # a part per url_window task that has keys of the chunk
     assert {part: b[:2] for part, b in urls.items()} == {
         part: [f"chunk-1#{part}", None] for part in urls
@@ -68,7 +77,7 @@ def test_parse_bolt_in_event_time_counts_by_slide_and_reports_late_lines(tmp_pat
     t = 1431857103  # 17/May/2015:10:05:03
     early = GOOD.replace("10:05:03", "10:04:58")
     event = {"watermark": t - 60, "late": {"url": [1]}}
-    h.feed(["/logs/a.log", [0, 100], [GOOD, early], [], "chunk-9", event])
+    h.feed(chunk_tuple([GOOD, early], [0, 100], chunk="chunk-9", event=event))
     [(part, url_bundle)] = bundles(h, "urls").items()
     assert url_bundle == [f"chunk-9#{part}", t - 60, [[t, "/a", 1]]]  # the late line: in none
     statuses = bundles(h, "statuses")[0][2]

@@ -46,9 +46,9 @@ class AccessLogParseBolt(Bolt):
                 raise ValueError(f"parse: the topology has no {component!r} component")
 
     def process(self, tup: Tuple) -> None:
-        path, offsets, lines, cut, chunk, event = tup.values
+        path, text, at, cut, chunk, event = tup.values
         late = event["late"] if event else None
-        counts = count_chunk(path, offsets, lines, cut, slides=self.slides, late=late)
+        counts = count_chunk(path, text, at, cut, slides=self.slides, late=late)
         watermark = event["watermark"] if event else None
         for metric, (stream, _) in self.targets.items():
             for part, bundle in counts.bundles(metric, self.parts[metric]).items():

@@ -43,7 +43,7 @@ class LogFileSpout(Spout):
     """
 
     outputs = [
-        Stream(fields=["path", "offsets", "lines", "cut", "chunk", "event"]),
+        Stream(fields=["path", "text", "at", "cut", "chunk", "event"]),
         Stream(fields=["watermark"], name="watermarks"),
     ]
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from logstorm.parsing.accesslog import AccessRecord, MalformedLine, parse_line
 from logstorm.parsing.partition import partition
+from logstorm.sources.chunks import LineOffsets
 
 METRICS = ("url", "status")
 LATE = "late"
@@ -53,41 +54,56 @@ class ChunkCounts:
 
 def count_chunk(
     path: str,
-    offsets: Sequence[int],
-    lines: Sequence[str],
+    text: str,
+    at: list,
     cut: Sequence[int],
     *,
     slides: Mapping[str, int] | None = None,
     late: Mapping[str, Sequence[int]] | None = None,
 ) -> ChunkCounts:
-    """Parse every line and count it per metric; bad and cut lines become errors.
+    """Parse every line of a chunk's text (its lines joined by newlines, starting where
+    ``at``, a :meth:`LineOffsets.as_list`, says) and count it per metric; bad and cut
+    lines become errors.
 
     With slides (metric -> slide seconds) counts are by event time, keyed (slide, key);
     late (metric -> line indices) names lines to leave out of a metric's windows, each
     becoming an error with reason "late" and the metric.
+
+    >>> line = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5'
+    >>> counts = count_chunk("a.log", line + "\\nnot a log line", [0, "bytes", []], [])
+    >>> dict(counts.counts["url"]), [(e["offset"], e["reason"]) for e in counts.errors]
+    ({'/a': 1}, [(65, 'no [timestamp] after host, ident and user')])
     """
     out = ChunkCounts()
+    lines = text.split("\n")
+    offsets: list[int] = []  # worked out when a line needs its offset: an error
+
+    def offset(i: int) -> int:
+        if not offsets:
+            offsets.extend(LineOffsets.from_list(at).offsets(lines))
+        return offsets[i]
+
     cut_lines = set(cut)
     late_lines = {m: set(indices) for m, indices in (late or {}).items()}
     for i, line in enumerate(lines):
         if i in cut_lines:
             reason = "line too long: cut at the configured maximum"
-            out.errors.append(_error(reason, path, offsets[i], line))
+            out.errors.append(_error(reason, path, offset(i), line))
             continue
         if REPLACEMENT in line:  # the reader decoded invalid bytes (Apache escapes bytes)
-            out.errors.append(_error(NOT_UTF8, path, offsets[i], line))
+            out.errors.append(_error(NOT_UTF8, path, offset(i), line))
             continue
         try:
             record = parse_line(line)
         except MalformedLine as err:
-            out.errors.append(_error(err.reason, path, offsets[i], line))
+            out.errors.append(_error(err.reason, path, offset(i), line))
             continue
         for metric in METRICS:
             key = metric_key(metric, record)
             if key is None:
                 continue
             if i in late_lines.get(metric, ()):
-                out.errors.append(_error(LATE, path, offsets[i], line, metric))
+                out.errors.append(_error(LATE, path, offset(i), line, metric))
             elif slides is None:
                 out.counts[metric][key] += 1
             else:

@@ -1,7 +1,11 @@
 """What every source hands the spout: chunks of consecutive lines, tracked until acked.
 
 A :class:`Chunk` is one spout tuple: consecutive lines of one file, or consecutive
-records of one Kafka partition, with a message id naming where they came from.
+records of one Kafka partition, with a message id naming where they came from. It
+crosses Storm as one payload: its lines' text as one string, and where they start as
+:class:`LineOffsets` (the first offset and the few lines that break the rule), not as
+a list of texts and a list of offsets, so the multilang serializers handle one string
+per chunk instead of two values per line.
 :class:`InFlight` keeps each emitted chunk until Storm acknowledges it, and queues a
 failed one to be sent again, however often: nothing is dropped, and a replay sends the
 same lines under the same id.
@@ -23,14 +27,73 @@ from typing import Any
 
 from logstorm.sources.lines import Line
 
+BYTES, RECORDS = "bytes", "records"  # what a source's offsets count
+
+
+@dataclass(frozen=True, slots=True)
+class LineOffsets:
+    """Where a chunk's lines start, compactly: the first line's offset, and the lines
+    that do not start where the previous one ends by the rule of the unit. In a file
+    (``bytes``) a line ends after its UTF-8 text and a newline; lines after a CRLF,
+    after bytes that were not UTF-8 or after a line cut short start elsewhere. In a
+    partition (``records``) each line is one offset; gaps (compaction, transaction
+    markers) start elsewhere.
+
+    >>> lines = [Line(10, 14, "GET"), Line(14, 19, "PUT"), Line(19, 22, "ab")]
+    >>> at = LineOffsets.of(lines, BYTES)   # "PUT" ended with CRLF
+    >>> at.as_list()
+    [10, 'bytes', [[2, 19]]]
+    >>> LineOffsets.from_list(at.as_list()).offsets(["GET", "PUT", "ab"])
+    [10, 14, 19]
+    """
+
+    start: int
+    unit: str
+    elsewhere: tuple[tuple[int, int], ...] = ()  # (line index, its offset)
+
+    @classmethod
+    def of(cls, lines: tuple[Line, ...] | list[Line], unit: str) -> LineOffsets:
+        """The offsets of lines read from a source counting in unit."""
+        elsewhere = []
+        expected = lines[0].start
+        for i, line in enumerate(lines):
+            if line.start != expected:
+                elsewhere.append((i, line.start))
+            expected = line.start + (len(line.text.encode()) + 1 if unit == BYTES else 1)
+        return cls(lines[0].start, unit, tuple(elsewhere))
+
+    def as_list(self) -> list:
+        """The JSON/msgpack form: [start, unit, [[index, offset], ...]]."""
+        return [self.start, self.unit, [list(pair) for pair in self.elsewhere]]
+
+    @classmethod
+    def from_list(cls, value: list) -> LineOffsets:
+        start, unit, elsewhere = value
+        return cls(start, unit, tuple((i, offset) for i, offset in elsewhere))
+
+    def offsets(self, texts: list[str]) -> list[int]:
+        """Each line's offset, given the lines' texts."""
+        out, at, jumps = [], self.start, dict(self.elsewhere)
+        for i, text in enumerate(texts):
+            at = jumps.get(i, at)
+            out.append(at)
+            at += len(text.encode()) + 1 if self.unit == BYTES else 1
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Consecutive lines of one file (or records of one partition), emitted as one tuple."""
+    """Consecutive lines of one file (or records of one partition), emitted as one tuple.
+
+    >>> chunk = Chunk("a.log/0/0", "a.log", (Line(0, 4, "GET"), Line(4, 8, "PUT")))
+    >>> chunk.values()
+    ['a.log', 'GET\\nPUT', [0, 'bytes', []], [], 'a.log/0/0', None]
+    """
 
     msg_id: str
     path: str
     lines: tuple[Line, ...]
+    unit: str = BYTES
 
     @property
     def start(self) -> int:
@@ -41,13 +104,14 @@ class Chunk:
         return self.lines[-1].end
 
     def values(self, event: dict[str, Any] | None = None) -> list:
-        """The spout tuple for this chunk: [path, line offsets, line texts, indices of
-        cut lines, chunk id, event-time stamp or None]; the first four are what
+        """The spout tuple for this chunk: [path, the lines' texts joined by newlines,
+        their offsets (:meth:`LineOffsets.as_list`), indices of cut lines, chunk id,
+        event-time stamp or None]; the first four are what
         :func:`logstorm.parsing.combiner.count_chunk` takes."""
         return [
             self.path,
-            [line.start for line in self.lines],
-            [line.text for line in self.lines],
+            "\n".join([line.text for line in self.lines]),
+            LineOffsets.of(self.lines, self.unit).as_list(),
             [i for i, line in enumerate(self.lines) if line.cut],
             self.msg_id,
             event,

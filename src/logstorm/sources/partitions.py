@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from logstorm.sources.chunks import Chunk, InFlight
+from logstorm.sources.chunks import RECORDS, Chunk, InFlight
 from logstorm.sources.lines import Line
 from logstorm.sources.offsets import CommitTracker
 
@@ -99,7 +99,8 @@ class KafkaChunks:
             if part.next_start is None:
                 part.next_start = record.offset
                 part.tracker = CommitTracker(record.offset)
-            value = record.value.rstrip(b"\n").rstrip(b"\r")
+            # one record is one line: a newline inside would split it in the chunk's text
+            value = record.value.rstrip(b"\n").rstrip(b"\r").replace(b"\n", b"\\n")
             cut = len(value) > self.max_line_bytes
             text = value[: self.max_line_bytes].decode("utf-8", errors="replace")
             part.ready.append(Line(record.offset, record.offset + 1, text, cut))
@@ -124,7 +125,7 @@ class KafkaChunks:
         start, end = part.next_start, lines[-1].end
         part.next_start = end
         path = f"{self.topic}/{number}"
-        return self.inflight.add(Chunk(f"{path}/{start}-{end}", path, tuple(lines)))
+        return self.inflight.add(Chunk(f"{path}/{start}-{end}", path, tuple(lines), RECORDS))
 
     def ack(self, msg_id: str) -> None:
         """Every record of the chunk was processed: commit its offset range."""
