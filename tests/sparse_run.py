@@ -48,9 +48,16 @@ class SparseRun:
     """`sparse run -n NAME [-t SECS] -o k=v ...` in its own process group, output to a log."""
 
     def __init__(
-        self, name: str, log: Path, options: dict[str, object], secs: int | None = None
+        self,
+        name: str,
+        log: Path,
+        options: dict[str, object],
+        secs: int | None = None,
+        serializer: str | None = None,
     ) -> None:
+        """serializer: json or msgpack for this run (LOGSTORM_SERIALIZER), else config.json's."""
         self.log = log
+        self.env = {**os.environ, "LOGSTORM_SERIALIZER": serializer} if serializer else None
         argv = [str(SPARSE), "run", "-n", name]
         if secs is not None:
             argv += ["-t", str(secs)]
@@ -69,6 +76,7 @@ class SparseRun:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
                 preexec_fn=default_sigint,
+                env=self.env,
             )
         return self
 

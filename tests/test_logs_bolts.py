@@ -263,3 +263,42 @@ def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path,
     restarted.tick()
     [[_, _, [report]]] = restarted.emitted()
     assert report[1] == 1001 and report[4:] == (2, 1, [("/a", 2)])
+
+
+def event_state(tmp_path):
+    state = conf(tmp_path, **{"logstorm.time": "event", "logstorm.state.path": str(tmp_path)})
+    return {**state, "storm.id": "logs-1-123"}
+
+
+def window_task(tmp_path):
+    return BoltHarness(UrlWindowBolt, event_state(tmp_path), name="url_window", task_id=7,
+                       other_tasks={99: "logfiles", 3: "rankings"})  # fmt: skip
+
+
+def test_a_restarted_event_time_window_task_sends_again_what_the_rankings_did_not_get(tmp_path):
+    h = window_task(tmp_path)
+    h.feed(bundle([(1000, "/a", 2)], chunk="c1", watermark=900))
+    h.feed([1001], stream="watermarks", source="logfiles")
+    [lost] = h.emitted()  # the worker dies with this tuple on its way to the rankings
+    h.tick()  # journaled: the task now knows the window ending 1001 closed
+    assert lost[2] and len(h.acked()) == 2
+
+    restarted = window_task(tmp_path)
+    restarted.feed([1002], stream="watermarks", source="logfiles")
+    as_sent = json.loads(json.dumps(lost))  # what crosses Storm: lists
+    resent, newer = restarted.emitted()
+    assert resent == as_sent and newer[1] == 1002  # sent again, first
+    assert all(m["anchors"] == [] for m in restarted.messages("emit"))
+
+    # the rankings, once it got the resent report, records it: nothing to resend then
+    rankings = BoltHarness(RankingsBolt, event_state(tmp_path), name="rankings", task_id=3,
+                           other_tasks={7: "url_window"})  # fmt: skip
+    rankings.feed(lost, source="url_window", task=7)
+    [[window]] = rankings.emitted()
+    assert (window["window_end"], window["total"], window["top"]) == (1001, 2, [["/a", 2]])
+    assert json.loads((tmp_path / "logs-1-123" / "received.json").read_text()) == {
+        "url": {"7": 1001}}  # fmt: skip
+    restarted.tick()  # its next save drops what the rankings recorded, keeps 1002
+    again = window_task(tmp_path)
+    again.feed([1003], stream="watermarks", source="logfiles")
+    assert [watermark for _, watermark, _ in again.emitted()] == [1002, 1003]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import astuple
 from typing import Any
@@ -14,8 +13,9 @@ from logstorm.output.rankings import WindowReport
 from logstorm.sources.watermark import LowestWatermark
 from logstorm.tasks import task_count
 from logstorm.windows.event_time import EventWindowCounter
-from logstorm.windows.journal import WindowJournal
+from logstorm.windows.journal import WindowJournal, run_state_dir
 from logstorm.windows.processing_time import SlidingWindowCounter
+from logstorm.windows.resend import SentReports, received
 
 SAVE_EVERY_SECS = 1.0
 
@@ -35,8 +35,9 @@ class WindowBolt(Bolt):
     With ``logstorm.state.path`` set, counts are journaled about once a second and
     tuples are acked only once journaled, so a restarted task resumes its windows and
     loses no acknowledged line (in event time it also remembers which chunks it
-    counted, and counts a replayed one once). Without it, tuples are acked as soon as
-    counted.
+    counted, and counts a replayed one once, and it sends again the reports the
+    rankings had not received: :mod:`logstorm.windows.resend`). Without it, tuples are
+    acked as soon as counted.
     """
 
     metric = ""
@@ -57,14 +58,23 @@ class WindowBolt(Bolt):
         self.journal = None
         self.unacked: list[Tuple] = []
         self.next_save = 0.0
+        self.sent: SentReports | None = None
+        self.resend: list[list[Any]] = []
         if options[opt.STATE_PATH]:
-            run_id = storm_conf.get("storm.id") or storm_conf.get("topology.name", "topology")
-            name = f"{self.component_name}-{self.task_id}.jsonl"
-            self.journal = WindowJournal(os.path.join(options[opt.STATE_PATH], run_id, name))
+            self.run_dir = run_state_dir(options[opt.STATE_PATH], storm_conf)
+            name = f"{self.component_name}-{self.task_id}"
+            self.journal = WindowJournal(self.run_dir / f"{name}.jsonl")
+            if self.event_time:
+                self.sent = SentReports(self.run_dir / f"{name}.sent.json")
             if self.journal.restore(self.counter):
                 self.logger.info("%s task %s resumed its windows", self.metric, self.task_id)
+                if self.sent is not None:
+                    self.resend = self.sent.unreceived(self._received())
 
     def process(self, tup: Tuple) -> None:
+        while self.resend:  # what a crash may have lost on its way, first and in order
+            watermark, reports = self.resend.pop(0)
+            self.emit([self.metric, watermark, reports], anchors=[])
         if tup.stream == "watermarks":
             self.ack(tup)
             if self.spout_watermarks is None:
@@ -96,10 +106,19 @@ class WindowBolt(Bolt):
 
     def _emit(self, watermark: int | None, reports: list[WindowReport]) -> None:
         if reports or watermark is not None:
-            # Unanchored: a lost report must not replay (and double-count) the input.
-            self.emit([self.metric, watermark, [astuple(r) for r in reports]], anchors=[])
+            # Unanchored: a lost report must not replay (and double-count) the input;
+            # in event time it is kept until the rankings has it (SentReports).
+            sent = [astuple(r) for r in reports]
+            self.emit([self.metric, watermark, sent], anchors=[])
+            if self.sent is not None and sent:
+                self.sent.add(watermark, sent)
+
+    def _received(self) -> int:
+        return received(self.run_dir, self.metric, self.task_id)
 
     def _save(self) -> None:
+        if self.sent is not None:
+            self.sent.save(self._received())  # before the journal says the windows closed
         self.journal.save(self.counter)
         for tup in self.unacked:
             self.ack(tup)

@@ -17,6 +17,7 @@ from logstorm.sources.kafka import KafkaSource
 from logstorm.sources.offsets import PositionFile
 from logstorm.sources.watermark import EventClock, PartitionClocks
 from logstorm.tasks import task_count, task_index
+from multilang import spoken
 
 IDLE_SLEEP_SECS = 0.05  # nothing to read: wait a little instead of spinning
 SAVE_EVERY_SECS = 1.0  # position-file checkpoints at most this often
@@ -49,6 +50,7 @@ class LogFileSpout(Spout):
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
+        self.logger.info("logfiles task %d %s", task_index(context), spoken(self, storm_conf))
         self.clock = None
         if options[opt.INPUT_KIND] == "kafka":
             # the source is its own checkpoint: save() commits offsets to the group

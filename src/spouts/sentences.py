@@ -12,6 +12,7 @@ from logstorm.options import read_options
 from logstorm.tasks import task_index
 from logstorm.wordcount import options as opt
 from logstorm.wordcount.sentences import random_sentences
+from multilang import spoken
 
 
 class RandomSentenceSpout(CoalescedWrites, Spout):
@@ -28,6 +29,7 @@ class RandomSentenceSpout(CoalescedWrites, Spout):
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = read_options(storm_conf, opt.TABLE)
+        self.logger.info("sentences task %d %s", task_index(context), spoken(self, storm_conf))
         self.pause = options[opt.PAUSE_MS] / 1000.0
         self.reliable = options[opt.RELIABLE]
         self.emitted = 0
