@@ -47,6 +47,8 @@ class Echo:
         """What Storm saw of message; checks the ack and task ids that follow."""
         self.pystorm.send_message(message)
         bolt_msg = self.pystorm.read_message()
+        assert self.pystorm.read_message() == {
+            "id": "-1", "comp": None, "stream": "__heartbeat", "task": -1, "tuple": []}  # fmt: skip
         assert self.pystorm.read_message() == {"command": "ack", "id": message.get("id")}
         assert self.pystorm.read_message() == [3, 7]
         seen, raw, real, flag, nothing = bolt_msg["tuple"]

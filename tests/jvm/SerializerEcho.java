@@ -12,7 +12,8 @@ import org.apache.storm.multilang.SpoutMsg;
  * Drives logstorm.storm.MsgpackSerializer the way ShellBolt and ShellSpout do, over this
  * process's stdin and stdout, for tests/test_msgpack_serializer.py: every message read is
  * answered with a BoltMsg describing what Storm would see (each field, and the Java type of
- * every value), a SpoutMsg acking its id, and a list of task ids. A message the serializer
+ * every value), a heartbeat as ShellBolt sends it, a SpoutMsg acking its id, and a list of task
+ * ids. A message the serializer
  * refuses ends the process with its error on stderr and exit code 3.
  */
 public class SerializerEcho {
@@ -48,6 +49,12 @@ public class SerializerEcho {
             echo.setTask(1L << 40);
             echo.setTuple(Arrays.asList(seen, new byte[] {0, (byte) 0xff}, 2.5, true, null));
             serializer.writeBoltMsg(echo);
+            BoltMsg heartbeat = new BoltMsg();  // as ShellBolt makes one: no component
+            heartbeat.setId("-1");
+            heartbeat.setStream("__heartbeat");
+            heartbeat.setTask(-1);
+            heartbeat.setTuple(new ArrayList<>());
+            serializer.writeBoltMsg(heartbeat);
             SpoutMsg ack = new SpoutMsg();
             ack.setCommand("ack");
             ack.setId(msg.getId());

@@ -73,10 +73,13 @@ public class MsgpackSerializer implements ISerializer {
 
     @Override
     public void writeBoltMsg(BoltMsg msg) throws IOException {
-        toProcess.packMapHeader(5);
-        toProcess.packString("id").packString(msg.getId());
-        toProcess.packString("comp").packString(msg.getComp());
-        toProcess.packString("stream").packString(msg.getStream());
+        toProcess.packMapHeader(5);  // any of these may be null, as in JSON (a tick has no comp)
+        toProcess.packString("id");
+        pack(msg.getId());
+        toProcess.packString("comp");
+        pack(msg.getComp());
+        toProcess.packString("stream");
+        pack(msg.getStream());
         toProcess.packString("task").packLong(msg.getTask());
         toProcess.packString("tuple");
         pack(msg.getTuple());
@@ -86,7 +89,8 @@ public class MsgpackSerializer implements ISerializer {
     @Override
     public void writeSpoutMsg(SpoutMsg msg) throws IOException {
         toProcess.packMapHeader(2);
-        toProcess.packString("command").packString(msg.getCommand());
+        toProcess.packString("command");
+        pack(msg.getCommand());
         toProcess.packString("id");
         pack(msg.getId());
         toProcess.flush();
