@@ -52,7 +52,9 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    ``topology.multilang.serializer`` to match the components' serializer, for ``sparse
    run`` and ``sparse submit``, and stops before anything starts if an option asks for
    another one. ``LOGSTORM_SERIALIZER=json|msgpack`` overrides config.json for one
-   command (the suite runs the topologies under each).
+   command (the suite runs the topologies under each). ``sparse submit`` sends the
+   uber-jar, as ``sparse run`` does: streamparse's plain jar for Python-only
+   topologies lacks msgpack-core, and the workers died on its first class.
 """
 
 from __future__ import annotations
@@ -361,6 +363,9 @@ def _replace_everywhere(name: str, value: Any, home: Any = None) -> None:
 
 def _patch_submit() -> None:
     import streamparse.cli.submit as submit
+
+    original_jar = submit.jar_for_deploy
+    submit.jar_for_deploy = lambda simple_jar=False: original_jar(simple_jar=False)
 
     original_submit, original_kill = submit.submit_topology, submit._kill_existing_topology
 

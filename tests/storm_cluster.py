@@ -14,14 +14,16 @@ CLUSTER = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "c
 RUN = PROJECT / "run" / "cluster"
 
 
-def sh(argv, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "300"}  # sparse list draws its table to the terminal width
+def sh(argv, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
+    # sparse list draws its table to the terminal width
+    env = {**os.environ, "COLUMNS": "300", **(env or {})}
     return subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, timeout=300, env=env,
                           **kw)  # fmt: skip
 
 
-def sparse(*args: str) -> subprocess.CompletedProcess:
-    return sh([str(SPARSE), *args])
+def sparse(*args: str, serializer: str | None = None) -> subprocess.CompletedProcess:
+    """sparse with args; serializer: json or msgpack for this command, else config.json's."""
+    return sh([str(SPARSE), *args], env={"LOGSTORM_SERIALIZER": serializer} if serializer else None)
 
 
 def our_processes() -> list[str]:

@@ -1,5 +1,6 @@
 """Event time on a real Storm LocalCluster (`sparse run`): the spooled sample replayed at
-full speed gives exactly the reference's windows, whatever the batch size."""
+full speed gives exactly the reference's windows, whatever the batch size and the
+multilang serializer."""
 
 import json
 from pathlib import Path
@@ -16,7 +17,9 @@ pytestmark = pytest.mark.storm
 LATENESS = 30  # the sample is shuffled within each minute: many lines come too late
 
 
-def replay(tmp_path: Path, name: str, **extra) -> tuple[list[str], list[dict], dict]:
+def replay(
+    tmp_path: Path, name: str, serializer: str | None = None, **extra
+) -> tuple[list[str], list[dict], dict]:
     """Spool the sample in event time; return (windows as sorted JSON lines, errors, tally)."""
     inbox, out = tmp_path / name / "in", tmp_path / name / "out"
     inbox.mkdir(parents=True)
@@ -33,7 +36,7 @@ def replay(tmp_path: Path, name: str, **extra) -> tuple[list[str], list[dict], d
         **extra,
     }
     tally = out / "errors.counts.json"
-    with SparseRun("logs", tmp_path / f"{name}.log", options) as run:
+    with SparseRun("logs", tmp_path / f"{name}.log", options, serializer=serializer) as run:
         done = inbox / "access.log.COMPLETED"  # renamed once every line is acked
         wait_for(done.exists, 300, "the sample to be spooled", run.log)
         wait_for(lambda: tally.exists() and "url" in tally.read_text(), 60, "the tally", run.log)
@@ -48,7 +51,7 @@ def replay(tmp_path: Path, name: str, **extra) -> tuple[list[str], list[dict], d
     return rows, errors, json.loads(tally.read_text())
 
 
-def test_replayed_sample_gives_the_reference_windows_byte_for_byte_for_any_batch_size(tmp_path):
+def test_replayed_sample_gives_the_reference_windows_for_any_batch_size_and_serializer(tmp_path):
     want, late = reference_windows(SAMPLE.read_text().splitlines(), LATENESS)
     first, errors, tally = replay(tmp_path, "default")
     assert first == as_jsonl(want)  # every window, every count, every ranking, in JSON bytes
@@ -57,5 +60,8 @@ def test_replayed_sample_gives_the_reference_windows_byte_for_byte_for_any_batch
     assert len(late_records) == sum(late.values())
     assert {e["metric"] for e in late_records} == {"url", "status"}
 
-    second, _, _ = replay(tmp_path, "small-chunks", **{"logstorm.input.batch.lines": 37})
+    # config.json's serializer (msgpack) above; JSON here, with other chunks
+    second, _, _ = replay(tmp_path, "small-chunks", "json", **{"logstorm.input.batch.lines": 37})
     assert second == first
+    assert "logfiles task 0 speaks json with Storm's org.apache.storm.multilang.JsonSerializer" in (
+        tmp_path / "small-chunks.log").read_text()  # fmt: skip

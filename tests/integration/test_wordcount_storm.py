@@ -48,7 +48,8 @@ def test_storm_on_path_is_the_version_in_project_clj():
     assert out.splitlines()[0] == f"Storm {clj_version}"
 
 
-def test_wordcount_counts_exactly_what_the_seeded_spout_sent(tmp_path):
+@pytest.mark.parametrize("serializer", ["msgpack", "json"])
+def test_wordcount_counts_exactly_what_the_seeded_spout_sent(tmp_path, serializer):
     want = expected_counts()
     options = {
         "wordcount.seed": SEED,
@@ -57,7 +58,7 @@ def test_wordcount_counts_exactly_what_the_seeded_spout_sent(tmp_path):
         "wordcount.snapshot.dir": tmp_path,
     }
     # No -t: runs until interrupted, like a user's Ctrl-C.
-    with SparseRun("wordcount", tmp_path / "run.log", options) as run:
+    with SparseRun("wordcount", tmp_path / "run.log", options, serializer=serializer) as run:
         got = wait_for(
             lambda: (c := merged_snapshots(tmp_path)).total() >= want.total() and c,
             timeout=300,
@@ -67,6 +68,7 @@ def test_wordcount_counts_exactly_what_the_seeded_spout_sent(tmp_path):
         run.interrupt()
         wait_for(lambda: not run.group_alive(), 60, "sparse run to stop on Ctrl-C", run.log)
     assert "Flux" in run.output() and "RUNNING LOCAL CLUSTER" in run.output()
+    assert f"sentences task 0 speaks {serializer} with Storm's" in run.output()
     assert got == want
     assert got["cow"] == got["jumped"] == got["over"] == got["moon"]
     assert got["the"] == 2 * got["cow"] + got["apple"] + got["snow"]
