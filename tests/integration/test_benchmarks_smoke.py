@@ -33,3 +33,8 @@ def test_profile_benchmark_runs(tmp_path):
     report = bench("profile_logs.py", "--rate", "1000", "--secs", "3", "--settle", "5",
                    out=tmp_path / "b.md")  # fmt: skip
     assert "| AccessLogParseBolt (pid" in report and "| LogFileSpout (pid" in report
+
+
+def test_replay_benchmark_runs_under_each_serializer(tmp_path):
+    report = bench("replay.py", "--lines", "20000", out=tmp_path / "b.md")
+    assert "| json | 20,000 |" in report and "| msgpack | 20,000 |" in report
