@@ -1,6 +1,7 @@
-"""Replay rate of the logs topology by event time, per multilang serializer.
+"""Replay rate of the logs topology by event time, per multilang serializer, beside PyFlink.
 
     .venv/bin/python bench/replay.py [--lines 2000000] [--serializers json msgpack]
+                                     [--flink udf sql]
 
 What every engine can be asked on the same terms: read a multi-million-line log to
 its end by event time. For each serializer, a fresh ``sparse run -n logs`` (spool
@@ -10,12 +11,21 @@ in whole. The rate is lines / (moved in -> the spout renames it ``.COMPLETED``, 
 line acked), so Storm's start-up is left out. CPU: user + system seconds of every
 process of the run over that span, per million lines; RSS: their sum, the peak of
 0.5 s samples. The one-process ceiling (``bench/reference.py``) runs in the same
-invocation. Writes its table to BENCHMARKS.md.
+invocation.
+
+With ``--flink``, the same file is replayed by the PyFlink job of
+``bench/flink_peer.py`` (its venv built by ``tools/bench-venv flink`` on first use),
+once per variant on the first tenth of the file and once on all of it: its rate is
+the difference in lines over the difference in wall time, so Flink's start-up,
+planning and warm-up cancel out; CPU likewise (the job's whole process tree). Writes
+its table to BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -73,11 +83,57 @@ def replay(log: Path, workdir: Path, serializer: str) -> dict[str, Any]:
         cpu = cpu_secs(session_procs(run.proc.pid)) - cpu_start
         done.rename(log)
     return {
-        "serializer": serializer,
+        "engine": f"logstorm, {serializer}",
         "lines": lines,
         "secs": secs,
         "rate": lines / secs,
         "cpu_per_million": cpu / lines * 1e6,
+        "cpu_cores": cpu / secs,
+        "rss_mib": rss,
+    }
+
+
+def flink_run(python: str, variant: str, folder: Path) -> tuple[float, float, float]:
+    """One PyFlink job over folder: (wall seconds, CPU seconds, peak RSS MiB)."""
+    started, rss = time.monotonic(), 0
+    job = subprocess.Popen([python, str(ROOT / "bench" / "flink_peer.py"), "--variant", variant,
+                            "--input", str(folder)], stdout=subprocess.DEVNULL,
+                           start_new_session=True)  # fmt: skip
+    cpu = 0.0  # of the session's processes (the client, Flink's JVM, Python workers)
+    while job.poll() is None:
+        procs = session_procs(job.pid)
+        cpu, rss = max(cpu, cpu_secs(procs)), max(rss, rss_mib(procs))
+        time.sleep(0.2)
+    if job.returncode != 0:
+        raise RuntimeError(f"the PyFlink {variant} job exited with {job.returncode}")
+    return time.monotonic() - started, cpu, rss
+
+
+def flink(log: Path, lines: int, variant: str, workdir: Path) -> dict[str, Any]:
+    """The PyFlink variant's marginal rate over the full file against its first tenth."""
+    python = subprocess.run([str(ROOT / "tools" / "bench-venv"), "flink"], check=True,
+                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    small, full = workdir / f"{variant}-small", workdir / f"{variant}-full"
+    small.mkdir()
+    full.mkdir()
+    head = lines // 10
+    with open(log) as src, open(small / "access.log", "w") as dst:
+        dst.writelines(line for _, line in zip(range(head), src, strict=False))
+    log.rename(full / "access.log")
+    try:
+        secs_small, cpu_small, _ = flink_run(python, variant, small)
+        secs_full, cpu_full, rss = flink_run(python, variant, full)
+    finally:
+        (full / "access.log").rename(log)
+        shutil.rmtree(small)
+    marginal = lines - head
+    secs, cpu = secs_full - secs_small, cpu_full - cpu_small
+    return {
+        "engine": f"PyFlink 2.3, {variant}",
+        "lines": lines,
+        "secs": secs_full,
+        "rate": marginal / secs,
+        "cpu_per_million": cpu / marginal * 1e6,
         "cpu_cores": cpu / secs,
         "rss_mib": rss,
     }
@@ -88,6 +144,8 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=2_000_000)
     ap.add_argument("--serializers", nargs="+", choices=["json", "msgpack"],
                     default=["json", "msgpack"])  # fmt: skip
+    ap.add_argument("--flink", nargs="*", choices=["udf", "sql"], default=[],
+                    help="PyFlink variants to run on the same file")  # fmt: skip
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="markdown to update")
     args = ap.parse_args()
     ceiling = reference_rate(generated(100_000))
@@ -101,28 +159,36 @@ def main() -> None:
             workdir.mkdir()
             runs.append(replay(log, workdir, serializer))
             print(runs[-1], flush=True)
-    first = runs[0]
+        for variant in args.flink:
+            runs.append(flink(log, args.lines, variant, Path(tmp)))
+            print(runs[-1], flush=True)
+    ours = runs[len(args.serializers) - 1]  # the last serializer named: msgpack by default
     rows = [
-        f"| {r['serializer']} | {r['lines']:,} | {r['secs']:.1f} | {r['rate']:,.0f} "
-        f"| {r['rate'] / first['rate']:.2f}x | {r['cpu_per_million']:.1f} "
+        f"| {r['engine']} | {r['lines']:,} | {r['secs']:.1f} | {r['rate']:,.0f} "
+        f"| {ours['rate'] / r['rate']:.2f}x | {r['cpu_per_million']:.1f} "
         f"| {r['cpu_cores']:.2f} | {r['rss_mib']:,.0f} | {r['rate'] / ceiling:.2f} |"
         for r in runs
     ]
     table = "\n".join([
-        f"## Replay by event time, per multilang serializer — {date.today()}",
+        f"## Replay by event time: logstorm per serializer, and PyFlink — {date.today()}",
         "",
         f"{machine()}. `sparse run -n logs` in spool mode and event time, `local` "
         f"parallelism, one run each. Command: `.venv/bin/python bench/replay.py --lines "
-        f"{args.lines} --serializers {' '.join(args.serializers)}`.",
+        f"{args.lines} --serializers {' '.join(args.serializers)}"
+        f"{' --flink ' + ' '.join(args.flink) if args.flink else ''}`.",
         "",
-        f"| serializer | lines | replay (s) | lines/s | / {first['serializer']} "
+        f"| engine | lines | time (s) | lines/s | {ours['engine']} / this "
         "| CPU-s per million lines | CPU (cores) | peak RSS (MiB) | / one-process ceiling |",
         "|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         f"Peer in the same run: the one-process ceiling ran at {ceiling:,.0f} lines/s. The "
         "replay is timed from the file moved into the spool folder to its rename to "
-        "`.COMPLETED` (every line acked); Storm's start-up (10-20 s) is left out.",
+        "`.COMPLETED` (every line acked); Storm's start-up (10-20 s) is left out. PyFlink "
+        "(`bench/flink_peer.py`, parallelism 2, the UDF variant parsing with logstorm's "
+        "parser in Python, the SQL one with `REGEXP_EXTRACT`): lines/s, CPU and time are "
+        "the full file's run minus a run on its first tenth (start-up cancels out); time "
+        "is the full run's.",
     ])  # fmt: skip
     print(table)
     write_section(args.out, "replay", table)

@@ -37,4 +37,4 @@ def test_profile_benchmark_runs(tmp_path):
 
 def test_replay_benchmark_runs_under_each_serializer(tmp_path):
     report = bench("replay.py", "--lines", "20000", out=tmp_path / "b.md")
-    assert "| json | 20,000 |" in report and "| msgpack | 20,000 |" in report
+    assert "| logstorm, json | 20,000 |" in report and "| logstorm, msgpack | 20,000 |" in report
