@@ -95,3 +95,25 @@ def test_cluster_summary_gets_the_leaders_uptime_as_storm_1_gave_it():
     assert summary == {"supervisors": 1, "nimbusUptime": "2m 13s"}
     assert compat.with_nimbus_uptime({"nimbusUptime": "9s"}, nimbuses) == {"nimbusUptime": "9s"}
     assert compat.with_nimbus_uptime({}, {"nimbuses": []})["nimbusUptime"] == "no leader"
+
+
+def test_storms_side_of_multilang_follows_the_components_serializer(monkeypatch):
+    monkeypatch.delenv("LOGSTORM_SERIALIZER", raising=False)
+    assert compat.components_serializer({}, {"serializer": "msgpack"}) == "msgpack"
+    assert compat.components_serializer({"serializer": "json"}, {"serializer": "msgpack"}) == "json"
+    monkeypatch.setenv("LOGSTORM_SERIALIZER", "json")  # one command's override
+    assert compat.components_serializer({"serializer": "msgpack"}, {}) == "json"
+    options = {}
+    compat.multilang_serializer("json", options)
+    assert options == {"topology.multilang.serializer": "org.apache.storm.multilang.JsonSerializer"}
+
+
+def test_a_serializer_the_two_sides_would_not_share_stops_before_storm_starts(monkeypatch):
+    monkeypatch.setenv("LOGSTORM_SERIALIZER", "pickle")
+    with pytest.raises(compat.UserError, match="'pickle' is not one Storm and pystorm both speak"):
+        compat.components_serializer({}, {})
+    json_side = {"topology.multilang.serializer": "org.apache.storm.multilang.JsonSerializer"}
+    with pytest.raises(compat.UserError) as stopped:
+        compat.multilang_serializer("msgpack", json_side)
+    assert "option 'topology.multilang.serializer'" in str(stopped.value)
+    assert "would die at the handshake" in str(stopped.value)

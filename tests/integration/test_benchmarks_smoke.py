@@ -35,6 +35,7 @@ def test_profile_benchmark_runs(tmp_path):
     assert "| AccessLogParseBolt (pid" in report and "| LogFileSpout (pid" in report
 
 
-def test_replay_benchmark_runs_under_each_serializer(tmp_path):
-    report = bench("replay.py", "--lines", "20000", out=tmp_path / "b.md")
+def test_replay_benchmark_runs_under_each_serializer_and_on_pyflink(tmp_path):
+    report = bench("replay.py", "--lines", "20000", "--flink", "udf", "sql", out=tmp_path / "b.md")
     assert "| logstorm, json | 20,000 |" in report and "| logstorm, msgpack | 20,000 |" in report
+    assert "| PyFlink 2.3, udf | 20,000 |" in report and "| PyFlink 2.3, sql | 20,000 |" in report

@@ -1,6 +1,7 @@
 """WordCount on a real Storm LocalCluster through `sparse run`, counts checked exactly."""
 
 import json
+import os
 import re
 import subprocess
 from collections import Counter
@@ -37,6 +38,18 @@ def test_spout_parallelism_matches_this_test():
 
     spout = next(s for s in WordCount.specs if s.name == "spout")
     assert spout.par["local"] == SPOUT_TASKS
+
+
+def test_a_serializer_option_contradicting_config_json_stops_sparse_run_at_once():
+    stopped = subprocess.run(
+        [PROJECT / ".venv" / "bin" / "sparse", "run", "-n", "wordcount", "-o",
+         "topology.multilang.serializer=org.apache.storm.multilang.JsonSerializer"],
+        cwd=PROJECT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "LOGSTORM_SERIALIZER": "msgpack"},
+    )  # fmt: skip
+    assert stopped.returncode != 0
+    assert "but the Python components speak msgpack" in stopped.stderr
+    assert "Creating topology" not in stopped.stdout  # stopped before the jar, before Storm
 
 
 def test_storm_on_path_is_the_version_in_project_clj():
