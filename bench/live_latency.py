@@ -283,23 +283,27 @@ def _measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, ob
 SPARK_HEAD = [
     "### The peer in the same run: the course's Spark DStream job at the same rates",
     "",
-    "| written lines/s | Spark processed lines/s | kept up | latency p50 / p99 (s) "
-    "| RSS (MiB) | CPU (cores) | logstorm / Spark: lines/s | p99 latency | RSS |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| written lines/s | Spark processed lines/s | window full | kept up "
+    "| latency p50 / p99 (s) | RSS (MiB) | CPU (cores) | CPU-s per million lines "
+    "| logstorm / Spark: lines/s | p99 latency | RSS | CPU per line |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
 ]
 SPARK_NOTE = (
     "Spark: `bench/spark_peer.py` (pyspark in `.cache/bench-venv`, `tools/bench-venv`), "
     "the course's `reduceByKeyAndWindow(add, sub, 300, 1)` / `(…, 300, 5)` job, local[2], "
     "1 s batches, tuned (blockInterval 1000 ms, default.parallelism 1), fed the same "
-    "generator's traffic on a 127.0.0.1 socket for {secs} s per rate (so its 300 s window "
-    "is not yet full). Kept up: processed >= 95% of written and "
-    "scheduling delay under 2 s over its last 10 s. Same probe method. Ratios > 1 favour "
-    "logstorm for lines/s, < 1 for latency and RSS."
+    "generator's traffic on a 127.0.0.1 socket per rate for {fill} s, then {secs} s "
+    "measured (with the window full, the processed rate is the last URL window's total "
+    "over its 300 s, as for logstorm). Kept up: processed >= 95% of written and "
+    "scheduling delay under 2 s over its last 10 s. Same probe method. CPU per line: "
+    "CPU-seconds per million lines counted. Ratios > 1 favour logstorm for lines/s, "
+    "< 1 for latency, RSS and CPU per line."
 )
 
 
-def spark_peer(rate: int, secs: int) -> dict:
-    """One run of the Spark peer at rate (installs its venv on first use)."""
+def spark_peer(rate: int, secs: int, fill: int) -> dict:
+    """One run of the Spark peer at rate, secs measured after fill (installs its venv on
+    first use)."""
     python = subprocess.run(
         [str(ROOT / "tools" / "bench-venv")], check=True, capture_output=True, text=True
     ).stdout.strip()
@@ -307,21 +311,24 @@ def spark_peer(rate: int, secs: int) -> dict:
         out = Path(tmp) / "spark.json"
         subprocess.run(
             [python, str(ROOT / "bench" / "spark_peer.py"), "--rate", str(rate), "--secs",
-             str(secs), "--json", str(out)], check=True, cwd=ROOT,
+             str(secs), "--fill", str(fill), "--json", str(out)], check=True, cwd=ROOT,
         )  # fmt: skip
         return json.loads(out.read_text())["rows"][0]
 
 
 def spark_row(ours: dict, spark: dict) -> str:
     """A table row: Spark's figures at a rate, and logstorm's over Spark's."""
+    ours_per_line = ours["cpu_cores"] / ours["counted_rate"] * 1e6
+    spark_per_line = spark["cpu_cores"] / spark["processed_rate"] * 1e6
     return (
         f"| {spark['rate']:,} | {spark['processed_rate']:,.0f} "
-        f"| {'yes' if spark['kept_up'] else 'no'} "
+        f"| {'yes' if spark['window_full'] else 'no'} | {'yes' if spark['kept_up'] else 'no'} "
         f"| {spark['latency_p50']:.2f} / {spark['latency_p99']:.2f} "
-        f"| {spark['rss_max_mb']:,.0f} | {spark['cpu_cores']:.2f} "
-        f"| {ours['counted_rate'] / spark['processed_rate']:.1f}x "
+        f"| {spark['rss_max_mb']:,.0f} | {spark['cpu_cores']:.2f} | {spark_per_line:.1f} "
+        f"| {ours['counted_rate'] / spark['processed_rate']:.2f}x "
         f"| {ours['p99'] / spark['latency_p99']:.2f}x "
-        f"| {ours['rss_mib'] / spark['rss_max_mb']:.2f}x |"
+        f"| {ours['rss_mib'] / spark['rss_max_mb']:.2f}x "
+        f"| {ours_per_line / spark_per_line:.2f}x |"
     )
 
 
@@ -330,10 +337,12 @@ def main() -> None:
     ap.add_argument("--rates", type=int, nargs="+", default=[1000, 4000])
     ap.add_argument("--secs", type=int, nargs="+", default=[60],
                     help="seconds measured, per rate (one value: for every rate)")  # fmt: skip
-    ap.add_argument("--fill", type=int, default=0, help="seconds of traffic before measuring "
-                    "(300: the 300 s window is full when measuring starts)")  # fmt: skip
+    ap.add_argument("--fill", type=int, nargs="+", default=[0], help="seconds of traffic "
+                    "before measuring, per rate (300: the 300 s window is full when "
+                    "measuring starts; one value: for every rate)")  # fmt: skip
     ap.add_argument("--spark-secs", type=int, default=0, help="also run the Spark DStream "
-                    "peer (bench/spark_peer.py) at each rate for this long; 0: do not")  # fmt: skip
+                    "peer (bench/spark_peer.py) at each rate, after the same fill, for this "
+                    "many measured seconds; 0: do not")  # fmt: skip
     ap.add_argument("-o", dest="options", action="append", default=[], help="extra key=value")
     ap.add_argument("--inputs", nargs="+", choices=["files", "kafka"], default=["files"],
                     help="the spout's input, each rate run once per input")  # fmt: skip
@@ -345,18 +354,20 @@ def main() -> None:
     pool = [(line + "\n").encode() for line in generated(200_000)]
     rows, spark_rows = [], []
     secs = dict(zip(args.rates, args.secs * len(args.rates), strict=False))
+    fill = dict(zip(args.rates, args.fill * len(args.rates), strict=False))
     if "kafka" in args.inputs:
         subprocess.run([sys.executable, str(ROOT / "tools" / "kafka"), "up"], check=True)
     runs = []
     for rate in args.rates:
         for source in args.inputs:
             with tempfile.TemporaryDirectory() as tmp:
-                runs.append(measure(rate, secs[rate], args.fill, Path(tmp), extra, pool, source))
+                runs.append(measure(rate, secs[rate], fill[rate], Path(tmp), extra, pool, source))
             print(runs[-1], flush=True)
         if args.spark_secs:
-            spark_rows.append(spark_row(runs[-len(args.inputs)], spark_peer(rate, args.spark_secs)))
+            spark = spark_peer(rate, args.spark_secs, fill[rate])
+            spark_rows.append(spark_row(runs[-len(args.inputs)], spark))
     for r in runs:
-        kept = r["counted_rate"] >= 0.95 * rate and r["max_gap"] <= 2 and r["lag_max_secs"] < 5
+        kept = r["counted_rate"] >= 0.95 * r["rate"] and r["max_gap"] <= 2 and r["lag_max_secs"] < 5
         complete = "n/a" if r["complete_p50_ms"] is None else (
             f"{r['complete_p50_ms']:.0f} / {r['complete_p99_ms']:.0f}")  # fmt: skip
         rows.append(
@@ -364,6 +375,7 @@ def main() -> None:
             f"| {'yes' if r['window_full'] else 'no'} "
             f"| {'yes' if kept else 'no'} | {r['lag_max_secs']:.1f} | {r['p50']:.2f} "
             f"| {r['p99']:.2f} | {complete} | {r['rss_mib']:,.0f} | {r['cpu_cores']:.2f} "
+            f"| {r['cpu_cores'] / r['counted_rate'] * 1e6:.1f} "
             f"| {r['counted_rate'] / ceiling:.2f} | {r['probes']} |"
         )
     spark_flag = f" --spark-secs {args.spark_secs}" if args.spark_secs else ""
@@ -372,17 +384,19 @@ def main() -> None:
             f"## Logs topology on `sparse run`, live traffic — {date.today()}",
             "",
             f"{machine()}. Real Storm LocalCluster, `local` parallelism (spout 1, parse 2, "
-            f"url 2, status 2). Per rate, {args.fill} s of traffic, then "
-            f"{' / '.join(str(secs[r]) for r in args.rates)} s measured. Command: "
+            f"url 2, status 2). Per rate, {' / '.join(str(fill[r]) for r in args.rates)} s "
+            f"of traffic, then {' / '.join(str(secs[r]) for r in args.rates)} s measured. "
+            "Command: "
             f"`.venv/bin/python bench/live_latency.py --rates "
             f"{' '.join(map(str, args.rates))} --secs {' '.join(map(str, args.secs))} "
-            f"--fill {args.fill} --inputs {' '.join(args.inputs)}{spark_flag}"
+            f"--fill {' '.join(map(str, args.fill))} --inputs {' '.join(args.inputs)}{spark_flag}"
             f"{''.join(' -o ' + o for o in args.options)}`. One run per rate.",
             "",
             "| input | written lines/s | counted lines/s | window full | kept up "
             "| max spout lag (s) | latency p50 (s) | p99 (s) | complete latency p50 / p99 (ms) "
-            "| RSS (MiB) | CPU (cores) | counted / one-process ceiling | probes seen |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| RSS (MiB) | CPU (cores) | CPU-s per million lines "
+            "| counted / one-process ceiling | probes seen |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
             f"Peer in the same run: the one-process ceiling (`bench/reference.py`: parse + "
@@ -396,12 +410,14 @@ def main() -> None:
             "latency: chunk emitted -> tuple tree acked, from the spout's log line every "
             "10 s (median of the p50s, max of the p99s). RSS: all processes of the run "
             "(sparse, the Storm JVM, every Python component), max of 1 s samples. CPU: "
-            "their user + system time over the measured seconds.",
+            "their user + system time over the measured seconds; per million lines "
+            "counted.",
         ]
     )
     if spark_rows:
+        fills = " / ".join(str(fill[r]) for r in args.rates)
         table += "\n".join(["", "", *SPARK_HEAD, *spark_rows, "", SPARK_NOTE.format(
-            secs=args.spark_secs)])  # fmt: skip
+            fill=fills, secs=args.spark_secs)])  # fmt: skip
     print(table)
     inputs = "" if args.inputs == ["files"] else "-" + "-".join(args.inputs)
     section = "live-latency" + inputs + "".join("-" + o for o in args.options)

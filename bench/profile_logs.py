@@ -7,12 +7,21 @@ lines/s of generated traffic, waits `--settle` s (30) for it to settle, then sam
 component for `--secs` seconds with py-spy (`record --format raw --nonblocking`) and
 prints, per component, its CPU use and the functions where its samples land (self
 time, by the innermost frame of our code, pystorm or the standard library), the
-hot path to optimise. Writes the table to BENCHMARKS.md.
+hot path to optimise.
+
+The Storm JVM is profiled over the same seconds: the CPU time it reports per thread
+(`jcmd PID Thread.print` at the start and the end; threads grouped by name with their
+numbers dropped: the executors of one component, the ShellBolt readers and writers,
+the acker, the transfer threads) and a Flight Recorder recording (`JFR.start
+settings=profile`) whose execution samples show the methods each group runs. Writes
+both tables to BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import re
 import subprocess
 import sys
@@ -32,6 +41,7 @@ from sparse_run import SparseRun, wait_for  # noqa: E402
 
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
 COMPONENT = re.compile(r"\b(?:bolts|spouts)\.\w+\.(\w+)")
+THREAD = re.compile(r'^"(?P<name>[^"]+)" .*?cpu=(?P<cpu>[\d.]+)ms .*?nid=(?P<nid>\w+)', re.M)
 
 
 def component_of(proc: Path) -> str | None:
@@ -57,12 +67,72 @@ def self_time(raw: str, top: int) -> list[tuple[str, float]]:
     return [(f, c / total) for f, c in counts.most_common(top)] if total else []
 
 
+def thread_group(name: str) -> str:
+    """A JVM thread's name with its numbers dropped: the threads of one kind together.
+
+    >>> thread_group("Thread-27-parse-executor[5, 5]")
+    'Thread-#-parse-executor[#, #]'
+    """
+    return re.sub(r"\d+", "#", name)
+
+
+def thread_cpu(pid: int) -> dict[str, tuple[str, float]]:
+    """One `jcmd Thread.print`: nid -> (thread name, CPU ms it has used so far)."""
+    out = subprocess.run(["jcmd", str(pid), "Thread.print"], capture_output=True, text=True,
+                         timeout=60).stdout  # fmt: skip
+    return {m["nid"]: (m["name"], float(m["cpu"])) for m in THREAD.finditer(out)}
+
+
+def jfr_samples(recording: Path) -> Counter[tuple[str, str]]:
+    """(thread group, top frame) -> execution samples, from a Flight Recorder file."""
+    cmd = ["jfr", "print", "--json", "--events", "jdk.ExecutionSample", str(recording)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
+    samples: Counter[tuple[str, str]] = Counter()
+    for event in json.loads(out)["recording"]["events"]:
+        values = event["values"]
+        frames = (values.get("stackTrace") or {}).get("frames") or [{}]
+        method = frames[0].get("method") or {}
+        where = f"{(method.get('type') or {}).get('name', '?')}.{method.get('name', '?')}"
+        thread = (values.get("sampledThread") or {}).get("javaName") or "?"
+        samples[thread_group(thread), where.rsplit("/", 1)[-1]] += 1
+    return samples
+
+
+def jvm_rows(before: dict[str, tuple[str, float]], after: dict[str, tuple[str, float]],
+             samples: Counter[tuple[str, str]], secs: float, top: int) -> list[str]:  # fmt: skip
+    """Table rows: per thread group, its threads, the cores they used between the two
+    dumps, and the methods its execution samples fall in (share of the group's)."""
+    cpu: Counter[str] = Counter()
+    count: Counter[str] = Counter()
+    for nid, (name, ms) in after.items():
+        cpu[thread_group(name)] += ms - before.get(nid, (name, 0.0))[1]
+        count[thread_group(name)] += 1
+    rows = []
+    for group, ms in cpu.most_common(top):
+        mine = Counter({where: n for (g, where), n in samples.items() if g == group})
+        total = sum(mine.values())
+        hot = "; ".join(f"`{where}` {n / total:.0%}" for where, n in mine.most_common(3))
+        rows.append(f"| {group} | {count[group]} | {ms / 1000 / secs:.2f} | {hot or '-'} |")
+    return rows
+
+
+def storm_jvm(procs: list[Path]) -> int | None:
+    """The LocalCluster's JVM among a run's processes."""
+    for proc in procs:
+        with contextlib.suppress(OSError):
+            cmdline = (proc / "cmdline").read_bytes()
+            if cmdline.startswith(b"java") or b"/java\0" in cmdline:
+                return int(proc.name)
+    return None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rate", type=int, default=40_000)
     ap.add_argument("--secs", type=int, default=20)
     ap.add_argument("--settle", type=int, default=30, help="seconds of load before sampling")
     ap.add_argument("--top", type=int, default=5)
+    ap.add_argument("--jvm-top", type=int, default=12, help="JVM thread groups shown")
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     args = ap.parse_args()
     pool = [(line + "\n").encode() for line in generated(100_000)]
@@ -82,7 +152,7 @@ def main() -> None:
             open(work / "in" / "a.log", "ab") as log,
         ):
             wait_for(lambda: sink.exists() and sink.stat().st_size, 300, "a first window", run.log)
-            start, written, profiles = time.monotonic(), 0, {}
+            start, written, profiles, threads1 = time.monotonic(), 0, {}, {}
             while (elapsed := time.monotonic() - start) < args.settle + args.secs + 5:
                 due = int(elapsed * args.rate) - written
                 log.write(b"".join(pool[(written + i) % len(pool)] for i in range(max(0, due))))
@@ -90,6 +160,11 @@ def main() -> None:
                 written += max(0, due)
                 if elapsed >= args.settle and not profiles:
                     procs = {p: component_of(p) for p in session_procs(run.proc.pid)}
+                    jvm = storm_jvm(list(procs))
+                    jvm_cpu0, threads0 = cpu_secs([Path(f"/proc/{jvm}")]), thread_cpu(jvm)
+                    subprocess.run(["jcmd", str(jvm), "JFR.start", "name=profile",
+                                    "settings=profile", f"filename={work / 'jvm.jfr'}"],
+                                   check=True, capture_output=True, timeout=60)  # fmt: skip
                     for proc, name in procs.items():
                         if name:
                             out = work / f"{name}-{proc.name}.txt"
@@ -99,7 +174,13 @@ def main() -> None:
                             profiles[proc] = (name, out, subprocess.Popen(
                                 cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
                                 cpu_secs([proc]))  # fmt: skip
+                if profiles and elapsed >= args.settle + args.secs and not threads1:
+                    threads1 = thread_cpu(jvm)
+                    jvm_cores = (cpu_secs([Path(f"/proc/{jvm}")]) - jvm_cpu0) / args.secs
+                    subprocess.run(["jcmd", str(jvm), "JFR.stop", "name=profile"], check=True,
+                                   capture_output=True, timeout=60)  # fmt: skip
                 time.sleep(0.02)
+            samples = jfr_samples(work / "jvm.jfr")
             for proc, (name, out, spy, cpu0) in sorted(profiles.items(), key=lambda kv: kv[1][0]):
                 spy.wait(timeout=60)
                 cores = (cpu_secs([proc]) - cpu0) / args.secs
@@ -109,8 +190,9 @@ def main() -> None:
                             f"| {cores:.2f} | {where} |")  # fmt: skip
             run.interrupt()
             wait_for(lambda: not run.group_alive(), 60, "sparse run to stop", run.log)
+            threads = jvm_rows(threads0, threads1, samples, args.secs, args.jvm_top)
     table = "\n".join([
-        f"## Where the time goes: py-spy on the logs topology — {date.today()}",
+        f"## Where the time goes: py-spy and JFR on the logs topology — {date.today()}",
         "",
         f"{machine()}. `sparse run -n logs` (local parallelism) fed {args.rate:,} lines/s; "
         f"after {args.settle} s, each Python component sampled for {args.secs} s. Command: "
@@ -119,6 +201,14 @@ def main() -> None:
         "| component | CPU (cores) | where its samples land (innermost frame, share) |",
         "|---|---|---|",
         *rows,
+        "",
+        f"The Storm JVM (pid {jvm}) used {jvm_cores:.2f} cores over the same seconds. Its "
+        "busiest threads (CPU: the JVM's per-thread figure from `jcmd Thread.print` at "
+        "both ends; methods: the Flight Recorder's execution samples, `settings=profile`):",
+        "",
+        "| JVM threads (numbers as #) | threads | CPU (cores) | where its samples land |",
+        "|---|---|---|---|",
+        *threads,
     ])  # fmt: skip
     print(table)
     write_section(args.out, "profile", table)

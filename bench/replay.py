@@ -54,8 +54,8 @@ def write_log(path: Path, lines: int) -> None:
             fh.write("\n".join(block) + "\n")
 
 
-def replay(log: Path, workdir: Path, serializer: str) -> dict[str, Any]:
-    """One fresh run replaying log; its figures."""
+def replay(log: Path, workdir: Path, serializer: str, extra: dict[str, str]) -> dict[str, Any]:
+    """One fresh run replaying log (extra: more -o options); its figures."""
     inbox, out = workdir / "in", workdir / "out"
     inbox.mkdir()
     options = {
@@ -66,6 +66,7 @@ def replay(log: Path, workdir: Path, serializer: str) -> dict[str, Any]:
         "logstorm.errors.path": out / "errors.jsonl",
         "logstorm.state.path": workdir / "state",
         "logstorm.console": "false",
+        **extra,
     }
     lines = log.read_bytes().count(b"\n")
     with SparseRun("logs", workdir / "run.log", options, serializer=serializer) as run:
@@ -144,8 +145,11 @@ def main() -> None:
                     default=["json", "msgpack"])  # fmt: skip
     ap.add_argument("--flink", nargs="*", choices=["udf", "sql"], default=[],
                     help="PyFlink variants to run on the same file")  # fmt: skip
+    ap.add_argument("-o", dest="options", action="append", default=[],
+                    help="extra key=value for logstorm's runs")  # fmt: skip
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="markdown to update")
     args = ap.parse_args()
+    extra = dict(option.split("=", 1) for option in args.options)
     ceiling = reference_rate(generated(100_000))
     print(f"one-process ceiling: {ceiling:,.0f} lines/s", flush=True)
     runs = []
@@ -155,7 +159,7 @@ def main() -> None:
         for serializer in args.serializers:
             workdir = Path(tmp) / serializer
             workdir.mkdir()
-            runs.append(replay(log, workdir, serializer))
+            runs.append(replay(log, workdir, serializer, extra))
             print(runs[-1], flush=True)
         for variant in args.flink:
             runs.append(flink(log, args.lines, variant, Path(tmp)))
@@ -173,7 +177,8 @@ def main() -> None:
         f"{machine()}. `sparse run -n logs` in spool mode and event time, `local` "
         f"parallelism, one run each. Command: `.venv/bin/python bench/replay.py --lines "
         f"{args.lines} --serializers {' '.join(args.serializers)}"
-        f"{' --flink ' + ' '.join(args.flink) if args.flink else ''}`.",
+        f"{' --flink ' + ' '.join(args.flink) if args.flink else ''}"
+        f"{''.join(f' -o {o}' for o in args.options)}`.",
         "",
         f"| engine | lines | time (s) | lines/s | {ours['engine']} / this "
         "| CPU-s per million lines | CPU (cores) | peak RSS (MiB) | / one-process ceiling |",

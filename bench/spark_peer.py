@@ -1,7 +1,8 @@
 """The Spark Streaming peer of the logs topology: the course's DStream job, fed live.
 
     tools/bench-venv    # once: .cache/bench-venv with pyspark (bench/requirements-spark.txt)
-    .cache/bench-venv/bin/python bench/spark_peer.py --rate 100 500 --secs 60 [--json out.json]
+    .cache/bench-venv/bin/python bench/spark_peer.py --rate 100 500 --secs 60 [--fill 300]
+        [--json out.json]
 
 `course_job` is the PySpark job the course ran, as it wrote it: every line parsed with
 the course's regex (bench/parse_rate.py), mapped to (url, 1) and (status, 1), and
@@ -16,18 +17,21 @@ For each rate, this driver serves generated traffic (logstorm.traffic) on a
 (`--job`, the bench venv's python) reading it, with the status slide at 1 s as in
 bench/live_latency.py. Once the job is warm (it wrote a window less than 1 s after its
 batch time: its first batches take seconds while the JVM warms up), it sends `--rate`
-lines/s for `--secs` seconds, and about once a second, at random phases of the slide, a
-probe line with status 599 (status windows have fewer than 10 keys, so the top 10 always
-shows its count). It measures, as live_latency.py does for logstorm:
+lines/s for `--fill` seconds (300: the window is full) and then `--secs` more, the
+measured seconds, with about once a second, at random phases of the slide, a probe line
+with status 599 (status windows have fewer than 10 keys, so the top 10 always shows its
+count). It measures, as live_latency.py does for logstorm:
 
 - latency: a probe's send -> the first status window in the job's output counting it
   (includes the block (1 s) and batch (1 s) wait, the batch's processing and the write);
-- processed lines/s: growth of the URL window's total between the first non-empty and
-  the last window; "kept up": that is >= 95% of the written rate and Spark's scheduling
-  delay (StreamingListener) stayed under two batches during the last 10 s of sending;
+- processed lines/s: with the window full, the total of the last URL window before the
+  traffic stopped over its 300 s; before that, the growth of the URL window's total
+  between the first non-empty and the last window; "kept up": that is >= 95% of the
+  written rate and Spark's scheduling delay (StreamingListener) stayed under two
+  batches during the last 10 s of sending;
 - RSS: VmRSS summed over the job's process tree (driver python, JVM, python daemon and
   its forked workers; pages they share count in each), sampled twice a second, max;
-- CPU: utime+stime (+ reaped children's) of that tree over the sending period, in cores;
+- CPU: utime+stime (+ reaped children's) of that tree over the measured seconds, in cores;
   and, to tell a quiet machine from a shared one, the busy cores of the whole machine
   (/proc/stat, this driver and any other work included) over the same period.
 
@@ -218,11 +222,12 @@ def _clf_time(epoch: float) -> str:
 class Feeder(threading.Thread):
     """Serves traffic on a 127.0.0.1 socket: `rate` lines/s plus a probe about once a second."""
 
-    def __init__(self, rate: int, secs: float) -> None:
+    def __init__(self, rate: int, secs: float, fill: float = 0) -> None:
+        """Sends for fill + secs seconds; probes only in the last secs."""
         super().__init__(daemon=True)
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port: int = self.server.getsockname()[1]
-        self.rate, self.secs = rate, secs
+        self.rate, self.secs, self.fill = rate, secs, fill
         self.go = threading.Event()  # set by the driver once the job is warm
         self.connected = threading.Event()
         self.done = threading.Event()
@@ -239,9 +244,9 @@ class Feeder(threading.Thread):
         gen = TrafficGenerator(seed=self.rate)
         self.go.wait()
         self.start_time = start = time.monotonic()
-        next_probe = start
+        next_probe = start + self.fill
         with conn:
-            while (elapsed := time.monotonic() - start) < self.secs:
+            while (elapsed := time.monotonic() - start) < self.fill + self.secs:
                 due = int(elapsed * self.rate) - self.written
                 if due > 0:
                     t = time.time()
@@ -297,11 +302,11 @@ def _percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))] if values else float("nan")
 
 
-def measure(rate: int, secs: int, workdir: Path) -> dict[str, Any]:
+def measure(rate: int, secs: int, workdir: Path, fill: int = 0) -> dict[str, Any]:
     """One fresh job at one rate; the figures of the module docstring."""
     out, log = workdir / "windows.jsonl", workdir / "job.log"
     out.touch()
-    feeder = Feeder(rate, secs)
+    feeder = Feeder(rate, secs, fill)
     feeder.start()
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
     cmd = [sys.executable, __file__, "--job", str(feeder.port), str(out), str(workdir), "1"]
@@ -311,7 +316,7 @@ def measure(rate: int, secs: int, workdir: Path) -> dict[str, Any]:
     records: list[dict[str, Any]] = []
     seen: list[float] = []
     rss_max = procs_max = 0
-    cpu: list[tuple[float, float, float]] = []  # (monotonic, job's CPU s, machine's) sending
+    cpu: list[tuple[float, float, float]] = []  # (monotonic, job's CPU s, machine's) measured
     next_sample = startup = 0.0
     try:
         sink = JsonLinesFollower(out)
@@ -332,11 +337,14 @@ def measure(rate: int, secs: int, workdir: Path) -> dict[str, Any]:
             if now >= next_sample:
                 cpu_secs, rss, procs = tree_usage(job.pid)
                 rss_max, procs_max = max(rss_max, rss), max(procs_max, procs)
-                if elapsed >= 0 and (len(cpu) < 2 or cpu[-1][0] - feeder.start_time < secs):
+                if elapsed >= fill and (
+                    len(cpu) < 2 or cpu[-1][0] - feeder.start_time < fill + secs
+                ):
                     cpu.append((now, cpu_secs, machine_busy()))
                 next_sample = now + 0.5
-            sent = feeder.written + len(feeder.probes)
-            if elapsed >= secs and (_counted(records, sent) or elapsed > secs + 60):
+            if elapsed >= fill + secs and (
+                _counted(records, feeder, seen) or elapsed > fill + secs + 60
+            ):
                 break
             time.sleep(0.02)
     finally:
@@ -347,10 +355,21 @@ def measure(rate: int, secs: int, workdir: Path) -> dict[str, Any]:
     return _figures(rate, secs, feeder, records, seen, cpu, rss_max, procs_max, startup)
 
 
-def _counted(records: list[dict[str, Any]], sent: int) -> bool:
-    """Whether the last URL and status windows both count every line sent."""
-    last = {r["metric"]: r["total"] for r in records if r["metric"] != "batch"}
-    return min(last.get("url", 0), last.get("status", 0)) >= sent
+def _counted(records: list[dict[str, Any]], feeder: Feeder, seen: list[float]) -> bool:
+    """Whether the job has caught up with the traffic: every probe seen, and a URL window
+    ending after the last line (a window not yet full counts every line sent)."""
+    ended = _wall(feeder.start_time) + feeder.fill + feeder.secs
+    urls = [r for r in records if r["metric"] == "url"]
+    if len(seen) < len(feeder.probes) or not urls or urls[-1]["batch_time"] < ended:
+        return False
+    return feeder.fill + feeder.secs >= urls[-1]["window_secs"] or urls[-1]["total"] >= (
+        feeder.written + len(feeder.probes)
+    )
+
+
+def _wall(monotonic: float) -> float:
+    """A time.monotonic() instant on the wall clock."""
+    return time.time() - (time.monotonic() - monotonic)
 
 
 def _tail(log: Path) -> str:
@@ -396,14 +415,20 @@ def _figures(
 ) -> dict[str, Any]:
     latencies = sorted(s - p for p, s in zip(feeder.probes, seen, strict=False))
     url = [r for r in records if r["metric"] == "url"]
-    first = next((r for r in url if r["total"] > 0), url[-1])
-    processed_rate = (url[-1]["total"] - first["total"]) / max(
-        1, url[-1]["batch_time"] - first["batch_time"]
-    )
-    start = time.time() - (time.monotonic() - feeder.start_time)  # on the wall clock
-    batches = [r for r in records if r["metric"] == "batch" and r["batch_time"] >= start]
+    start = _wall(feeder.start_time) + feeder.fill  # the measured seconds, on the wall clock
     end = start + secs
-    last = [b["scheduling_delay"] for b in batches if end - 10 <= b["batch_time"] < end]
+    before_end = [r for r in url if r["batch_time"] <= end] or url
+    last = before_end[-1]
+    window_full = last["batch_time"] - _wall(feeder.start_time) >= last["window_secs"]
+    if window_full:  # its total: the lines of the last 300 s
+        processed_rate = last["total"] / last["window_secs"]
+    else:
+        first = next((r for r in url if r["total"] > 0), url[-1])
+        processed_rate = (last["total"] - first["total"]) / max(
+            1, last["batch_time"] - first["batch_time"]
+        )
+    batches = [r for r in records if r["metric"] == "batch" and r["batch_time"] >= start]
+    last10 = [b["scheduling_delay"] for b in batches if end - 10 <= b["batch_time"] < end]
     lags = sorted(r["written_at"] - r["batch_time"] for r in url if r["batch_time"] >= start)
     written = feeder.written + len(feeder.probes)
     return {
@@ -412,11 +437,13 @@ def _figures(
         "spark": pyspark.__version__,
         "startup_secs": round(startup, 1),
         "written": written,
-        "written_rate": written / secs,
+        "fill": feeder.fill,
+        "window_full": window_full,
+        "written_rate": written / (feeder.fill + secs),
         "processed": url[-1]["total"],
         "processed_rate": processed_rate,
-        "kept_up": processed_rate >= 0.95 * rate and bool(last) and max(last) < 2.0,
-        "scheduling_delay_last10s_max": max(last, default=float("nan")),
+        "kept_up": processed_rate >= 0.95 * rate and bool(last10) and max(last10) < 2.0,
+        "scheduling_delay_last10s_max": max(last10, default=float("nan")),
         "scheduling_delay_max": max((b["scheduling_delay"] for b in batches), default=0.0),
         "processing_delay_p50": statistics.median(b["processing_delay"] for b in batches),
         "output_lag_p50": statistics.median(lags),
@@ -436,7 +463,9 @@ def _figures(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rate", type=int, nargs="+", default=[100], help="lines/s; one run each")
-    ap.add_argument("--secs", type=int, default=60, help="seconds of traffic per rate")
+    ap.add_argument("--secs", type=int, default=60, help="seconds measured per rate")
+    ap.add_argument("--fill", type=int, default=0, help="seconds of traffic before measuring "
+                    "(300: the 300 s window is full when measuring starts)")  # fmt: skip
     ap.add_argument("--json", type=Path, help="write the rows here")
     ap.add_argument("--keep", action="store_true", help="keep each run's folder (job log)")
     ap.add_argument("--job", nargs=4, help=argparse.SUPPRESS)  # port out workdir status-slide
@@ -449,7 +478,7 @@ def main() -> None:
     for rate in args.rate:
         workdir = Path(tempfile.mkdtemp(prefix="spark-peer-"))
         try:
-            r = measure(rate, args.secs, workdir)
+            r = measure(rate, args.secs, workdir, args.fill)
         except RuntimeError as e:  # the job died or never got warm: say so, go on
             print(f"spark peer: {rate:,} lines/s failed: {e}", file=sys.stderr, flush=True)
             r = {"rate": rate, "secs": args.secs, "error": str(e).splitlines()[0]}
@@ -468,7 +497,8 @@ def main() -> None:
 def summary(r: dict[str, Any]) -> str:
     """One line per rate."""
     return (
-        f"spark peer {r['spark']}: {r['rate']:,} lines/s for {r['secs']} s: "
+        f"spark peer {r['spark']}: {r['rate']:,} lines/s for {r['fill']} + {r['secs']} s "
+        f"(window full: {'yes' if r['window_full'] else 'no'}): "
         f"written {r['written_rate']:,.0f}/s, processed {r['processed_rate']:,.0f}/s, "
         f"kept up {'yes' if r['kept_up'] else 'no'} (scheduling delay max "
         f"{r['scheduling_delay_max']:.2f} s), latency p50 {r['latency_p50']:.2f} s "

@@ -1,16 +1,24 @@
-"""WordCount on `storm local`: the Python topology vs storm-starter's Java WordCountTopology.
+"""WordCount on `storm local`: the Python topology vs storm-starter's Java topologies.
 
     .venv/bin/python bench/wordcount_peers.py [--secs 60] [--warmup 15] [--rounds 1]
         [--pending 1000] [--unreliable] [--logs run/wordcount-peers] [--out BENCHMARKS.md]
 
-One invocation runs both, one after the other, on the same Storm home (LocalCluster,
-one worker, one acker), with the same parallelism (the `local` environment of
-topologies/wordcount.py: spout 1, split 2, count 2) and the same configuration:
+One invocation runs all three, one after the other, on the same Storm home
+(LocalCluster, one worker, one acker), with the same parallelism (the `local`
+environment of topologies/wordcount.py: spout 1, split 2, count 2) and the same
+configuration (the project's Storm settings from config.json's `local` environment
+included):
 
-- Python: `sparse run -n wordcount` (spout, split and count in Python).
+- Python: `sparse run -n wordcount` (spout, split and count in Python, speaking the
+  serializer config.json names).
 - Java: storm-starter 1.2.2's own SplitSentence (a ShellBolt running its
-  splitsentence.py with its storm.py, under the venv's `python`) and WordCount (Java)
-  bolts, fed by our Java spout of the same five sentences (bench/java-wordcount/).
+  splitsentence.py with its storm.py, under the venv's `python`, on Storm's JSON
+  serializer) and WordCount (Java) bolts, fed by our Java spout of the same five
+  sentences (bench/java-wordcount/).
+- Java, all of it: storm-starter 1.2.2's FastWordCountTopology (its spout, split and
+  count, no multilang): the ceiling of Storm itself. Its spout always emits with
+  message ids and draws from five longer sentences (10.6 words on average, against
+  6.4), so compare words, not sentences.
 
 Neither spout pauses. By default both emit with message ids and
 topology.max.spout.pending bounds the sentences in flight (--unreliable: no ids, as
@@ -62,6 +70,7 @@ JAR = ROOT / ".cache" / "java-wordcount" / "logstorm-java-wordcount.jar"
 M2 = ROOT / ".cache" / "m2"
 TICK_SECS = 1  # metrics interval
 PYTHON, JAVA = "Python (streamparse)", "Java (storm-starter bolts)"
+FAST = "all Java (storm-starter FastWordCountTopology)"
 DEFAULT_PENDING = 1000  # topology.max.spout.pending of reliable runs
 
 # Metrics we read; LoggingMetricsConsumer cuts names to 23 characters.
@@ -102,8 +111,11 @@ def local_parallelism() -> tuple[int, int, int]:
 
 
 def topology_conf(reliable: bool, pending: int) -> dict[str, object]:
-    """Storm configuration given to both topologies."""
+    """Storm configuration given to every topology: the project's (config.json's `local`
+    environment, as `sparse run` applies it) and the benchmark's."""
+    project = json.loads((ROOT / "config.json").read_text())["envs"]["local"]["options"]
     conf: dict[str, object] = {
+        **project,
         "topology.workers": 1,
         "topology.acker.executors": 1,
         "topology.enable.v2.metrics.tick": True,
@@ -271,11 +283,12 @@ def python_argv(conf: dict[str, object], snapshots: Path) -> list[str]:
     return argv
 
 
-def java_argv(conf_file: Path, ttl: int) -> list[str]:
+def java_argv(conf_file: Path, ttl: int, fast: bool = False) -> list[str]:
+    """storm local of the Java peer (fast: FastWordCountTopology's components)."""
     main = "logstorm.bench.JavaWordCount"
     par = [str(n) for n in local_parallelism()]
     storm_local = [str(STORM), "local", "--local-ttl", str(ttl), str(JAR)]
-    return [*storm_local, main, "wordcount-java", str(conf_file), *par]
+    return [*storm_local, main, "wordcount-java", str(conf_file), *par, *(["fast"] * fast)]
 
 
 def fmt(value: float | None, spec: str = ",.0f") -> str:
@@ -312,10 +325,11 @@ def main() -> None:
     peers = {
         PYTHON: python_argv(conf, args.logs / "snapshots"),
         JAVA: java_argv(conf_file, ttl),
+        FAST: java_argv(conf_file, ttl, fast=True),
     }
-    results: dict[str, list[Result]] = {PYTHON: [], JAVA: []}
+    results: dict[str, list[Result]] = {name: [] for name in peers}
     for n in range(args.rounds):
-        for name in (PYTHON, JAVA) if n % 2 == 0 else (JAVA, PYTHON):
+        for name in list(peers) if n % 2 == 0 else reversed(peers):
             log = args.logs / f"{name.split()[0].lower()}-{n + 1}.log"
             r = measure(name, peers[name], log, args.warmup, args.secs)
             print(r, flush=True)
@@ -346,7 +360,7 @@ def report(args: argparse.Namespace, results: dict[str, list[Result]]) -> str:
         for runs in results.values()
         for n, r in enumerate(runs, 1)
     ]
-    py, java = results[PYTHON], results[JAVA]
+    py, java, fast = results[PYTHON], results[JAVA], results[FAST]
     ratios = [f"**{median(py, 'counted') / median(java, 'counted'):.2f}x** words counted/s"]
     if median(py, "acked") and median(java, "acked"):
         ratios.append(f"{median(py, 'acked') / median(java, 'acked'):.2f}x sentences acked/s")
@@ -354,10 +368,11 @@ def report(args: argparse.Namespace, results: dict[str, list[Result]]) -> str:
         r.counted / r.cpu_cores for r in java
     )
     ratios.append(f"{per_cpu:.2f}x words per CPU-second")
+    ceiling = median(py, "counted") / median(fast, "counted")
     spout, split, count = local_parallelism()
     return "\n".join(
         [
-            f"## WordCount: Python topology vs storm-starter's Java topology — {date.today()}",
+            f"## WordCount: Python topology vs storm-starter's Java topologies — {date.today()}",
             "",
             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}, Storm {STORM_VERSION} `storm local` (one worker, "
@@ -372,13 +387,17 @@ def report(args: argparse.Namespace, results: dict[str, list[Result]]) -> str:
             "|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
-            f"Ratio Python / Java (medians): {', '.join(ratios)}.",
+            f"Ratio Python / Java (medians): {', '.join(ratios)}. Python / all Java (the "
+            f"Storm ceiling): **{ceiling:.2f}x** words counted/s.",
             "",
             "Java peer: storm-starter 1.2.2 (its newest release on Maven Central) "
             "`WordCountTopology$SplitSentence` (a ShellBolt: `splitsentence.py` with "
             "storm-starter's `storm.py`, which waits for the task ids of every emitted "
             "word) and `WordCountTopology$WordCount` (Java), fed by our Java spout of the "
-            "same five sentences. Python: spout, split and count are pystorm processes "
+            "same five sentences, on Storm's JSON multilang serializer. All Java: "
+            "`FastWordCountTopology`'s spout (message ids, five longer sentences), split and "
+            "count from the same jar. Python: spout, split and count are pystorm processes "
+            f"speaking {json.loads((ROOT / 'config.json').read_text())['serializer']} "
             "(no task-id round trips; each sends what it says about one input in one "
             "write). Figures from Storm's own metrics "
             "(LoggingMetricsConsumer, v2 task metrics every second, default sample rate 5%); "

@@ -33,6 +33,7 @@ def test_profile_benchmark_runs(tmp_path):
     report = bench("profile_logs.py", "--rate", "1000", "--secs", "3", "--settle", "5",
                    out=tmp_path / "b.md")  # fmt: skip
     assert "| AccessLogParseBolt (pid" in report and "| LogFileSpout (pid" in report
+    assert "| Thread-#-parse-executor[#, #] | 2 |" in report  # the JVM's threads, by kind
 
 
 def test_replay_benchmark_runs_under_each_serializer_and_on_pyflink(tmp_path):

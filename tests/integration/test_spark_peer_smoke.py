@@ -25,9 +25,10 @@ def test_spark_peer_counts_traffic_and_probes(tmp_path):
     out = tmp_path / "spark.json"
     result = subprocess.run(
         [venv.stdout.strip(), str(PROJECT / "bench" / "spark_peer.py"),
-         "--rate", "100", "--secs", "10", "--json", str(out)],
+         "--rate", "100", "--fill", "5", "--secs", "10", "--json", str(out)],
         cwd=PROJECT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     rows = json.loads(out.read_text())["rows"]
     assert any(row["processed"] > 0 and row["probes_seen"] >= 1 for row in rows), rows
+    assert all(row["fill"] == 5 and not row["window_full"] for row in rows), rows
