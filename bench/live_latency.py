@@ -341,8 +341,11 @@ def main() -> None:
                     "before measuring, per rate (300: the 300 s window is full when "
                     "measuring starts; one value: for every rate)")  # fmt: skip
     ap.add_argument("--spark-secs", type=int, default=0, help="also run the Spark DStream "
-                    "peer (bench/spark_peer.py) at each rate, after the same fill, for this "
-                    "many measured seconds; 0: do not")  # fmt: skip
+                    "peer (bench/spark_peer.py), this many seconds measured; 0: no")  # fmt: skip
+    ap.add_argument("--spark-fill", type=int, default=300, help="Spark's seconds of traffic "
+                    "before measuring (300: its window full)")  # fmt: skip
+    ap.add_argument("--spark-rates", type=int, nargs="+", help="the rates Spark runs at "
+                    "(default: every rate)")  # fmt: skip
     ap.add_argument("-o", dest="options", action="append", default=[], help="extra key=value")
     ap.add_argument("--inputs", nargs="+", choices=["files", "kafka"], default=["files"],
                     help="the spout's input, each rate run once per input")  # fmt: skip
@@ -363,8 +366,8 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 runs.append(measure(rate, secs[rate], fill[rate], Path(tmp), extra, pool, source))
             print(runs[-1], flush=True)
-        if args.spark_secs:
-            spark = spark_peer(rate, args.spark_secs, fill[rate])
+        if args.spark_secs and rate in (args.spark_rates or args.rates):
+            spark = spark_peer(rate, args.spark_secs, args.spark_fill)
             spark_rows.append(spark_row(runs[-len(args.inputs)], spark))
     for r in runs:
         kept = r["counted_rate"] >= 0.95 * r["rate"] and r["max_gap"] <= 2 and r["lag_max_secs"] < 5
@@ -379,6 +382,10 @@ def main() -> None:
             f"| {r['counted_rate'] / ceiling:.2f} | {r['probes']} |"
         )
     spark_flag = f" --spark-secs {args.spark_secs}" if args.spark_secs else ""
+    if args.spark_secs and args.spark_fill != 300:
+        spark_flag += f" --spark-fill {args.spark_fill}"
+    if args.spark_secs and args.spark_rates:
+        spark_flag += f" --spark-rates {' '.join(map(str, args.spark_rates))}"
     table = "\n".join(
         [
             f"## Logs topology on `sparse run`, live traffic — {date.today()}",
@@ -415,9 +422,8 @@ def main() -> None:
         ]
     )
     if spark_rows:
-        fills = " / ".join(str(fill[r]) for r in args.rates)
         table += "\n".join(["", "", *SPARK_HEAD, *spark_rows, "", SPARK_NOTE.format(
-            fill=fills, secs=args.spark_secs)])  # fmt: skip
+            fill=args.spark_fill, secs=args.spark_secs)])  # fmt: skip
     print(table)
     inputs = "" if args.inputs == ["files"] else "-" + "-".join(args.inputs)
     section = "live-latency" + inputs + "".join("-" + o for o in args.options)
