@@ -146,15 +146,24 @@ def test_leap_day_is_a_valid_date():
         ("GET /old-style", ("GET", "/old-style", None)),
         ("GET /a b HTTP/1.1", ("GET", "/a b", "HTTP/1.1")),
         ("PROPFIND /dav/ HTTP/1.1", ("PROPFIND", "/dav/", "HTTP/1.1")),
+        ("MKCOL /dav/new/ HTTP/1.1", ("MKCOL", "/dav/new/", "HTTP/1.1")),
+        ("M-SEARCH * HTTP/1.1", ("M-SEARCH", "*", "HTTP/1.1")),
+        ("get / HTTP/1.1", ("get", "/", "HTTP/1.1")),  # broken clients and bots
+        ("Get /a HTTP/1.0", ("Get", "/a", "HTTP/1.0")),
         ("-", (None, None, None)),
         ("", (None, None, None)),
         ("GET", (None, None, None)),
-        ("get / HTTP/1.1", (None, None, None)),
         (r"\x16\x03\x01\x00\xa5\x01\x00\x00", (None, None, None)),
     ],
 )
 def test_split_request(request_line, expected):
     assert split_request(request_line) == expected
+
+
+@pytest.mark.parametrize("method", ["PROPFIND", "MKCOL", "propfind", "gEt"])
+def test_a_line_with_any_method_token_keeps_its_url_and_status(method):
+    record = parse_line(with_request(f"{method} /dav/a HTTP/1.1", tail='207 512 "-" "-"'))
+    assert (record.method, record.path, record.status) == (method, "/dav/a", 207)
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,9 @@ _TIME_FIELD = re.compile(rf"{_TOKEN} ++{_TOKEN} ++{_TOKEN} ++\[([^\]]*+)\]")  # 
 _TIME = re.compile(
     r"(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)", re.ASCII
 )
-_METHOD = re.compile(r"[A-Z][A-Z_-]*+")
+# Whatever token the client sent, as Apache logs it (RFC 9110's token characters):
+# PROPFIND and MKCOL from WebDAV, M-SEARCH, and the lower-case `get` of broken bots.
+_METHOD = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]++")
 _MONTHS = {m: i for i, m in enumerate(calendar.month_abbr) if m}
 _ESCAPE = re.compile(r"\\([\\\"])")
 
@@ -137,7 +139,12 @@ def parse_time(text: str) -> int:
 
 
 def split_request(request: str) -> tuple[str | None, str | None, str | None]:
-    """``GET /a?b HTTP/1.1`` -> (method, path, protocol); no URL for `-`, one token or junk."""
+    """``GET /a?b HTTP/1.1`` -> (method, path, protocol); no URL for `-`, one token or junk
+    (a first word that is not an HTTP token, such as escaped TLS bytes).
+
+    >>> split_request("propfind /dav/ HTTP/1.1")
+    ('propfind', '/dav/', 'HTTP/1.1')
+    """
     parts = request.split(" ")
     if len(parts) < 2 or not _METHOD.fullmatch(parts[0]):
         return None, None, None
