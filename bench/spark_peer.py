@@ -324,7 +324,15 @@ def measure(rate: int, secs: int, workdir: Path, fill: int = 0) -> dict[str, Any
         while True:
             now = time.monotonic()
             if job.poll() is not None:
-                raise RuntimeError(f"the Spark job exited ({job.returncode}){_tail(log)}")
+                sent = now - feeder.start_time if feeder.start_time else 0
+                sending = f" after {sent:.0f} s of traffic" if sent else ""
+                if sent:
+                    since = _wall(feeder.start_time)
+                    done = sum(r["records"] for r in records
+                               if r["metric"] == "batch" and r["written_at"] >= since)  # fmt: skip
+                    sending += f", having processed {done / sent:,.0f} lines/s"
+                raise RuntimeError(f"the Spark job exited ({job.returncode}){sending}"
+                                   f"{_first_error(log)}{_tail(log)}")  # fmt: skip
             if now - launched > 300 and not feeder.go.is_set():
                 raise RuntimeError(f"no window from the Spark job after 300 s{_tail(log)}")
             _read_records(sink, records, seen, feeder.probes)
@@ -371,6 +379,17 @@ def _counted(records: list[dict[str, Any]], feeder: Feeder, seen: list[float]) -
 def _wall(monotonic: float) -> float:
     """A time.monotonic() instant on the wall clock."""
     return time.time() - (time.monotonic() - monotonic)
+
+
+def _first_error(log: Path) -> str:
+    """Why the job died, as ": <line>": its log's first OutOfMemoryError, else its first
+    ERROR line ("" if neither)."""
+    lines = log.read_text(errors="replace").splitlines()
+    for mark in ("OutOfMemoryError", " ERROR "):
+        found = next((line.strip() for line in lines if mark in line), None)
+        if found:
+            return f": {found[:200]}"
+    return ""
 
 
 def _tail(log: Path) -> str:
