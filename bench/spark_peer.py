@@ -458,9 +458,12 @@ def _figures(
         "kept_up": processed_rate >= 0.95 * rate and bool(last10) and max(last10) < 2.0,
         "scheduling_delay_last10s_max": max(last10, default=float("nan")),
         "scheduling_delay_max": max((b["scheduling_delay"] for b in batches), default=0.0),
-        "processing_delay_p50": statistics.median(b["processing_delay"] for b in batches),
-        "output_lag_p50": statistics.median(lags),
-        "output_lag_max": lags[-1],
+        # none when the job fell so far behind that no batch of the measured seconds ran
+        "processing_delay_p50": statistics.median([b["processing_delay"] for b in batches])
+        if batches
+        else float("nan"),
+        "output_lag_p50": statistics.median(lags) if lags else float("nan"),
+        "output_lag_max": lags[-1] if lags else float("nan"),
         "latency_p50": statistics.median(latencies) if latencies else float("nan"),
         "latency_p99": _percentile(latencies, 0.99),
         "probes_seen": len(seen),
