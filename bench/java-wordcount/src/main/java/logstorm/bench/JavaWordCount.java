@@ -37,17 +37,24 @@ public final class JavaWordCount {
         Map<String, Object> conf = Utils.findAndReadConfigFile(args[1], true);
         boolean reliable = ObjectReader.getBoolean(conf.get("wordcount.reliable"), false);
         TopologyBuilder builder = new TopologyBuilder();
-        builder.setSpout("spout",
-                fast ? new FastWordCountTopology.FastRandomSentenceSpout() : new SentenceSpout(reliable),
-                Integer.parseInt(args[2]));
-        builder.setBolt("split",
-                fast ? new FastWordCountTopology.SplitSentence() : new WordCountTopology.SplitSentence(),
-                Integer.parseInt(args[3]))
-                .shuffleGrouping("spout");
-        builder.setBolt("count",
-                fast ? new FastWordCountTopology.WordCount() : new WordCountTopology.WordCount(),
-                Integer.parseInt(args[4]))
-                .fieldsGrouping("split", new Fields("word"));
+        int spouts = Integer.parseInt(args[2]);
+        int splits = Integer.parseInt(args[3]);
+        int counts = Integer.parseInt(args[4]);
+        // separate branches: the two jars' bolts are of different kinds (rich, basic),
+        // so one conditional expression would leave setBolt's overload ambiguous
+        if (fast) {
+            builder.setSpout("spout", new FastWordCountTopology.FastRandomSentenceSpout(), spouts);
+            builder.setBolt("split", new FastWordCountTopology.SplitSentence(), splits)
+                    .shuffleGrouping("spout");
+            builder.setBolt("count", new FastWordCountTopology.WordCount(), counts)
+                    .fieldsGrouping("split", new Fields("word"));
+        } else {
+            builder.setSpout("spout", new SentenceSpout(reliable), spouts);
+            builder.setBolt("split", new WordCountTopology.SplitSentence(), splits)
+                    .shuffleGrouping("spout");
+            builder.setBolt("count", new WordCountTopology.WordCount(), counts)
+                    .fieldsGrouping("split", new Fields("word"));
+        }
         StormSubmitter.submitTopology(args[0], conf, builder.createTopology());
     }
 }
