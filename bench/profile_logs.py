@@ -162,6 +162,8 @@ def main() -> None:
                 if elapsed >= args.settle and not profiles:
                     procs = {p: component_of(p) for p in session_procs(run.proc.pid)}
                     jvm = storm_jvm(list(procs))
+                    if jvm is None:
+                        raise RuntimeError(f"no Storm JVM among the run's processes; see {run.log}")
                     jvm_cpu0, threads0 = cpu_secs([Path(f"/proc/{jvm}")]), thread_cpu(jvm)
                     for proc, name in procs.items():
                         if name:

@@ -110,10 +110,15 @@ def local_parallelism() -> tuple[int, int, int]:
     return par["spout"], par["split"], par["count"]
 
 
+def project_config() -> dict:
+    """config.json: the serializer and the Storm settings `sparse run` applies."""
+    return json.loads((ROOT / "config.json").read_text())
+
+
 def topology_conf(reliable: bool, pending: int) -> dict[str, object]:
     """Storm configuration given to every topology: the project's (config.json's `local`
     environment, as `sparse run` applies it) and the benchmark's."""
-    project = json.loads((ROOT / "config.json").read_text())["envs"]["local"]["options"]
+    project = project_config()["envs"]["local"]["options"]
     conf: dict[str, object] = {
         **project,
         "topology.workers": 1,
@@ -397,7 +402,7 @@ def report(args: argparse.Namespace, results: dict[str, list[Result]]) -> str:
             "same five sentences, on Storm's JSON multilang serializer. All Java: "
             "`FastWordCountTopology`'s spout (message ids, five longer sentences), split and "
             "count from the same jar. Python: spout, split and count are pystorm processes "
-            f"speaking {json.loads((ROOT / 'config.json').read_text())['serializer']} "
+            f"speaking {project_config()['serializer']} "
             "(no task-id round trips; each sends what it says about one input in one "
             "write). Figures from Storm's own metrics "
             "(LoggingMetricsConsumer, v2 task metrics every second, default sample rate 5%); "
