@@ -8,16 +8,22 @@ WatermarkMerger merges. Whatever the interleaving, the windows must be the refer
 """
 
 import random
+import tempfile
 from collections import defaultdict
+from dataclasses import astuple
+from pathlib import Path
+from types import SimpleNamespace
 
 from event_reference import reference_from_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.output.rankings import WatermarkMerger
+from logstorm.output.outbox import newest_ends
+from logstorm.output.rankings import WatermarkMerger, WindowReport
 from logstorm.parsing.partition import partition
-from logstorm.sources.watermark import END_OF_TIME, EventClock
+from logstorm.sources.watermark import END_OF_TIME, NO_WATERMARK, EventClock
 from logstorm.windows.event_time import EventWindowCounter
+from logstorm.windows.resend import SentReports
 
 TOP = 3
 KEYS = "abcdefgh"
@@ -35,17 +41,23 @@ def make_events(rng: random.Random, n: int, disorder: int) -> list[tuple[int | N
     return events
 
 
-def simulate(events, lateness, shapes, tasks, batch, rng) -> list[dict]:
-    """The windows the pieces produce under a random but legal schedule."""
+def simulate(events, lateness, shapes, tasks, batch, rng, state, faults=False) -> list[dict]:
+    """The windows the rankings releases (its outbox) under a random but legal schedule;
+    with faults, reports are lost on their way and the rankings dies (state: a folder
+    for the tasks' SentReports)."""
     slides = {m: s for m, (_, s) in shapes.items()}
     clock = EventClock(lateness, slides)
     counters = {m: [EventWindowCounter(m, w, s, TOP) for _ in range(tasks[m])]
                 for m, (w, s) in shapes.items()}  # fmt: skip
-    merger = WatermarkMerger(dict(tasks), TOP)
+    rankings = SimpleNamespace(merger=WatermarkMerger(dict(tasks), TOP))
     inbox = {(m, i): [] for m in shapes for i in range(tasks[m])}  # watermarks not yet seen
+    links = {key: [] for key in inbox}  # reports on their way to the rankings
+    sent = {(m, i): SentReports(Path(state) / f"{m}-{i}.sent.json") for m, i in inbox}
+    seen_epoch = dict.fromkeys(inbox, 0)
+    record = (0, {})  # the rankings' released.json: epoch, metric -> all windows out to
+    outbox: list[dict] = []
     chunks = [events[i : i + batch] for i in range(0, len(events), batch)]
     inflight: dict[str, list] = {}
-    out: list[dict] = []
 
     def bundles(chunk_id, stamp, lines):
         late = {m: set(ix) for m, ix in stamp.late.items()}
@@ -65,11 +77,39 @@ def simulate(events, lateness, shapes, tasks, batch, rng) -> list[dict]:
             if not only_some or rng.random() < 0.5:
                 counters[m][part].add_chunk(part_id, watermark, bundle)
 
-    def hear(m, i):
+    def hear(m, i):  # the task sees its watermarks, closes windows, sends reports
         for watermark in inbox[m, i]:
-            reports = counters[m][i].advance(watermark)
-            out.extend(merger.add(i, m, watermark, reports))
+            reports = [astuple(r) for r in counters[m][i].advance(watermark)]
+            since = sent[m, i].add(watermark, reports)
+            links[m, i].append([since, watermark, reports])
         inbox[m, i].clear()
+
+    def take(m, i):  # the rankings receives the oldest report on its way from the task
+        since, watermark, reports = links[m, i].pop(0)
+        windows = rankings.merger.add(i, m, since, watermark, [WindowReport(*r) for r in reports])
+        outbox.extend(windows)  # before they are emitted (the sink writes from it)
+
+    def task_saves(m, i):  # the task's save: forget what is out, resend if asked, beat
+        epoch, upto = record
+        if epoch != seen_epoch[m, i]:
+            seen_epoch[m, i] = epoch
+            links[m, i].extend(sent[m, i].unreleased(upto.get(m, NO_WATERMARK)))
+        sent[m, i].save(upto.get(m, NO_WATERMARK))
+        links[m, i].append([sent[m, i].last, counters[m][i].watermark, []])  # heartbeat
+
+    def rankings_syncs():
+        nonlocal record
+        bump = 1 if rankings.merger.gaps else 0
+        record = (record[0] + bump, dict(rankings.merger.released))
+
+    def rankings_dies():  # with what was on its way to it; a new one takes over
+        nonlocal record
+        for link in links.values():
+            link.clear()
+        ends = newest_ends(outbox)
+        upto = {m: max(record[1].get(m, NO_WATERMARK), ends.get(m, NO_WATERMARK)) for m in shapes}
+        rankings.merger = WatermarkMerger(dict(tasks), TOP, released=upto)
+        record = (record[0] + 1, upto)
 
     next_chunk = 0
     while next_chunk < len(chunks) or inflight:
@@ -88,18 +128,50 @@ def simulate(events, lateness, shapes, tasks, batch, rng) -> list[dict]:
                 deliver(chunk_id)  # a replay of a chunk already counted
             clock.done(chunk_id)
             del inflight[chunk_id]
-        elif action < 0.85:
+        elif action < 0.8:
             watermark = clock.broadcast()
             for key in inbox:
                 inbox[key].append(watermark)
-        else:
+        elif action < 0.88:
             hear(*rng.choice(sorted(inbox)))
+        else:
+            fault = rng.random() if faults else 1.0
+            ready = sorted(key for key in links if links[key])
+            if fault < 0.1 and ready:
+                links[rng.choice(ready)].pop(0)  # lost on its way
+            elif fault < 0.15:
+                rankings_dies()
+            elif fault < 0.35:
+                rankings_syncs()
+            elif fault < 0.55:
+                task_saves(*rng.choice(sorted(inbox)))
+            elif ready:
+                take(*rng.choice(ready))
     clock.finish()
     assert clock.broadcast() == END_OF_TIME
     for key in inbox:
         inbox[key].append(END_OF_TIME)
         hear(*key)
-    return out
+    while True:  # no more faults: everything on its way arrives, gaps are filled
+        for key in links:
+            while links[key]:
+                take(*key)
+        if not rankings.merger.gaps:
+            return outbox
+        rankings_syncs()
+        for key in inbox:
+            task_saves(*key)
+
+
+def sink(outbox: list[dict]) -> list[dict]:
+    """What the window sink writes from the outbox: each window once (WindowFile's rule)."""
+    newest: dict[str, int] = {}
+    written = []
+    for window in outbox:
+        if window["window_end"] > newest.get(window["metric"], NO_WATERMARK):
+            newest[window["metric"]] = window["window_end"]
+            written.append(window)
+    return written
 
 
 @settings(max_examples=150, deadline=None)
@@ -111,24 +183,29 @@ def simulate(events, lateness, shapes, tasks, batch, rng) -> list[dict]:
     shape=st.sampled_from([((10, 1), (10, 5)), ((6, 2), (12, 3)), ((300, 1), (300, 5))]),
     tasks=st.tuples(st.integers(1, 4), st.integers(1, 3)),
     batch=st.integers(1, 40),
+    faults=st.booleans(),
 )
 def test_windows_equal_the_reference_under_any_schedule(
-    seed, n, disorder, lateness, shape, tasks, batch
+    seed, n, disorder, lateness, shape, tasks, batch, faults
 ):
+    """With faults too: reports lost on their way, the rankings dying and restarting."""
     rng = random.Random(seed)
     events = make_events(rng, n, disorder)
     shapes = {"url": shape[0], "status": shape[1]}
     want, _ = reference_from_events(events, lateness, shapes, TOP)
-    got = simulate(events, lateness, shapes, dict(zip(shapes, tasks, strict=True)), batch, rng)
+    tasks = dict(zip(shapes, tasks, strict=True))
+    with tempfile.TemporaryDirectory() as state:
+        got = sink(simulate(events, lateness, shapes, tasks, batch, rng, state, faults))
     key = lambda w: (w["metric"], w["window_end"])  # noqa: E731
     assert sorted(got, key=key) == want
 
 
-def test_each_window_comes_out_once_and_in_order_per_metric():
+def test_the_rankings_releases_each_window_once_and_in_order_even_when_it_dies():
     rng = random.Random(7)
     events = make_events(rng, 400, 20)
     shapes = {"url": (10, 1), "status": (10, 5)}
-    got = simulate(events, 20, shapes, {"url": 3, "status": 2}, 13, rng)
+    with tempfile.TemporaryDirectory() as state:
+        got = simulate(events, 20, shapes, {"url": 3, "status": 2}, 13, rng, state, faults=True)
     for metric in shapes:
         ends = [w["window_end"] for w in got if w["metric"] == metric]
         assert ends == sorted(set(ends))

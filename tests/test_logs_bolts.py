@@ -11,9 +11,11 @@ from bolts.windows import StatusWindowBolt, UrlWindowBolt
 from harness import BoltHarness
 from logstorm.options import OptionError
 from logstorm.output.follow import complete_records
+from logstorm.output.outbox import OUTBOX, read_outbox
 from logstorm.parsing.partition import task_of
 from logstorm.sources.chunks import Chunk
 from logstorm.sources.lines import Line
+from logstorm.windows.resend import released
 
 GOOD = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "x"'
 NO_URL = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "-" 408 - "-" "-"'
@@ -100,8 +102,8 @@ def test_window_bolt_counts_then_reports_on_ticks(tmp_path, bolt, monkeypatch):
     slide = 1 if bolt is UrlWindowBolt else 5
     clock[0] += 2 * slide  # the tick comes late: two slides ended
     h.tick()
-    [[metric, watermark, reports]] = h.emitted()
-    assert (metric, watermark) == (bolt.metric, None)
+    [[metric, since, watermark, reports]] = h.emitted()
+    assert (metric, since, watermark) == (bolt.metric, None, None)
     assert [r[1] for r in reports] == [1000 + slide, 1000 + 2 * slide]
     _, _, _, slide_secs, total, distinct, top = reports[-1]
     assert (slide_secs, total, distinct) == (slide, 4, 2)
@@ -116,7 +118,7 @@ def test_window_bolt_reports_a_slide_as_soon_as_data_arrives_after_it(tmp_path, 
     h.feed(bundle([("/a", 2)]))
     clock[0] = 1001.05  # slide [1000, 1001) ended; no tick yet
     h.feed(bundle([("/b", 1)], chunk="c2"))
-    [[_, _, [report]]] = h.emitted()
+    [[_, _, _, [report]]] = h.emitted()
     assert report[1:2] == (1001,) and report[4] == 2  # /b arrived after the slide: not in it
     assert len(h.acked()) == 2
 
@@ -129,12 +131,12 @@ def test_event_time_window_bolt_reports_on_watermarks_and_counts_a_chunk_once(tm
     h.tick()
     assert h.emitted() == []  # ticks close nothing in event time
     h.feed([1001], stream="watermarks", source="logfiles")
-    [[metric, watermark, [report]]] = h.emitted()
-    assert (metric, watermark) == ("url", 1001)
+    [[metric, since, watermark, [report]]] = h.emitted()
+    assert (metric, since, watermark) == ("url", None, 1001)  # no state path: no chain
     assert report == ("url", 1001, 300, 1, 2, 1, [("/a", 2)])  # holds events with t < 1001
     h.clear()
     h.feed([1001], stream="watermarks", source="logfiles")  # repeated: passed on, no report
-    assert h.emitted() == [["url", 1001, []]]
+    assert h.emitted() == [["url", None, 1001, []]]
     assert len(h.acked()) == 1
 
 
@@ -145,9 +147,9 @@ def test_event_time_window_bolt_closes_windows_at_the_lowest_spout_task_watermar
     h.feed([1005], stream="watermarks", source="logfiles", task=3)
     assert h.emitted() == []  # task 4 (other partitions) not heard: nothing closes
     h.feed([1000], stream="watermarks", source="logfiles", task=4)
-    assert h.emitted() == [["url", 1000, []]]  # the lowest: the window ending 1001 is open
+    assert h.emitted() == [["url", None, 1000, []]]  # the lowest: the window ending 1001 is open
     h.feed([1003], stream="watermarks", source="logfiles", task=4)
-    [[_, watermark, reports]] = h.emitted()[1:]
+    [[_, _, watermark, reports]] = h.emitted()[1:]
     assert watermark == 1003 and [r[1] for r in reports] == [1001, 1002, 1003]
 
 
@@ -165,10 +167,12 @@ def test_rankings_bolt_merges_one_window_from_every_task(tmp_path):
     others = {1: "url_window", 2: "url_window"}
     h = BoltHarness(RankingsBolt, conf(tmp_path), name="rankings", task_id=3, other_tasks=others)
     h.feed(
-        ["url", None, [report("url", 10, [["/a", 5], ["/b", 1]], 6)]], source="url_window", task=1
+        ["url", None, None, [report("url", 10, [["/a", 5], ["/b", 1]], 6)]],
+        source="url_window",
+        task=1,
     )
     assert h.emitted() == []  # task 2 has not reported window 10 yet
-    h.feed(["url", None, [report("url", 10, [["/c", 5]], 5)]], source="url_window", task=2)
+    h.feed(["url", None, None, [report("url", 10, [["/c", 5]], 5)]], source="url_window", task=2)
     [[window]] = h.emitted()
     assert window["time"] == "processing"
     assert window["top"] == [["/a", 5], ["/c", 5], ["/b", 1]]
@@ -179,27 +183,43 @@ def test_rankings_bolt_merges_one_window_from_every_task(tmp_path):
 def test_rankings_bolt_in_event_time_waits_for_every_task_watermark(tmp_path):
     others = {1: "url_window", 2: "url_window"}
     h = BoltHarness(RankingsBolt, conf(tmp_path), name="rankings", task_id=3, other_tasks=others)
-    h.feed(["url", 10, [report("url", 10, [["/a", 5]], 5)]], source="url_window", task=1)
-    h.feed(["url", 9, []], source="url_window", task=2)  # task 2 is not past 10 yet
+    h.feed(["url", None, 10, [report("url", 10, [["/a", 5]], 5)]], source="url_window", task=1)
+    h.feed(["url", None, 9, []], source="url_window", task=2)  # task 2 is not past 10 yet
     assert h.emitted() == []
-    h.feed(["url", 12, []], source="url_window", task=2)  # no URL of task 2 in window 10
+    h.feed(["url", None, 12, []], source="url_window", task=2)  # no URL of task 2 in window 10
     [[window]] = h.emitted()
     assert (window["time"], window["window_end"], window["top"]) == ("event", 10, [["/a", 5]])
 
 
-def test_window_sink_appends_json_lines_and_logs_a_table(tmp_path, caplog):
-    h = BoltHarness(WindowSinkBolt, conf(tmp_path), name="window_sink")
-    window = {
-        "metric": "status", "time": "processing", "window_end": 1432000000, "window_secs": 300,
+def status_window(end):
+    return {
+        "metric": "status", "time": "processing", "window_end": end, "window_secs": 300,
         "slide_secs": 5, "total": 3, "distinct": 2, "top": [["200", 2], ["404", 1]],
     }  # fmt: skip
+
+
+def test_window_sink_appends_each_window_once_and_logs_a_table(tmp_path, caplog):
+    h = BoltHarness(WindowSinkBolt, conf(tmp_path), name="window_sink")
+    first, second = status_window(1432000000), status_window(1432000005)
     with caplog.at_level("INFO"):
-        h.feed([window])
-        h.feed([window])
-    lines = (tmp_path / "windows.jsonl").read_text().splitlines()
-    assert [json.loads(line) for line in lines] == [window, window]
+        for window in (first, first, second, first):  # a window comes again after a crash
+            h.feed([window])
+    assert complete_records(tmp_path / "windows.jsonl") == [first, second]
     assert "status window ending 01:46:40Z (last 300s, every 5s): 3 requests" in caplog.text
     assert "  2  200\n  1  404" in caplog.text
+    assert caplog.text.count("status window ending") == 2
+
+
+def test_a_restarted_window_sink_mends_its_file_and_writes_what_the_outbox_has(tmp_path):
+    state = {**conf(tmp_path, **{"logstorm.state.path": str(tmp_path)}), "storm.id": "logs-1-1"}
+    sink = tmp_path / "windows.jsonl"
+    windows = [status_window(end) for end in (100, 105, 110)]
+    sink.write_text(json.dumps(windows[0]) + "\n" + json.dumps(windows[1])[:30])  # cut
+    (tmp_path / "logs-1-1").mkdir()
+    (tmp_path / "logs-1-1" / OUTBOX).write_text("".join(json.dumps(w) + "\n" for w in windows))
+    h = BoltHarness(WindowSinkBolt, state, name="window_sink")
+    h.feed([windows[2]])  # the rankings' tuple that got through
+    assert [json.loads(line) for line in sink.read_text().splitlines()] == windows
 
 
 def test_error_sink_keeps_reason_file_offset_and_raw_line_and_tallies_them(tmp_path):
@@ -261,7 +281,7 @@ def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path,
     restarted = BoltHarness(UrlWindowBolt, state, name="url_window", task_id=7)
     clock[0] = 1001.5
     restarted.tick()
-    [[_, _, [report]]] = restarted.emitted()
+    [[_, _, _, [report]]] = restarted.emitted()
     assert report[1] == 1001 and report[4:] == (2, 1, [("/a", 2)])
 
 
@@ -275,30 +295,94 @@ def window_task(tmp_path):
                        other_tasks={99: "logfiles", 3: "rankings"})  # fmt: skip
 
 
-def test_a_restarted_event_time_window_task_sends_again_what_the_rankings_did_not_get(tmp_path):
+def as_json(message):
+    """What crosses Storm: lists."""
+    return json.loads(json.dumps(message))
+
+
+def rankings_task(tmp_path, tasks=(7,)):
+    return BoltHarness(RankingsBolt, event_state(tmp_path), name="rankings", task_id=3,
+                       other_tasks=dict.fromkeys(tasks, "url_window"))  # fmt: skip
+
+
+def test_a_restarted_event_time_window_task_sends_again_what_is_not_out(tmp_path):
     h = window_task(tmp_path)
     h.feed(bundle([(1000, "/a", 2)], chunk="c1", watermark=900))
     h.feed([1001], stream="watermarks", source="logfiles")
     [lost] = h.emitted()  # the worker dies with this tuple on its way to the rankings
     h.tick()  # journaled: the task now knows the window ending 1001 closed
-    assert lost[2] and len(h.acked()) == 2
+    assert lost[3] and len(h.acked()) == 2
 
     restarted = window_task(tmp_path)
     restarted.feed([1002], stream="watermarks", source="logfiles")
-    as_sent = json.loads(json.dumps(lost))  # what crosses Storm: lists
     resent, newer = restarted.emitted()
-    assert resent == as_sent and newer[1] == 1002  # sent again, first
+    assert resent == as_json(lost) and newer[1:3] == [1001, 1002]  # sent again, first; chained
     assert all(m["anchors"] == [] for m in restarted.messages("emit"))
 
-    # the rankings, once it got the resent report, records it: nothing to resend then
-    rankings = BoltHarness(RankingsBolt, event_state(tmp_path), name="rankings", task_id=3,
-                           other_tasks={7: "url_window"})  # fmt: skip
-    rankings.feed(lost, source="url_window", task=7)
-    [[window]] = rankings.emitted()
-    assert (window["window_end"], window["total"], window["top"]) == (1001, 2, [["/a", 2]])
-    assert json.loads((tmp_path / "logs-1-123" / "received.json").read_text()) == {
-        "url": {"7": 1001}}  # fmt: skip
-    restarted.tick()  # its next save drops what the rankings recorded, keeps 1002
+    # the rankings puts the windows out (outbox first) and records them released
+    rankings = rankings_task(tmp_path)
+    rankings.feed(resent, source="url_window", task=7)
+    rankings.component.next_sync = 0  # its next tuple syncs
+    rankings.feed(newer, source="url_window", task=7)
+    windows = [w for [w] in rankings.emitted()]
+    assert [(w["window_end"], w["total"]) for w in windows] == [(1001, 2), (1002, 2)]
+    assert read_outbox(tmp_path / "logs-1-123" / OUTBOX) == windows
+    assert released(tmp_path / "logs-1-123").upto("url") == 1002
+    restarted.tick()  # its next save forgets what is out
     again = window_task(tmp_path)
     again.feed([1003], stream="watermarks", source="logfiles")
-    assert [watermark for _, watermark, _ in again.emitted()] == [1002, 1003]
+    assert [message[1:3] for message in again.emitted()] == [[1002, 1003]]  # nothing resent
+
+
+def test_a_restarted_rankings_asks_again_and_puts_out_each_window_once(tmp_path):
+    seven, eight = (
+        BoltHarness(
+            UrlWindowBolt,
+            event_state(tmp_path),
+            name="url_window",
+            task_id=task,
+            other_tasks={99: "logfiles"},
+        )  # fmt: skip
+        for task in (7, 8)
+    )
+    rankings = rankings_task(tmp_path, tasks=(7, 8))
+    seven.feed(bundle([(1000, "/a", 2)], chunk="c1", watermark=900))
+    seven.feed([1001], stream="watermarks", source="logfiles")
+    [report] = seven.emitted()
+    rankings.feed(report, source="url_window", task=7)
+    assert rankings.emitted() == []  # task 8 not heard yet: then the rankings dies
+
+    reborn = rankings_task(tmp_path, tasks=(7, 8))  # starts by raising the epoch
+    seven.clear()
+    seven.tick()  # its save sees the new epoch: it sends again what is not out
+    resent, heartbeat = seven.emitted()
+    assert as_json(resent) == as_json(report) and heartbeat[1:] == [1001, 1001, []]
+    for message in (resent, heartbeat):
+        reborn.feed(message, source="url_window", task=7)
+    eight.feed([1001], stream="watermarks", source="logfiles")
+    reborn.feed(eight.emitted()[0], source="url_window", task=8)
+    [[window]] = reborn.emitted()
+    assert (window["window_end"], window["total"]) == (1001, 2)
+
+    third = rankings_task(tmp_path, tasks=(7, 8))  # dies again after the window was out
+    for message in (resent, heartbeat):
+        third.feed(message, source="url_window", task=7)
+    third.feed(eight.emitted()[0], source="url_window", task=8)
+    assert third.emitted() == []  # the outbox has it: not released twice
+
+
+def test_a_report_lost_on_its_way_is_asked_for_again(tmp_path):
+    h = window_task(tmp_path)
+    rankings = rankings_task(tmp_path)
+    h.feed(bundle([(1000, "/a", 2), (1001, "/b", 1)], chunk="c1", watermark=900))
+    h.feed([1001], stream="watermarks", source="logfiles")
+    h.feed([1002], stream="watermarks", source="logfiles")
+    lost, second = h.emitted()
+    rankings.feed(second, source="url_window", task=7)  # since 1001: one is missing
+    assert rankings.emitted() == [] and rankings.component.by_watermark.gaps == {("url", 7)}
+    h.clear()
+    h.tick()  # the rankings raised its epoch at once: the task sends the rest again
+    for message in h.emitted():
+        rankings.feed(message, source="url_window", task=7)
+    windows = [w for [w] in rankings.emitted()]
+    assert [(w["window_end"], w["total"]) for w in windows] == [(1001, 2), (1002, 3)]

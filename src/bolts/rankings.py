@@ -8,20 +8,28 @@ from typing import Any
 from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
+from logstorm.output.outbox import OUTBOX, Outbox, newest_ends, read_outbox, sink_progress
 from logstorm.output.rankings import WatermarkMerger, WindowMerger, WindowReport
+from logstorm.sources.watermark import NO_WATERMARK
 from logstorm.tasks import task_count
 from logstorm.windows.journal import run_state_dir
-from logstorm.windows.resend import write_received
+from logstorm.windows.resend import released, write_released
 
-WRITE_RECEIVED_EVERY_SECS = 1.0
+SYNC_EVERY_SECS = 1.0
 
 
 class RankingsBolt(Bolt):
     """Global (one task): merges the window tasks' reports of a window into one and
     emits it as a dict, once complete: in processing time when every task reported
-    it, in event time when every task's watermark passed its end. In event time with
-    ``logstorm.state.path`` it records, about once a second, the watermark it has from
-    each window task, so they know what they need not send again after a crash.
+    it, in event time when every task's watermark passed its end.
+
+    With ``logstorm.state.path`` each window goes into the outbox before it is emitted
+    (:mod:`logstorm.output.outbox`), and about once a second the outbox is fsync'd and
+    the rankings records up to which watermark every window is out (``released.json``),
+    so the window tasks forget the reports behind it and send the rest again when it
+    asks: after its own restart, and when it finds a task's report missing
+    (:mod:`logstorm.windows.resend`). A restarted rankings thus loses no window and
+    releases none twice.
     """
 
     outputs = ["window"]
@@ -31,23 +39,46 @@ class RankingsBolt(Bolt):
         options = opt.read_logs_options(storm_conf)
         self.by_report = WindowMerger({}, options[opt.TOP])
         self.by_watermark = WatermarkMerger(self.by_report.expected, options[opt.TOP])
-        self.run_dir = None
-        if options[opt.STATE_PATH] and options[opt.TIME] == "event":
+        self.outbox: Outbox | None = None
+        self.next_sync = 0.0
+        self.asked: set[tuple[str, int]] = set()
+        if options[opt.STATE_PATH]:
             self.run_dir = run_state_dir(options[opt.STATE_PATH], storm_conf)
-        self.next_write = 0.0
+            self.outbox = Outbox(self.run_dir / OUTBOX)
+            record = released(self.run_dir)
+            out = newest_ends(read_outbox(self.run_dir / OUTBOX))
+            self.by_report.released.update(out)
+            for metric in opt.WINDOWS:
+                self.by_watermark.released[metric] = max(
+                    record.upto(metric), out.get(metric, NO_WATERMARK)
+                )
+            self.epoch = record.epoch + 1  # every window task sends what is not out again
+            self._sync()
 
     def process(self, tup: Tuple) -> None:
-        metric, watermark, reports = tup.values
+        metric, since, watermark, reports = tup.values
         if metric not in self.by_report.expected:  # how many tasks report it
             self.by_report.expected[metric] = task_count(self.context, tup.component)
         reports = [WindowReport(*r) for r in reports]
         if watermark is None:
             windows = [w for r in reports for w in self.by_report.add(tup.task, r)]
         else:
-            windows = self.by_watermark.add(tup.task, metric, watermark, reports)
+            windows = self.by_watermark.add(tup.task, metric, since, watermark, reports)
+        if windows and self.outbox is not None:
+            self.outbox.append(windows)  # before they leave: the sink may die with them
         for window in windows:
             self.emit([window])
-        if self.run_dir is not None and time.monotonic() >= self.next_write:
-            # what each window task may forget (see logstorm.windows.resend)
-            write_received(self.run_dir, self.by_watermark.watermarks)
-            self.next_write = time.monotonic() + WRITE_RECEIVED_EVERY_SECS
+        if self.outbox is None:
+            return
+        if self.by_watermark.gaps - self.asked:  # a report was lost on its way here
+            self.next_sync = 0.0
+        if time.monotonic() >= self.next_sync:
+            self._sync()
+
+    def _sync(self) -> None:
+        self.outbox.sync(sink_progress(self.run_dir))
+        if self.by_watermark.gaps:  # ask (again, until the tasks' resends arrive)
+            self.epoch += 1
+        self.asked = set(self.by_watermark.gaps)
+        write_released(self.run_dir, self.epoch, self.by_watermark.released)
+        self.next_sync = time.monotonic() + SYNC_EVERY_SECS

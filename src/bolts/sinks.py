@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
@@ -10,20 +11,37 @@ from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.atomic import write_json_atomic
-from logstorm.output.sinks import ErrorTally, JsonLinesFile, tally_path, window_record, window_table
+from logstorm.output.outbox import OUTBOX, read_outbox, write_sink_progress
+from logstorm.output.sinks import (
+    ErrorTally,
+    JsonLinesFile,
+    WindowFile,
+    tally_path,
+    window_record,
+    window_table,
+)
 from logstorm.shipping.producer import LineProducer
+from logstorm.windows.journal import run_state_dir
 
 TALLY_EVERY_SECS = 1.0
+SYNC_EVERY_SECS = 1.0
 
 
 class WindowSinkBolt(Bolt):
-    """Appends each window to ``logstorm.output.path``; logs it as a table if asked; with
-    ``logstorm.output.kafka.topic`` also produces it there (the same JSON, keyed by
-    metric), reporting any record Kafka did not take."""
+    """Appends each window to ``logstorm.output.path``, once (:class:`WindowFile`); logs it
+    as a table if asked; with ``logstorm.output.kafka.topic`` also produces it there (the
+    same JSON, keyed by metric), reporting any record Kafka did not take.
+
+    With ``logstorm.state.path`` it first writes what the rankings' outbox has beyond
+    the file (the windows on their way when this task or the rankings last died), and
+    about once a second fsyncs the file and records how far it is, so the outbox can
+    be compacted.
+    """
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
-        self.out = JsonLinesFile(options[opt.OUTPUT_PATH])
+        self.out = WindowFile(options[opt.OUTPUT_PATH], options[opt.TIME])
+        _say_if_cut(self.logger, self.out.file)
         self.console = options[opt.CONSOLE]
         self.topic = None
         if options[opt.OUTPUT_KAFKA_TOPIC]:
@@ -33,10 +51,25 @@ class WindowSinkBolt(Bolt):
                 servers_option=f"-o {opt.OUTPUT_KAFKA_SERVERS}=",
                 topic_option=f"-o {opt.OUTPUT_KAFKA_TOPIC}=",
             )
+        self.run_dir = None
+        self.next_sync = 0.0
+        if options[opt.STATE_PATH]:
+            self.run_dir = run_state_dir(options[opt.STATE_PATH], storm_conf)
+            outbox = read_outbox(self.run_dir / OUTBOX)
+            missed = [w for w in outbox if self._write(window_record(w))]
+            if missed:
+                self.logger.info("wrote %d windows from the rankings' outbox", len(missed))
 
     def process(self, tup: Tuple) -> None:
-        window = window_record(tup.values[0])
-        self.out.write(window)
+        self._write(window_record(tup.values[0]))
+        self._sync()
+
+    def process_tick(self, tup: Tuple) -> None:
+        self._sync()
+
+    def _write(self, window: dict[str, Any]) -> bool:
+        if not self.out.write(window):
+            return False  # already in the file: a replay after a crash
         if self.console:
             self.logger.info("\n%s", window_table(window))
         if self.topic is not None:
@@ -47,6 +80,13 @@ class WindowSinkBolt(Bolt):
                 if not delivered:
                     self.logger.warning("window %s not taken by Kafka: %s", name,
                                         self.topic.errors[-1])  # fmt: skip
+        return True
+
+    def _sync(self) -> None:
+        if self.run_dir is not None and time.monotonic() >= self.next_sync:
+            self.out.file.sync()
+            write_sink_progress(self.run_dir, self.out.newest)
+            self.next_sync = time.monotonic() + SYNC_EVERY_SECS
 
 
 class ErrorSinkBolt(Bolt):
@@ -58,6 +98,7 @@ class ErrorSinkBolt(Bolt):
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         path = opt.read_logs_options(storm_conf)[opt.ERRORS_PATH]
         self.out = JsonLinesFile(path)
+        _say_if_cut(self.logger, self.out)
         self.tally = ErrorTally()
         self.tally_path = tally_path(path)
         self.tally_due = False
@@ -82,3 +123,9 @@ class ErrorSinkBolt(Bolt):
             write_json_atomic(self.tally_path, self.tally.as_dict())
             self.tally_due = False
             self.next_tally = now + TALLY_EVERY_SECS
+
+
+def _say_if_cut(logger: logging.Logger, out: JsonLinesFile) -> None:
+    if out.cut_bytes:
+        logger.warning("%s: removed a last line cut by a crash (%d bytes); its record "
+                       "is written again", out.path, out.cut_bytes)  # fmt: skip

@@ -10,20 +10,21 @@ from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.output.rankings import WindowReport
-from logstorm.sources.watermark import LowestWatermark
+from logstorm.sources.watermark import NO_WATERMARK, LowestWatermark
 from logstorm.tasks import task_count
 from logstorm.windows.event_time import EventWindowCounter
 from logstorm.windows.journal import WindowJournal, run_state_dir
 from logstorm.windows.processing_time import SlidingWindowCounter
-from logstorm.windows.resend import SentReports, received
+from logstorm.windows.resend import SentReports, released
 
 SAVE_EVERY_SECS = 1.0
 
 
 class WindowBolt(Bolt):
     """Counts the parse bolt's bundles of (key, count) into a sliding window and emits
-    (metric, watermark, reports): the reports of the windows that closed, each
-    (metric, window_end, window_secs, slide_secs, total, distinct, top).
+    (metric, since, watermark, reports): the reports of the windows that closed, each
+    (metric, window_end, window_secs, slide_secs, total, distinct, top); ``since``
+    chains them in event time (:mod:`logstorm.windows.resend`).
 
     In processing time (watermark None) a slide is closed by the first bundle arriving
     after its end, or by a tick when no data comes. In event time the spout's
@@ -35,14 +36,15 @@ class WindowBolt(Bolt):
     With ``logstorm.state.path`` set, counts are journaled about once a second and
     tuples are acked only once journaled, so a restarted task resumes its windows and
     loses no acknowledged line (in event time it also remembers which chunks it
-    counted, and counts a replayed one once, and it sends again the reports the
-    rankings had not received: :mod:`logstorm.windows.resend`). Without it, tuples are
+    counted, and counts a replayed one once, and it sends again the reports whose
+    windows the rankings has not put out, when restarted or asked:
+    :mod:`logstorm.windows.resend`). Without it, tuples are
     acked as soon as counted.
     """
 
     metric = ""
     auto_ack = False
-    outputs = ["metric", "watermark", "reports"]
+    outputs = ["metric", "since", "watermark", "reports"]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
@@ -60,21 +62,19 @@ class WindowBolt(Bolt):
         self.next_save = 0.0
         self.sent: SentReports | None = None
         self.resend: list[list[Any]] = []
+        self.epoch: int | None = None  # the rankings' epoch last seen (None: a new task)
         if options[opt.STATE_PATH]:
             self.run_dir = run_state_dir(options[opt.STATE_PATH], storm_conf)
             name = f"{self.component_name}-{self.task_id}"
             self.journal = WindowJournal(self.run_dir / f"{name}.jsonl")
             if self.event_time:
                 self.sent = SentReports(self.run_dir / f"{name}.sent.json")
+                self._resend_if_asked()
             if self.journal.restore(self.counter):
                 self.logger.info("%s task %s resumed its windows", self.metric, self.task_id)
-                if self.sent is not None:
-                    self.resend = self.sent.unreceived(self._received())
 
     def process(self, tup: Tuple) -> None:
-        while self.resend:  # what a crash may have lost on its way, first and in order
-            watermark, reports = self.resend.pop(0)
-            self.emit([self.metric, watermark, reports], anchors=[])
+        self._send_resend()
         if tup.stream == "watermarks":
             self.ack(tup)
             if self.spout_watermarks is None:
@@ -109,20 +109,36 @@ class WindowBolt(Bolt):
             # Unanchored: a lost report must not replay (and double-count) the input;
             # in event time it is kept until the rankings has it (SentReports).
             sent = [astuple(r) for r in reports]
-            self.emit([self.metric, watermark, sent], anchors=[])
-            if self.sent is not None and sent:
-                self.sent.add(watermark, sent)
+            since = self.sent.add(watermark, sent) if self.sent is not None else None
+            self.emit([self.metric, since, watermark, sent], anchors=[])
 
-    def _received(self) -> int:
-        return received(self.run_dir, self.metric, self.task_id)
+    def _resend_if_asked(self) -> None:
+        # When the task starts and whenever the rankings raised its epoch: what is not
+        # out may have been lost on its way, or with the rankings.
+        record = released(self.run_dir)
+        if record.epoch != self.epoch:
+            self.epoch = record.epoch
+            self.resend = self.sent.unreleased(record.upto(self.metric))
+        self.sent.save(record.upto(self.metric))  # before the journal says windows closed
+
+    def _send_resend(self) -> None:
+        while self.resend:  # first and in order
+            since, watermark, reports = self.resend.pop(0)
+            self.emit([self.metric, since, watermark, reports], anchors=[])
 
     def _save(self) -> None:
         if self.sent is not None:
-            self.sent.save(self._received())  # before the journal says the windows closed
+            self._resend_if_asked()
         self.journal.save(self.counter)
         for tup in self.unacked:
             self.ack(tup)
         self.unacked.clear()
+        if self.sent is not None:
+            self._send_resend()
+            # A heartbeat: if the last message with reports was lost, its successor is
+            # what tells the rankings (by its since), even when no window closes.
+            if self.counter.watermark != NO_WATERMARK:
+                self.emit([self.metric, self.sent.last, self.counter.watermark, []], anchors=[])
         self.next_save = time.monotonic() + SAVE_EVERY_SECS
 
 

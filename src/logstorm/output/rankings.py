@@ -84,31 +84,60 @@ class WatermarkMerger:
     """Event time: merges the tasks' reports of a window once every task's watermark
     reached the window's end, in window order.
 
-    Each task sends its watermark with the reports of the windows it closed; a report
-    at or below a watermark the task already sent (a restarted task resending) is
-    dropped. ``expected`` maps each metric to how many tasks report it.
+    Each task sends ``(since, watermark, reports)`` (see :mod:`logstorm.windows.resend`):
+    ``since`` is the watermark of its last message with reports. A message whose
+    ``since`` is above what the merger has from that task follows a lost one: it is
+    dropped and the pair goes into ``gaps`` until the task sends the rest again. Reports
+    at or below what the merger has (a resend) are dropped, and so are windows at or
+    before ``released``, which a new merger takes over from its predecessor's record.
+
+    >>> merger = WatermarkMerger({"url": 2}, top_n=3)
+    >>> report = WindowReport("url", 10, 10, 1, 4, 1, [("/a", 4)])
+    >>> merger.add(0, "url", None, 10, [report])       # task 1 has not spoken yet
+    []
+    >>> merger.add(1, "url", 5, 12, [])                 # since 5: a message of task 1 was lost
+    []
+    >>> merger.gaps
+    {('url', 1)}
+    >>> [w["total"] for w in merger.add(1, "url", None, 12, [])]     # task 1 sent it again
+    [4]
     """
 
-    def __init__(self, expected: dict[str, int], top_n: int) -> None:
+    def __init__(
+        self, expected: dict[str, int], top_n: int, released: dict[str, int] | None = None
+    ) -> None:
         self.expected = expected
         self.top_n = top_n
+        self.released: dict[str, int] = dict(released or {})  # metric -> all windows out to
         self.watermarks: dict[str, dict[int, int]] = {}  # metric -> task -> watermark
         self.pending: dict[tuple[str, int], list[WindowReport]] = {}
+        self.gaps: set[tuple[str, int]] = set()
 
     def add(
-        self, task: int, metric: str, watermark: int, reports: Iterable[WindowReport]
+        self,
+        task: int,
+        metric: str,
+        since: int | None,
+        watermark: int,
+        reports: Iterable[WindowReport],
     ) -> list[dict[str, Any]]:
-        """Record one task's watermark and reports; return the windows now complete."""
+        """Record one task's message; return the windows now complete."""
         tasks = self.watermarks.setdefault(metric, {})
-        seen = tasks.get(task, NO_WATERMARK)
+        out = self.released.get(metric, NO_WATERMARK)
+        seen = tasks.get(task, out)
+        if since is not None and since > seen:
+            self.gaps.add((metric, task))
+            return []
+        self.gaps.discard((metric, task))
         for report in reports:
-            if report.window_end > seen:
+            if report.window_end > max(seen, out):
                 self.pending.setdefault((metric, report.window_end), []).append(report)
         tasks[task] = max(seen, watermark)
         if len(tasks) < self.expected[metric]:
             return []
         low = min(tasks.values())
         ready = sorted(k for k in self.pending if k[0] == metric and k[1] <= low)
+        self.released[metric] = max(out, low)
         return [merge_reports(self.pending.pop(k), self.top_n, "event") for k in ready]
 
 

@@ -10,23 +10,71 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from logstorm.logs_options import WINDOWS
 from logstorm.parsing.combiner import LATE
 
 
 class JsonLinesFile:
-    """Appends one JSON object per line, each record in one ``write`` call to a file
-    opened for appending, so records of two writers never interleave. A reader can
-    still catch a record half written: read with ``logstorm.output.follow``."""
+    """Appends JSON objects, one per line, each call in one ``write`` to a file opened
+    for appending, so records of two writers never interleave and a crash leaves at
+    most a cut last line. Opening the file removes such a line: the file stays valid
+    JSON lines, and the record it was is written again by whoever replays it (a
+    reader can still catch a record half written: read with ``logstorm.output.follow``).
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl"
+    >>> _ = path.write_text('{"n": 1}\\n{"n": 2, "cut by a cra')
+    >>> out = JsonLinesFile(path)
+    >>> out.cut_bytes
+    22
+    >>> out.write({"n": 2})
+    >>> path.read_text()
+    '{"n": 1}\\n{"n": 2}\\n'
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        self.cut_bytes = _remove_cut_line(self.fd)
 
     def write(self, record: dict[str, Any]) -> None:
         """Append record."""
-        data = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+        self.write_all([record])
+
+    def write_all(self, records: list[dict[str, Any]]) -> None:
+        """Append records, in one write."""
+        data = jsonl(records).encode()
         while data:
             data = data[os.write(self.fd, data) :]
+
+    def sync(self) -> None:
+        """Make what was written durable (fsync)."""
+        os.fsync(self.fd)
+
+    def close(self) -> None:
+        """Close the file."""
+        os.close(self.fd)
+
+
+def jsonl(records: list[dict[str, Any]]) -> str:
+    """Records as JSON lines (UTF-8 text as is)."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def _remove_cut_line(fd: int) -> int:
+    """Truncate an unfinished last line (no newline) off the file; return its length."""
+    size = end = os.fstat(fd).st_size
+    while end > 0:
+        start = max(0, end - 65536)
+        newline = os.pread(fd, end - start, start).rfind(b"\n")
+        if newline >= 0:
+            end = start + newline + 1
+            break
+        end = start
+    if end < size:
+        os.ftruncate(fd, end)
+    return size - end
 
 
 WINDOW_FIELDS = (
@@ -39,6 +87,69 @@ def window_record(window: dict[str, Any]) -> dict[str, Any]:
     """A window with its fields in the documented order (a dict that crossed Storm as a
     Java map comes back in any order), so equal windows are equal JSON lines."""
     return {name: window[name] for name in WINDOW_FIELDS if name in window}
+
+
+class WindowFile:
+    """The window sink's JSON lines: each window of a metric once, by ``window_end``.
+
+    A metric's windows come in window order, from the rankings or, after a crash, from
+    its outbox again (:mod:`logstorm.output.outbox`); a window at or before the newest of
+    its metric in the file (for this time mode) is already there and is skipped. So
+    replays and restarts write every window exactly once, also across topology runs
+    over the same file: delete the file (or choose another) to analyse a log again.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "windows.jsonl"
+    >>> out = WindowFile(path, "event")
+    >>> [out.write({"metric": "url", "time": "event", "window_end": e}) for e in (10, 11)]
+    [True, True]
+    >>> WindowFile(path, "event").write({"metric": "url", "time": "event", "window_end": 11})
+    False
+    """
+
+    def __init__(self, path: str | os.PathLike[str], time: str) -> None:
+        self.file = JsonLinesFile(path)  # a line a crash cut is written again
+        self.time = time
+        self.newest = newest_windows(path, time)
+
+    def write(self, window: dict[str, Any]) -> bool:
+        """Append window unless the file has it; return whether it was written."""
+        if window["window_end"] <= self.newest.get(window["metric"], -1):
+            return False
+        self.file.write(window)
+        self.newest[window["metric"]] = window["window_end"]
+        return True
+
+
+def newest_windows(path: str | os.PathLike[str], time: str, block: int = 65536) -> dict[str, int]:
+    """Metric -> window_end of the last window of that time mode in a JSON-lines file,
+    read from the end back until every metric of the analyzer was found."""
+    newest: dict[str, int] = {}
+    if not os.path.exists(path):
+        return newest
+    with open(path, "rb") as fh:
+        end = fh.seek(0, os.SEEK_END)
+        tail = b""
+        while end > 0 and len(newest) < len(WINDOWS):
+            start = max(0, end - block)
+            fh.seek(start)
+            data = fh.read(end - start) + tail
+            lines = data.split(b"\n")
+            tail = lines.pop(0) if start > 0 else b""  # may be a line's second half
+            for line in reversed(lines):
+                record = _window_or_none(line)
+                if record is not None and record.get("time") == time:
+                    newest.setdefault(record["metric"], record["window_end"])
+            end = start
+    return newest
+
+
+def _window_or_none(line: bytes) -> dict[str, Any] | None:
+    try:
+        record = json.loads(line)
+    except ValueError:  # blank, or not written by this sink
+        return None
+    return record if isinstance(record, dict) and "window_end" in record else None
 
 
 def window_table(window: dict[str, Any]) -> str:

@@ -1,78 +1,107 @@
-"""What a window task sent and the rankings task may not have received: kept until
-the rankings says it did, sent again by a restarted task.
+"""What a window task sent and the rankings may not have made durable: kept until the
+rankings says its windows are out, sent again whenever the rankings asks.
 
-In event time a window task sends (watermark, reports) as windows close, unanchored,
-and journals that it closed them. If its worker dies with such a tuple still on its
-way (in the pipe to Storm, a transfer queue, the network), the restarted task resumes
-past those windows and would never send them again: the rankings, seeing the task's
-next, higher watermark, would release them without its counts. So each task keeps what
-it sent in a small file beside its journal (written before the journal), the rankings
-task writes the watermark it received from every task (``received.json``, about once
-a second), and a task drops what that covers. A restarted task first sends what is
-left; the rankings drops a report at or below what it has from that task, so nothing
-is merged twice. Like the journals, this needs ``logstorm.state.path`` on storage all
-the workers share.
+In event time a window task sends ``(since, watermark, reports)`` as windows close,
+unanchored, and journals that it closed them. Two crashes would lose such reports for
+good: the task's worker dying with the tuple on its way (the restarted task resumes
+past those windows), and the rankings dying with them received but their windows not
+yet out (a new rankings starts empty). So each task keeps what it sent in a small file
+beside its journal (written before the journal); the rankings writes ``released.json``
+(about once a second, after its outbox is on disk): per metric, the watermark up to
+which every window is out, and an ``epoch`` it raises when it starts and when it
+finds reports missing. A task forgets what is released, and sends the rest again when
+it restarts or sees a new epoch.
+
+``since`` chains a task's reports: the watermark of the last message that carried
+some. The rankings takes a message only if ``since`` is at or below what it has from
+that task; a higher one means a message was lost (:class:`logstorm.output.rankings.
+WatermarkMerger`), and it asks for the rest again. Like the journals, this needs
+``logstorm.state.path`` on storage all the workers share.
 
 >>> import tempfile, pathlib
 >>> run = pathlib.Path(tempfile.mkdtemp())
 >>> sent = SentReports(run / "url_window-3.sent.json")
->>> sent.add(10, [["url", 10, 300, 1, 2, 1, [["/a", 2]]]]); sent.add(12, [])
->>> write_received(run, {"url": {3: 10}})
->>> sent.save(received(run, "url", 3))      # the rankings has up to 10 from task 3
->>> SentReports(run / "url_window-3.sent.json").unreceived(received(run, "url", 3))
-[[12, []]]
+>>> sent.add(10, [["url", 10, 300, 1, 2, 1, [["/a", 2]]]]), sent.add(12, [])
+(None, 10)
+>>> sent.add(15, [["url", 15, 300, 1, 1, 1, [["/b", 1]]]])
+10
+>>> write_released(run, 1, {"url": 10})       # every url window ending at or before 10 is out
+>>> sent.save(released(run).upto("url"))
+>>> [since for since, _, _ in SentReports(run / "url_window-3.sent.json").unreleased(10)]
+[10]
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from logstorm.atomic import write_json_atomic
 from logstorm.sources.watermark import NO_WATERMARK
 
-RECEIVED = "received.json"
+RELEASED = "released.json"
 
 
-def write_received(run_dir: str | os.PathLike[str], watermarks: dict[str, dict[int, int]]) -> None:
-    """The rankings task's record: metric -> window task -> watermark received."""
-    write_json_atomic(Path(run_dir) / RECEIVED, watermarks)
+@dataclass(frozen=True)
+class Released:
+    """The rankings' record: ``epoch`` and, per metric, the watermark up to which every
+    window is out (in its outbox)."""
+
+    epoch: int = 0
+    metrics: dict[str, int] = field(default_factory=dict)
+
+    def upto(self, metric: str) -> int:
+        """Every window of metric ending at or before this is out (NO_WATERMARK: none)."""
+        return self.metrics.get(metric, NO_WATERMARK)
 
 
-def received(run_dir: str | os.PathLike[str], metric: str, task: int) -> int:
-    """The watermark the rankings task last recorded from task (NO_WATERMARK: none)."""
+def write_released(run_dir: str | os.PathLike[str], epoch: int, metrics: dict[str, int]) -> None:
+    """Write the rankings' record (atomically)."""
+    write_json_atomic(Path(run_dir) / RELEASED, {"epoch": epoch, "released": metrics})
+
+
+def released(run_dir: str | os.PathLike[str]) -> Released:
+    """The rankings' last record (epoch 0 and nothing released before its first)."""
     try:
-        data = json.loads((Path(run_dir) / RECEIVED).read_text())
+        data = json.loads((Path(run_dir) / RELEASED).read_text())
     except (FileNotFoundError, ValueError):
-        return NO_WATERMARK
-    return data.get(metric, {}).get(str(task), NO_WATERMARK)
+        return Released()
+    return Released(data["epoch"], data["released"])
 
 
 class SentReports:
-    """One window task's sent (watermark, reports), oldest first, until received."""
+    """One window task's sent ``[since, watermark, reports]``, oldest first, until
+    released, and the chain link ``last`` (the watermark of the newest message that
+    carried reports)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         try:
-            self.sent: list[list[Any]] = json.loads(self.path.read_text())
+            data = json.loads(self.path.read_text())
         except FileNotFoundError:
-            self.sent = []
+            data = {"last": None, "sent": []}
+        self.last: int | None = data["last"]
+        self.sent: list[list[Any]] = data["sent"]
         self.changed = False
 
-    def add(self, watermark: int, reports: list[Any]) -> None:
-        """Something just sent."""
-        self.sent.append([watermark, reports])
-        self.changed = True
+    def add(self, watermark: int, reports: list[Any]) -> int | None:
+        """Something about to be sent; returns its ``since``."""
+        since = self.last
+        if reports:
+            self.sent.append([since, watermark, reports])
+            self.last, self.changed = watermark, True
+        return since
 
-    def unreceived(self, received_watermark: int) -> list[list[Any]]:
-        """What the rankings has not recorded yet, oldest first."""
-        return [entry for entry in self.sent if entry[0] > received_watermark]
+    def unreleased(self, released_upto: int) -> list[list[Any]]:
+        """What may not be out yet, oldest first: each ``[since, watermark, reports]``."""
+        return [entry for entry in self.sent if entry[1] > released_upto]
 
-    def save(self, received_watermark: int) -> None:
-        """Forget what the rankings recorded, and write the rest (before the journal)."""
-        kept = self.unreceived(received_watermark)
+    def save(self, released_upto: int) -> None:
+        """Forget what is out, and write the rest (before the journal)."""
+        kept = self.unreleased(released_upto)
         if kept != self.sent or self.changed:
             self.sent, self.changed = kept, False
-            write_json_atomic(self.path, self.sent)
+            write_json_atomic(self.path, {"last": self.last, "sent": self.sent})
