@@ -535,3 +535,26 @@ def test_event_time_spout_in_tail_mode_advances_the_watermark_after_an_idle_time
     [moved] = watermarks(h.next_tuple())
     quiet = time.monotonic() - read_at
     assert 1 <= moved - (T0 + 15) <= quiet  # by the whole seconds of quiet
+
+
+def test_a_restarted_tail_spout_cuts_and_stamps_the_end_of_a_growing_file_as_before(logs):
+    tail = {**EVENT, "logstorm.input.mode": "tail"}
+    append(logs / "a.log", clf(20))  # one line of a two-line batch: cut at what was written
+    h = spout(logs, **tail)
+    [sent] = [m for m in h.next_tuple() if m.get("stream") is None]
+    # the spout dies before the chunk is acked; meanwhile the file grows
+    append(logs / "a.log", clf(40) + clf(10))
+    restarted = spout(logs, **tail)
+    [again] = [m for m in restarted.next_tuple() if m.get("stream") is None]
+    assert (again["id"], again["tuple"]) == (sent["id"], sent["tuple"])  # counted once downstream
+    [after] = [m for m in restarted.next_tuple() if m.get("stream") is None]
+    assert after["tuple"][5]["late"] == {"url": [1], "status": [1]}  # 10 after 40: late
+    assert after["id"].startswith(sent["id"].rsplit("/", 1)[0]) and after["id"] != sent["id"]
+
+
+def test_a_chunk_cut_differently_is_another_chunk(logs, position_path):
+    append(logs / "app.log", numbered(1, 1))
+    first = make_reader(logs, position_path, batch_lines=2).next_chunk()
+    append(logs / "app.log", numbered(2, 2))
+    again = make_reader(logs, position_path, batch_lines=2).next_chunk()  # no cut log
+    assert again.start == first.start and again.msg_id != first.msg_id

@@ -11,15 +11,9 @@ from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.atomic import write_json_atomic
+from logstorm.jsonl_file import JsonLinesFile
 from logstorm.output.outbox import OUTBOX, read_outbox, write_sink_progress
-from logstorm.output.sinks import (
-    ErrorTally,
-    JsonLinesFile,
-    WindowFile,
-    tally_path,
-    window_record,
-    window_table,
-)
+from logstorm.output.sinks import ErrorTally, WindowFile, tally_path, window_record, window_table
 from logstorm.shipping.producer import LineProducer
 from logstorm.windows.journal import run_state_dir
 

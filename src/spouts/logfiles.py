@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from streamparse import Spout, Stream
@@ -12,6 +13,7 @@ from logstorm import logs_options as opt
 from logstorm.ack_stats import AckStats
 from logstorm.parsing.accesslog import event_time
 from logstorm.sources.chunks import Chunk
+from logstorm.sources.cuts import CutLog
 from logstorm.sources.files import LogDirectoryReader
 from logstorm.sources.kafka import KafkaSource
 from logstorm.sources.offsets import PositionFile
@@ -52,6 +54,7 @@ class LogFileSpout(Spout):
         options = opt.read_logs_options(storm_conf)
         self.logger.info("logfiles task %d %s", task_index(context), spoken(self, storm_conf))
         self.clock = None
+        self.cuts: CutLog | None = None
         if options[opt.INPUT_KIND] == "kafka":
             # the source is its own checkpoint: save() commits offsets to the group
             self.positions = self.reader = KafkaSource(
@@ -107,6 +110,7 @@ class LogFileSpout(Spout):
             self.clock = EventClock(
                 options[opt.ALLOWED_LATENESS], opt.slides(options), self.positions.max_time
             )
+            self.cuts = CutLog(Path(position_file).with_suffix(".cuts.jsonl"))
         self.reader = LogDirectoryReader(
             directory,
             options[opt.INPUT_PATTERN],
@@ -116,6 +120,7 @@ class LogFileSpout(Spout):
             max_line_bytes=options[opt.MAX_LINE_BYTES],
             done_suffix=options[opt.DONE_SUFFIX],
             in_order=self.clock is not None,
+            cuts=self.cuts.ends if self.cuts is not None else None,
         )
 
     def next_tuple(self) -> None:
@@ -144,11 +149,17 @@ class LogFileSpout(Spout):
     def _stamp(self, chunk: Chunk, now: float) -> dict[str, Any] | None:
         if self.clock is None:
             return None
-        if not self.clock.knows(chunk.msg_id):
-            self.last_read = now  # a new chunk, not one sent again
-        return self.clock.stamp(
-            chunk.msg_id, [event_time(line.text) for line in chunk.lines]
-        ).values()
+        if self.clock.knows(chunk.msg_id):  # sent again
+            return self.clock.stamp(chunk.msg_id, []).values()
+        self.last_read = now  # a new chunk
+        recorded = self.cuts.stamp(chunk.msg_id) if self.cuts is not None else None
+        if recorded is not None:  # sent before a restart: as it was then
+            self.clock.restore(chunk.msg_id, recorded)
+            return recorded.values()
+        stamp = self.clock.stamp(chunk.msg_id, [event_time(line.text) for line in chunk.lines])
+        if self.cuts is not None:
+            self.cuts.record(chunk.msg_id, stamp)  # before it leaves
+        return stamp.values()
 
     def _event_time(self, now: float, idle: bool) -> None:
         """Close windows when input is over, and tell the window tasks the watermark."""
@@ -185,5 +196,7 @@ class LogFileSpout(Spout):
     def _save_positions(self, now: float = 0.0, force: bool = False) -> None:
         if self.reader.dirty and (force or now >= self.next_save):
             self.positions.save()
+            if self.cuts is not None:
+                self.cuts.forget_committed(self.reader.is_committed)
             self.reader.dirty = False
             self.next_save = now + SAVE_EVERY_SECS

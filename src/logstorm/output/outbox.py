@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from logstorm.atomic import write_json_atomic, write_text_atomic
+from logstorm.jsonl_file import JsonLinesFile, jsonl
 from logstorm.output.follow import complete_records
-from logstorm.output.sinks import JsonLinesFile, jsonl
 
 COMPACT_AFTER = 10_000  # windows: about 2.5 h of live output, a few MiB
 OUTBOX = "rankings.outbox.jsonl"  # in the run's state folder

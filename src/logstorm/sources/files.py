@@ -18,9 +18,11 @@ to be sent again, as often as needed: nothing is ever dropped.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import os
 import stat
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -32,6 +34,12 @@ from logstorm.sources.offsets import CommitTracker, PositionFile, file_id
 READ_BYTES = 256 * 1024
 HEAD_BYTES = 256
 MAX_READS_PER_FILL = 16
+
+
+def chunk_start_id(fid: str, generation: int, start: int) -> str:
+    """Names where a chunk starts; its id adds where it ends: ``fid/generation/start-end``
+    (so a range cut differently is another chunk, never mistaken for a replay)."""
+    return f"{fid}/{generation}/{start}"
 
 
 @dataclass
@@ -62,6 +70,7 @@ class LogDirectoryReader:
         max_line_bytes: int = 64 * 1024,
         done_suffix: str = ".COMPLETED",
         in_order: bool = False,
+        cuts: Mapping[str, int] | None = None,
     ) -> None:
         if mode not in ("tail", "spool"):
             raise ValueError(f"mode must be 'tail' or 'spool', got {mode!r}")
@@ -73,6 +82,7 @@ class LogDirectoryReader:
         self.max_line_bytes = max_line_bytes
         self.done_suffix = done_suffix
         self.in_order = in_order
+        self.cuts = cuts or {}  # where a chunk starting here was cut before a restart
         self.files: dict[str, _File] = {}
         self.inflight = InFlight()
         self.dirty = False  # positions changed since the last save
@@ -164,8 +174,9 @@ class LogDirectoryReader:
         for f in order:
             if len(f.ready) < self.batch_lines:
                 self._fill(f)
-            if f.ready:
-                return self._chunk(f)
+            chunk = self._chunk(f) if f.ready else None
+            if chunk is not None:
+                return chunk
         return None
 
     def _fill(self, f: _File) -> None:
@@ -185,9 +196,22 @@ class LogDirectoryReader:
             f.at_eof = False
             f.ready.extend(f.splitter.feed(data))
 
-    def _chunk(self, f: _File) -> Chunk:
-        lines = tuple(f.ready.popleft() for _ in range(min(self.batch_lines, len(f.ready))))
-        return self.inflight.add(Chunk(f"{f.fid}/{f.generation}/{lines[0].start}", f.path, lines))
+    def _chunk(self, f: _File) -> Chunk | None:
+        """The next chunk of f: cut where it was cut before a restart (see
+        :mod:`logstorm.sources.cuts`), if the file still has those lines, else after
+        ``batch_lines`` lines or at what was read; None to wait for more reads."""
+        start = f.ready[0].start
+        count = min(self.batch_lines, len(f.ready))
+        end = self.cuts.get(chunk_start_id(f.fid, f.generation, start))
+        if end is not None:
+            ends = [line.end for line in itertools.islice(f.ready, count)]
+            if end in ends:
+                count = ends.index(end) + 1
+            elif ends[-1] < end and not f.at_eof:
+                return None  # not read that far yet
+        lines = tuple(f.ready.popleft() for _ in range(count))
+        chunk_id = f"{chunk_start_id(f.fid, f.generation, start)}-{lines[-1].end}"
+        return self.inflight.add(Chunk(chunk_id, f.path, lines))
 
     # -- acknowledgements --------------------------------------------------------------
     def ack(self, msg_id: str) -> None:
@@ -201,6 +225,15 @@ class LogDirectoryReader:
         self.positions.record(fid, f.path, f.tracker.committed)
         self.dirty = True
         self._retire_if_finished(f)
+
+    def is_committed(self, chunk_id: str) -> bool:
+        """Whether a chunk of this reader's files will never be read again: its file is
+        gone or done, or its range is below the committed offset."""
+        fid, generation, span = chunk_id.split("/")
+        f = self.files.get(fid)
+        if f is None or int(generation) != f.generation:
+            return True
+        return int(span.split("-")[0]) < f.tracker.committed
 
     def drained(self) -> bool:
         """Spool mode: every file found was read, acknowledged and marked done."""

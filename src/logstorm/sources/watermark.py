@@ -96,6 +96,13 @@ class EventClock:
         stamp = self.stamps[chunk_id] = Stamp(first, late, self.max_time)
         return stamp
 
+    def restore(self, chunk_id: str, stamp: Stamp) -> None:
+        """Take a chunk's stamp from before a restart (:mod:`logstorm.sources.cuts`): it is
+        sent again as it was first sent, and read time moves on past it."""
+        self.stamps[chunk_id] = stamp
+        if stamp.max_time is not None and (self.max_time is None or stamp.max_time > self.max_time):
+            self.max_time = stamp.max_time
+
     def done(self, chunk_id: str) -> None:
         """The chunk is acknowledged: all its lines are counted."""
         if chunk_id in self.stamps:
