@@ -506,10 +506,12 @@ def test_event_time_spout_stamps_chunks_and_closes_every_window_when_the_spool_i
     assert chunk["tuple"][0] == str(logs / "a.log")
     assert chunk["tuple"][5] == {"watermark": -(2**62), "late": {"url": [1], "status": [1]}}
     assert watermarks(first) == [-(2**62)]  # a's chunk is not acked: nothing is complete
+    h.component.next_save = 0  # positions due: the ack is saved at once (else within 1 s)
     h.ack(chunk["id"])
     h.component.next_watermark = 0  # due now (broadcasts are at most 5 a second)
     second = h.next_tuple()
     assert watermarks(second) == [T0 + 20 - 5]  # b's chunk was stamped with it
+    h.component.next_save = 0
     h.ack(next(m for m in second if m.get("stream") is None)["id"])
     h.next_tuple()  # finds the end of b.log
     h.component.next_scan = h.component.next_watermark = 0  # a scan retires it; broadcast
@@ -526,6 +528,7 @@ def test_event_time_spout_in_tail_mode_advances_the_watermark_after_an_idle_time
     append(logs / "a.log", clf(20))
     h = spout(logs, **EVENT, **{"logstorm.input.mode": "tail", "logstorm.idle_timeout_secs": 0.2})
     [chunk] = [m for m in h.next_tuple() if m.get("stream") is None]
+    h.component.next_save = 0  # positions due: the ack is saved at once
     h.ack(chunk["id"])
     h.component.next_watermark = 0
     assert watermarks(h.next_tuple()) == [T0 + 15]
@@ -558,3 +561,21 @@ def test_a_chunk_cut_differently_is_another_chunk(logs, position_path):
     append(logs / "app.log", numbered(2, 2))
     again = make_reader(logs, position_path, batch_lines=2).next_chunk()  # no cut log
     assert again.start == first.start and again.msg_id != first.msg_id
+
+
+def test_an_acked_chunk_holds_the_watermark_back_until_its_offsets_are_saved(logs):
+    append(logs / "a.log", clf(20) + clf(21) + clf(40) + clf(41))
+    h = spout(logs, **EVENT, **{"logstorm.input.mode": "tail"})
+    first = next(m for m in h.next_tuple() if m.get("stream") is None)
+    second = next(m for m in h.next_tuple() if m.get("stream") is None)
+    h.component.next_save = 0
+    h.ack(first["id"])  # saved at once
+    h.component.next_save = float("inf")  # the next save is not due yet
+    h.ack(second["id"])
+    h.component.next_watermark = 0
+    # a restart would send the second chunk again, so window tasks must still know it
+    assert watermarks(h.next_tuple()) == [second["tuple"][5]["watermark"]] == [T0 + 21 - 5]
+    h.component.next_save = h.component.next_watermark = 0
+    h.next_tuple()  # saves the positions: now the second chunk is done
+    h.component.next_watermark = 0
+    assert watermarks(h.next_tuple()) == [T0 + 41 - 5]

@@ -55,6 +55,7 @@ class LogFileSpout(Spout):
         self.logger.info("logfiles task %d %s", task_index(context), spoken(self, storm_conf))
         self.clock = None
         self.cuts: CutLog | None = None
+        self.acked_unsaved: list[str] = []
         if options[opt.INPUT_KIND] == "kafka":
             # the source is its own checkpoint: save() commits offsets to the group
             self.positions = self.reader = KafkaSource(
@@ -169,7 +170,7 @@ class LogFileSpout(Spout):
             self.clock.idle(now - self.last_read)
         if now < self.next_watermark:
             return
-        watermark = self.clock.broadcast(self.reader.inflight)
+        watermark = self.clock.broadcast([*self.reader.inflight, *self.acked_unsaved])
         if watermark != self.sent_watermark or now >= self.repeat_watermark:
             self.emit([watermark], stream="watermarks")  # unreliable: a newer one follows
             self.sent_watermark = watermark
@@ -182,8 +183,7 @@ class LogFileSpout(Spout):
             self.stats.acked(tup_id, time.monotonic(), len(chunk.lines))
         self.reader.ack(tup_id)
         if self.clock is not None:
-            self.clock.done(tup_id)
-            self.positions.max_time = self.clock.committed_max_time
+            self.acked_unsaved.append(tup_id)  # done for the watermark once saved
         self._save_positions(time.monotonic())
 
     def fail(self, tup_id: str) -> None:
@@ -195,6 +195,15 @@ class LogFileSpout(Spout):
 
     def _save_positions(self, now: float = 0.0, force: bool = False) -> None:
         if self.reader.dirty and (force or now >= self.next_save):
+            if self.clock is not None:
+                # A chunk stops holding the watermark back only once its offsets are
+                # saved: a restarted spout sends again what the saved ones do not
+                # cover, and a window task forgets a chunk once the watermark passes
+                # its stamp (then it would count it twice).
+                for chunk_id in self.acked_unsaved:
+                    self.clock.done(chunk_id)
+                self.acked_unsaved.clear()
+                self.positions.max_time = self.clock.committed_max_time
             self.positions.save()
             if self.cuts is not None:
                 self.cuts.forget_committed(self.reader.is_committed)
