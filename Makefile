@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export LEIN_ROOT := 1
 
-.PHONY: setup run run-kafka logs-sample logs-replay wordcount bench cluster-up cluster-down cluster-status cluster-venvs cluster-clean kafka-up kafka-down kafka-status kafka-clean test lint clean
+.PHONY: setup run run-kafka logs-sample logs-replay wordcount bench faults cluster-up cluster-down cluster-status cluster-venvs cluster-clean kafka-up kafka-down kafka-status kafka-clean test lint clean
 
 setup:
 	@tools/bootstrap
@@ -80,6 +80,9 @@ bench: setup
 	$(VENV)/python bench/profile_logs.py --rate $$(( $(BENCH_RATE) / 2 ))
 
 ## The whole test suite: lint, unit tests, and the real-Storm integration tests.
+faults: setup
+	$(VENV)/python bench/faults.py
+
 test: setup
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .

@@ -220,6 +220,11 @@ def test_a_restarted_window_sink_mends_its_file_and_writes_what_the_outbox_has(t
     h = BoltHarness(WindowSinkBolt, state, name="window_sink")
     h.feed([windows[2]])  # the rankings' tuple that got through
     assert [json.loads(line) for line in sink.read_text().splitlines()] == windows
+    later = [status_window(end) for end in (115, 120)]  # their tuples lost on the way
+    with open(tmp_path / "logs-1-1" / OUTBOX, "a") as fh:
+        fh.write("".join(json.dumps(w) + "\n" for w in later))
+    h.tick()
+    assert complete_records(sink) == windows + later
 
 
 def test_error_sink_keeps_reason_file_offset_and_raw_line_and_tallies_them(tmp_path):

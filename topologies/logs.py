@@ -70,7 +70,12 @@ class Logs(Topology):
         inputs={url_window: Grouping.GLOBAL, status_window: Grouping.GLOBAL},
         par=1,
     )
-    window_sink = WindowSinkBolt.spec(name="window_sink", inputs={rankings: Grouping.GLOBAL}, par=1)
+    window_sink = WindowSinkBolt.spec(
+        name="window_sink",
+        inputs={rankings: Grouping.GLOBAL},
+        par=1,
+        config={"topology.tick.tuple.freq.secs": 1},  # reads the outbox in a quiet spell
+    )
     error_sink = ErrorSinkBolt.spec(
         name="error_sink",
         inputs={parse["errors"]: Grouping.GLOBAL},

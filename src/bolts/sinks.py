@@ -12,7 +12,8 @@ from streamparse import Bolt, Tuple
 from logstorm import logs_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.jsonl_file import JsonLinesFile
-from logstorm.output.outbox import OUTBOX, read_outbox, write_sink_progress
+from logstorm.output.follow import JsonLinesFollower
+from logstorm.output.outbox import OUTBOX, write_sink_progress
 from logstorm.output.sinks import ErrorTally, WindowFile, tally_path, window_record, window_table
 from logstorm.shipping.producer import LineProducer
 from logstorm.windows.journal import run_state_dir
@@ -26,10 +27,13 @@ class WindowSinkBolt(Bolt):
     as a table if asked; with ``logstorm.output.kafka.topic`` also produces it there (the
     same JSON, keyed by metric), reporting any record Kafka did not take.
 
-    With ``logstorm.state.path`` it first writes what the rankings' outbox has beyond
-    the file (the windows on their way when this task or the rankings last died), and
-    about once a second fsyncs the file and records how far it is, so the outbox can
-    be compacted.
+    With ``logstorm.state.path`` it writes from the rankings' outbox instead
+    (:mod:`logstorm.output.outbox`), reading it on like a growing log on each tuple and
+    tick: a window tuple lost on its way (this task's worker restarting) is there all
+    the same, since the rankings appends before it emits. It starts with what the
+    outbox has beyond the file (the windows on their way when this task or the
+    rankings last died), and about once a second fsyncs the file and records how far
+    it is, so the outbox can be compacted.
     """
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
@@ -46,20 +50,30 @@ class WindowSinkBolt(Bolt):
                 topic_option=f"-o {opt.OUTPUT_KAFKA_TOPIC}=",
             )
         self.run_dir = None
+        self.outbox: JsonLinesFollower | None = None
         self.next_sync = 0.0
         if options[opt.STATE_PATH]:
             self.run_dir = run_state_dir(options[opt.STATE_PATH], storm_conf)
-            outbox = read_outbox(self.run_dir / OUTBOX)
-            missed = [w for w in outbox if self._write(window_record(w))]
+            self.outbox = JsonLinesFollower(self.run_dir / OUTBOX)
+            missed = self._catch_up()
             if missed:
-                self.logger.info("wrote %d windows from the rankings' outbox", len(missed))
+                self.logger.info("wrote %d windows from the rankings' outbox", missed)
 
     def process(self, tup: Tuple) -> None:
-        self._write(window_record(tup.values[0]))
+        if self.outbox is None:
+            self._write(window_record(tup.values[0]))
+        else:
+            self._catch_up()  # the tuple's window is in the outbox, with any lost before it
         self._sync()
 
     def process_tick(self, tup: Tuple) -> None:
+        if self.outbox is not None:
+            self._catch_up()
         self._sync()
+
+    def _catch_up(self) -> int:
+        """Write what the outbox has gained; return how many windows were new here."""
+        return sum(self._write(window_record(w)) for w in self.outbox.read())
 
     def _write(self, window: dict[str, Any]) -> bool:
         if not self.out.write(window):

@@ -1,0 +1,297 @@
+"""The fault matrix: the logs topology on the loopback cluster under steady load, one
+fault per run, every line written checked against what the windows counted.
+
+    .venv/bin/python bench/faults.py [--times event processing] [--faults spout parse ...]
+                                     [--rate 2000] [--before 15] [--after 30]
+
+For each time mode and fault, a fresh `sparse submit -e cluster -n logs` tails a new
+folder while a writer appends generated traffic (stamped with the wall clock) at
+``--rate`` lines/s; ``--before`` seconds after the first window the fault is injected,
+the load goes on for ``--after`` seconds, stops, and the windows are drained. Status
+windows are tumbling here (5 s window, 5 s slide), so every line belongs to exactly
+one of them, and a window's total can be checked line by line:
+
+- event time: each window against the brute-force count of the written lines with
+  timestamps in it, less the lines the errors sink reported late for it (a late line
+  is accounted for, not lost): *lost* and *counted twice* are the sums of the
+  shortfalls and excesses over all windows, *windows missing* those with lines but no
+  record, *duplicated* the records written more than once;
+- processing time: a line's window depends on when it arrived, so only the totals
+  can be compared: lost / counted twice are the net shortfall / excess.
+
+*Back after* is the time from the fault to the first window record written after it.
+Writes the table to RELIABILITY.md. Needs the cluster (``tools/cluster up``; started
+if it is down) and the worker virtualenvs (``tools/cluster venvs``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
+
+from live_latency import machine  # noqa: E402
+from parse_rate import write_section  # noqa: E402
+from sparse_run import wait_for  # noqa: E402
+from storm_cluster import (  # noqa: E402
+    CLUSTER,
+    python_components,
+    running_topologies,
+    sh,
+    sparse,
+    worker_of,
+)
+from storm_cluster import kill as kill_topology  # noqa: E402
+
+from logstorm.output.follow import complete_records  # noqa: E402
+from logstorm.parsing.accesslog import event_time  # noqa: E402
+from logstorm.traffic import TrafficGenerator  # noqa: E402
+
+SLIDE = 5  # status windows: tumbling, 5 s
+LATENESS = 10
+MESSAGE_TIMEOUT = 10
+COMPONENTS = {
+    "spout": "spouts.logfiles.LogFileSpout",
+    "parse": "bolts.parse.AccessLogParseBolt",
+    "url window": "bolts.windows.UrlWindowBolt",
+    "status window": "bolts.windows.StatusWindowBolt",
+    "rankings": "bolts.rankings.RankingsBolt",
+    "window sink": "bolts.sinks.WindowSinkBolt",
+    "error sink": "bolts.sinks.ErrorSinkBolt",
+}
+
+
+class Writer(threading.Thread):
+    """Appends generated lines stamped with the wall clock at a steady rate."""
+
+    def __init__(self, path: Path, rate: int) -> None:
+        super().__init__(daemon=True)
+        self.path, self.rate = path, rate
+        self.lines: list[str] = []
+        self.running = threading.Event()
+        self.running.set()
+        self.lock = threading.Lock()
+        self.fh = open(path, "a")  # noqa: SIM115 - reopened by rotate(), closed by stop()
+
+    def run(self) -> None:
+        traffic, start = TrafficGenerator(seed=7), time.time()
+        while self.running.is_set():
+            due = int((time.time() - start) * self.rate) - len(self.lines)
+            batch = [traffic.line(time.time()) for _ in range(due)]
+            with self.lock:
+                self.fh.write("".join(line + "\n" for line in batch))
+                self.fh.flush()
+            self.lines += batch
+            time.sleep(0.05)
+
+    def rotate(self) -> None:
+        """As logrotate's create: rename the log away, go on in a new file of its name."""
+        with self.lock:
+            self.path.rename(self.path.with_name(self.path.name + ".1"))
+            self.fh.close()
+            self.fh = open(self.path, "a")  # noqa: SIM115
+
+    def stop(self) -> None:
+        self.running.clear()
+        self.join()
+        self.fh.close()
+
+
+def one_pid(kind: str) -> int:
+    return min(python_components(COMPONENTS[kind]))
+
+
+def kill_component(kind: str) -> Callable[[Writer], None]:
+    def fault(_: Writer) -> None:
+        os.kill(one_pid(kind), signal.SIGKILL)
+
+    return fault
+
+
+def kill_worker(_: Writer) -> None:
+    os.kill(worker_of(one_pid("spout")), signal.SIGKILL)
+
+
+def rotate(writer: Writer) -> None:
+    writer.rotate()
+
+
+def timeout_storm(_: Writer) -> None:
+    """A status window process stopped for longer than the message timeout: its chunks
+    time out and are replayed while the first copies still wait in its queue."""
+    victim = one_pid("status window")
+    os.kill(victim, signal.SIGSTOP)
+    time.sleep(MESSAGE_TIMEOUT + 5)  # the fault itself: a process that does not run
+    os.kill(victim, signal.SIGCONT)
+
+
+FAULTS: dict[str, Callable[[Writer], None]] = {
+    **{kind: kill_component(kind) for kind in COMPONENTS},
+    "worker JVM": kill_worker,
+    "rotation": rotate,
+    "timeout storm": timeout_storm,
+}
+FAULT_TITLES = {
+    **{kind: f"`kill -9` of the {kind} process" for kind in COMPONENTS},
+    "worker JVM": "`kill -9` of the spout's worker JVM",
+    "rotation": "the log rotated under load (renamed, a new file created)",
+    "timeout storm": f"a status window process stopped (SIGSTOP) for {MESSAGE_TIMEOUT + 5} s, "
+    f"over the {MESSAGE_TIMEOUT} s message timeout",
+}
+
+
+def submit(folder: Path, time_mode: str) -> tuple[Path, Path]:
+    inbox, out = folder / "in", folder / "out"
+    inbox.mkdir()
+    options = {
+        "logstorm.input.path": inbox,
+        "logstorm.output.path": out / "windows.jsonl",
+        "logstorm.errors.path": out / "errors.jsonl",
+        "logstorm.state.path": folder / "state",
+        "logstorm.time": time_mode,
+        "logstorm.allowed_lateness_secs": LATENESS,
+        "logstorm.idle_timeout_secs": 3,
+        "logstorm.window.status.secs": SLIDE,
+        "logstorm.window.status.slide.secs": SLIDE,
+        "topology.message.timeout.secs": MESSAGE_TIMEOUT,
+    }
+    argv = ["submit", "-e", "cluster", "-n", "logs"]
+    for key, value in options.items():
+        argv += ["-o", f"{key}={value}"]
+    result = sparse(*argv)
+    if result.returncode != 0:
+        raise SystemExit(f"sparse submit failed:\n{result.stdout}{result.stderr}")
+    return inbox / "access.log", out
+
+
+def status_windows(out: Path) -> list[dict]:
+    return [w for w in complete_records(out / "windows.jsonl") if w["metric"] == "status"]
+
+
+def account(time_mode: str, written: list[str], out: Path) -> dict:
+    """Lost, counted twice, windows missing and duplicated (see the module docstring)."""
+    records = complete_records(out / "windows.jsonl")
+    seen = Counter((w["metric"], w["window_end"]) for w in records)
+    got: dict[int, int] = {}
+    for w in records:
+        if w["metric"] == "status":
+            got.setdefault(w["window_end"], w["total"])
+    row = {"written": len(written), "counted": sum(got.values()),
+           "duplicated": sum(n - 1 for n in seen.values())}  # fmt: skip
+    late = {(e["path"], e["offset"]): e["line"] for e in complete_records(out / "errors.jsonl")
+            if e["reason"] == "late" and e.get("metric") == "status"}  # fmt: skip
+    row["late"] = len(late)
+    if time_mode == "processing":
+        row["lost"] = max(0, len(written) - row["counted"])
+        row["twice"] = max(0, row["counted"] - len(written))
+        row["missing"] = None
+        return row
+    want = Counter((event_time(line) // SLIDE + 1) * SLIDE for line in written)
+    for line in late.values():
+        want[(event_time(line) // SLIDE + 1) * SLIDE] -= 1
+    row["lost"] = sum(max(0, n - got.get(end, 0)) for end, n in want.items())
+    row["twice"] = sum(max(0, n - want.get(end, 0)) for end, n in got.items())
+    row["missing"] = sum(1 for end, n in want.items() if n > 0 and end not in got)
+    return row
+
+
+def run(time_mode: str, fault: str, rate: int, before: float, after: float) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix=f"faults-{time_mode}-"))
+    log, out = submit(folder, time_mode)
+    writer = Writer(log, rate)
+    writer.start()
+    wait_for(lambda: status_windows(out), 240, "the first windows")
+    time.sleep(before)  # steady load before the fault
+    count_before = len(complete_records(out / "windows.jsonl"))
+    struck = time.monotonic()
+    FAULTS[fault](writer)
+    back = wait_for(lambda: len(complete_records(out / "windows.jsonl")) > count_before
+                    and time.monotonic(), 300, "windows after the fault")  # fmt: skip
+    time.sleep(max(0.0, after - (time.monotonic() - struck)))
+    writer.stop()
+    last_end = (max(map(event_time, writer.lines)) // SLIDE + 1) * SLIDE
+    if time_mode == "event":
+        wait_for(lambda: any(w["window_end"] >= last_end for w in status_windows(out)), 180,
+                 "the last window")  # fmt: skip
+    settled(lambda: sum(w["total"] for w in status_windows(out)))
+    row = account(time_mode, writer.lines, out)
+    row.update(time=time_mode, fault=fault, back_secs=back - struck)
+    kill_topology("logs")
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def settled(measure: Callable[[], int], quiet: float = 10.0, deadline: float = 180.0) -> None:
+    """Wait until measure() has not changed for quiet seconds (replays come late)."""
+    start = time.monotonic()
+    value, since = measure(), time.monotonic()
+    while time.monotonic() - since < quiet and time.monotonic() - start < deadline:
+        time.sleep(1.0)
+        now = measure()
+        if now != value:
+            value, since = now, time.monotonic()
+
+
+def table(rows: list[dict], argv: str) -> str:
+    head = (
+        f"## Fault matrix on the loopback cluster — {date.today().isoformat()}\n\n"
+        f"{machine()}. One-host cluster (`tools/cluster up`: ZooKeeper, Nimbus, "
+        "one Supervisor, UI), `cluster` parallelism, files tailed, "
+        f"`logstorm.state.path` set, message timeout {MESSAGE_TIMEOUT} s, lateness "
+        f"{LATENESS} s, status windows tumbling over {SLIDE} s. Command: `{argv}`. "
+        "One run per row.\n\n"
+        "| time | fault | lines written | counted | late | lost | counted twice | "
+        "windows missing | windows duplicated | back after (s) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    body = "".join(
+        f"| {r['time']} | {FAULT_TITLES[r['fault']]} | {r['written']:,} | {r['counted']:,} | "
+        f"{r['late']:,} | {r['lost']:,} | {r['twice']:,} | "
+        f"{'-' if r['missing'] is None else r['missing']} | {r['duplicated']} | "
+        f"{r['back_secs']:.1f} |\n"
+        for r in rows
+    )
+    notes = (
+        "\nEvent time: per window against the brute-force count of the written lines "
+        "(less those reported late). Processing time: totals only (a line's window is "
+        "its arrival second), so lost / counted twice are net. Back after: from the fault "
+        "to the next window record in the sink.\n"
+    )
+    return head + body + notes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--times", nargs="+", default=["event", "processing"],
+                        choices=["event", "processing"])  # fmt: skip
+    parser.add_argument("--faults", nargs="+", default=list(FAULTS), choices=list(FAULTS))
+    parser.add_argument("--rate", type=int, default=2000)
+    parser.add_argument("--before", type=float, default=15.0)
+    parser.add_argument("--after", type=float, default=30.0)
+    parser.add_argument("-o", "--output", type=Path, default=ROOT / "RELIABILITY.md")
+    args = parser.parse_args(argv)
+    if sh([*CLUSTER, "venvs"]).returncode or sh([*CLUSTER, "up"]).returncode:
+        raise SystemExit("the loopback cluster did not start; try: tools/cluster up")
+    for name in running_topologies():
+        kill_topology(name)
+    rows = [run(t, f, args.rate, args.before, args.after) for t in args.times for f in args.faults]
+    command = "bench/faults.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    write_section(args.output, "faults", table(rows, command.strip()))
+    print(table(rows, command.strip()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
