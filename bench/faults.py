@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -36,6 +37,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -103,6 +105,13 @@ class Writer(threading.Thread):
             self.fh.close()
             self.fh = open(self.path, "a")  # noqa: SIM115
 
+    def copytruncate(self) -> None:
+        """As logrotate's copytruncate: copy the log aside (a name the spout does not
+        read) and truncate it in place; no line is written in between."""
+        with self.lock:
+            shutil.copyfile(self.path, self.path.with_name(self.path.name + ".1"))
+            os.truncate(self.path, 0)
+
     def stop(self) -> None:
         self.running.clear()
         self.join()
@@ -113,22 +122,56 @@ def one_pid(kind: str) -> int:
     return min(python_components(COMPONENTS[kind]))
 
 
-def kill_component(kind: str) -> Callable[[Writer], None]:
-    def fault(_: Writer) -> None:
+@dataclass
+class Trial:
+    """One run of the matrix: its folder, time mode and writer."""
+
+    folder: Path
+    time_mode: str
+    writer: Writer | None = None
+
+
+def kill_component(kind: str) -> Callable[[Trial], None]:
+    def fault(_: Trial) -> None:
         os.kill(one_pid(kind), signal.SIGKILL)
 
     return fault
 
 
-def kill_worker(_: Writer) -> None:
+def kill_worker(_: Trial) -> None:
     os.kill(worker_of(one_pid("spout")), signal.SIGKILL)
 
 
-def rotate(writer: Writer) -> None:
-    writer.rotate()
+def cluster(*argv: str) -> None:
+    result = sh([*CLUSTER, *argv])
+    if result.returncode != 0:
+        raise SystemExit(f"tools/cluster {' '.join(argv)} failed:\n{result.stdout}{result.stderr}")
 
 
-def timeout_storm(_: Writer) -> None:
+def kill_supervisor(_: Trial) -> None:
+    """The supervisor `kill -9`ed; started again 10 s later (its workers run on)."""
+    pid = int((ROOT / "run" / "cluster" / "pids" / "supervisor.pid").read_text())
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(10)  # the fault itself: no supervisor for a while
+    cluster("start", "supervisor")
+
+
+def daemon_away(daemon: str, secs: int) -> Callable[[Trial], None]:
+    def fault(_: Trial) -> None:
+        cluster("stop", daemon)
+        time.sleep(secs)  # the fault itself: the daemon away
+        cluster("start", daemon)
+
+    return fault
+
+
+def resubmit(trial: Trial) -> None:
+    """The topology killed and submitted again over the same input and state folders."""
+    kill_topology("logs")
+    submit(trial.folder, trial.time_mode)
+
+
+def timeout_storm(_: Trial) -> None:
     """A status window process stopped for longer than the message timeout: its chunks
     time out and are replayed while the first copies still wait in its queue."""
     victim = one_pid("status window")
@@ -137,16 +180,26 @@ def timeout_storm(_: Writer) -> None:
     os.kill(victim, signal.SIGCONT)
 
 
-FAULTS: dict[str, Callable[[Writer], None]] = {
+FAULTS: dict[str, Callable[[Trial], None]] = {
     **{kind: kill_component(kind) for kind in COMPONENTS},
     "worker JVM": kill_worker,
-    "rotation": rotate,
+    "supervisor": kill_supervisor,
+    "nimbus": daemon_away("nimbus", 20),
+    "zookeeper": daemon_away("zookeeper", 20),
+    "rotation": lambda trial: trial.writer.rotate(),
+    "copytruncate": lambda trial: trial.writer.copytruncate(),
+    "resubmit": resubmit,
     "timeout storm": timeout_storm,
 }
 FAULT_TITLES = {
     **{kind: f"`kill -9` of the {kind} process" for kind in COMPONENTS},
     "worker JVM": "`kill -9` of the spout's worker JVM",
+    "supervisor": "`kill -9` of the supervisor, started again 10 s later",
+    "nimbus": "Nimbus stopped for 20 s, then started again",
+    "zookeeper": "ZooKeeper stopped for 20 s, then started again",
     "rotation": "the log rotated under load (renamed, a new file created)",
+    "copytruncate": "the log rotated by copytruncate under load",
+    "resubmit": "the topology killed and submitted again (same input and state folders)",
     "timeout storm": f"a status window process stopped (SIGSTOP) for {MESSAGE_TIMEOUT + 5} s, "
     f"over the {MESSAGE_TIMEOUT} s message timeout",
 }
@@ -154,9 +207,10 @@ FAULT_TITLES = {
 
 def submit(folder: Path, time_mode: str) -> tuple[Path, Path]:
     inbox, out = folder / "in", folder / "out"
-    inbox.mkdir()
+    inbox.mkdir(exist_ok=True)
     options = {
         "logstorm.input.path": inbox,
+        "logstorm.input.pattern": "*.log",  # not the copy copytruncate leaves beside it
         "logstorm.output.path": out / "windows.jsonl",
         "logstorm.errors.path": out / "errors.jsonl",
         "logstorm.state.path": folder / "state",
@@ -212,11 +266,12 @@ def run(time_mode: str, fault: str, rate: int, before: float, after: float) -> d
     log, out = submit(folder, time_mode)
     writer = Writer(log, rate)
     writer.start()
+    trial = Trial(folder, time_mode, writer)
     wait_for(lambda: status_windows(out), 240, "the first windows")
     time.sleep(before)  # steady load before the fault
     count_before = len(complete_records(out / "windows.jsonl"))
     struck = time.monotonic()
-    FAULTS[fault](writer)
+    FAULTS[fault](trial)
     back = wait_for(lambda: len(complete_records(out / "windows.jsonl")) > count_before
                     and time.monotonic(), 300, "windows after the fault")  # fmt: skip
     time.sleep(max(0.0, after - (time.monotonic() - struck)))
