@@ -27,6 +27,7 @@ if it is down) and the worker virtualenvs (``tools/cluster venvs``).
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -44,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from live_latency import machine  # noqa: E402
+from live_latency import machine, started_here  # noqa: E402
 from parse_rate import write_section  # noqa: E402
 from sparse_run import wait_for  # noqa: E402
 from storm_cluster import (  # noqa: E402
@@ -337,8 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=float, default=30.0)
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "RELIABILITY.md")
     args = parser.parse_args(argv)
-    if sh([*CLUSTER, "venvs"]).returncode or sh([*CLUSTER, "up"]).returncode:
-        raise SystemExit("the loopback cluster did not start; try: tools/cluster up")
+    cluster("venvs")
+    if started_here(CLUSTER):  # leave the machine as found
+        atexit.register(cluster, "down")
     for name in running_topologies():
         kill_topology(name)
     rows = [run(t, f, args.rate, args.before, args.after) for t in args.times for f in args.faults]

@@ -21,6 +21,7 @@ Writes its table to BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import itertools
 import json
@@ -47,6 +48,16 @@ from sparse_run import SparseRun, wait_for  # noqa: E402
 from logstorm.output.follow import JsonLinesFollower  # noqa: E402
 
 PROBE = '10.9.9.9 - - [{t}] "GET /probe HTTP/1.1" 599 1 "-" "probe"'
+
+
+def started_here(tool: list[str]) -> bool:
+    """Run ``tool up`` (tools/kafka, tools/cluster); whether it started the service,
+    rather than finding it already running."""
+    up = subprocess.run([*tool, "up"], capture_output=True, text=True)
+    print(up.stdout, end="", flush=True)
+    if up.returncode != 0:
+        raise SystemExit(f"{' '.join(tool[1:])} up failed:\n{up.stderr}")
+    return "already running" not in up.stdout
 
 
 def machine() -> str:
@@ -362,8 +373,9 @@ def main() -> None:
     rows, spark_rows = [], []
     secs = dict(zip(args.rates, args.secs * len(args.rates), strict=False))
     fill = dict(zip(args.rates, args.fill * len(args.rates), strict=False))
-    if "kafka" in args.inputs:
-        subprocess.run([sys.executable, str(ROOT / "tools" / "kafka"), "up"], check=True)
+    if "kafka" in args.inputs and started_here([sys.executable, str(ROOT / "tools" / "kafka")]):
+        # leave the machine as found: a broker left on 9092 would stand in others' way
+        atexit.register(subprocess.run, [sys.executable, str(ROOT / "tools" / "kafka"), "down"])
     runs = []
     for rate in args.rates:
         for source in args.inputs:
