@@ -30,6 +30,7 @@ import argparse
 import atexit
 import json
 import os
+import shlex
 import shutil
 import signal
 import sys
@@ -344,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in running_topologies():
         kill_topology(name)
     rows = [run(t, f, args.rate, args.before, args.after) for t in args.times for f in args.faults]
-    command = "bench/faults.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = shlex.join(["bench/faults.py", *(sys.argv[1:] if argv is None else argv)])
     write_section(args.output, "faults", table(rows, command.strip()))
     print(table(rows, command.strip()))
     return 0
