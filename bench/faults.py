@@ -2,11 +2,17 @@
 fault per run, every line written checked against what the windows counted.
 
     .venv/bin/python bench/faults.py [--times event processing] [--faults spout parse ...]
-                                     [--rate 2000] [--before 15] [--after 30]
+                                     [--inputs files kafka] [--rate 2000] [--before 10]
+                                     [--after 20]
 
-For each time mode and fault, a fresh `sparse submit -e cluster -n logs` tails a new
-folder while a writer appends generated traffic (stamped with the wall clock) at
-``--rate`` lines/s; ``--before`` seconds after the first window the fault is injected,
+For each input, time mode and fault, a fresh `sparse submit -e cluster -n logs` tails a
+new folder while a writer appends generated traffic (stamped with the wall clock) at
+``--rate`` lines/s; with Kafka input the shipper (``logstorm.shipping.shipper``) sends
+that folder to a fresh 3-partition topic and the spouts read the topic instead; there
+the faults run are those where reading a topic differs from tailing a file (``KAFKA_
+FAULTS``: the spout, a parse process, the worker JVM, the resubmit) and the broker
+stopped for 20 s. ``--before`` seconds after the first
+window the fault is injected,
 the load goes on for ``--after`` seconds, stops, and the windows are drained. Status
 windows are tumbling here (5 s window, 5 s slide), so every line belongs to exactly
 one of them, and a window's total can be checked line by line:
@@ -20,6 +26,8 @@ one of them, and a window's total can be checked line by line:
   can be compared: lost / counted twice are the net shortfall / excess.
 
 *Back after* is the time from the fault to the first window record written after it.
+A row whose run fails (no windows within its deadline) is kept in the table with the
+reason, and the matrix goes on.
 Writes the table to RELIABILITY.md. Needs the cluster (``tools/cluster up``; started
 if it is down) and the worker virtualenvs (``tools/cluster venvs``).
 """
@@ -28,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import json
 import os
 import shlex
@@ -46,7 +55,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from live_latency import machine, started_here  # noqa: E402
+from live_latency import KAFKA, kafka_input, machine, started_here  # noqa: E402
 from parse_rate import write_section  # noqa: E402
 from sparse_run import wait_for  # noqa: E402
 from storm_cluster import (  # noqa: E402
@@ -130,6 +139,7 @@ class Trial:
 
     folder: Path
     time_mode: str
+    extra: dict[str, object]
     writer: Writer | None = None
 
 
@@ -170,7 +180,20 @@ def daemon_away(daemon: str, secs: int) -> Callable[[Trial], None]:
 def resubmit(trial: Trial) -> None:
     """The topology killed and submitted again over the same input and state folders."""
     kill_topology("logs")
-    submit(trial.folder, trial.time_mode)
+    submit(trial.folder, trial.time_mode, trial.extra)
+
+
+def broker_away(_: Trial) -> None:
+    """The Kafka broker stopped for 20 s, then started again (its data kept)."""
+    kafka("down")
+    time.sleep(20)  # the fault itself: no broker
+    kafka("up")
+
+
+def kafka(*argv: str) -> None:
+    result = sh([*KAFKA, *argv])
+    if result.returncode != 0:
+        raise SystemExit(f"tools/kafka {' '.join(argv)} failed:\n{result.stdout}{result.stderr}")
 
 
 def timeout_storm(_: Trial) -> None:
@@ -192,7 +215,12 @@ FAULTS: dict[str, Callable[[Trial], None]] = {
     "copytruncate": lambda trial: trial.writer.copytruncate(),
     "resubmit": resubmit,
     "timeout storm": timeout_storm,
+    "broker": broker_away,
 }
+KAFKA_ONLY = {"broker"}
+# With Kafka input, the faults where reading a topic differs from tailing a file (its
+# offsets, its partitions, its broker); the bolts downstream are the same.
+KAFKA_FAULTS = {"spout", "parse", "worker JVM", "resubmit", "broker"}
 FAULT_TITLES = {
     **{kind: f"`kill -9` of the {kind} process" for kind in COMPONENTS},
     "worker JVM": "`kill -9` of the spout's worker JVM",
@@ -204,15 +232,21 @@ FAULT_TITLES = {
     "resubmit": "the topology killed and submitted again (same input and state folders)",
     "timeout storm": f"a status window process stopped (SIGSTOP) for {MESSAGE_TIMEOUT + 5} s, "
     f"over the {MESSAGE_TIMEOUT} s message timeout",
+    "broker": "the Kafka broker stopped for 20 s, then started again",
 }
 
 
-def submit(folder: Path, time_mode: str) -> tuple[Path, Path]:
+def applies(fault: str, source: str) -> bool:
+    return fault in KAFKA_FAULTS if source == "kafka" else fault not in KAFKA_ONLY
+
+
+def submit(folder: Path, time_mode: str, extra: dict[str, object]) -> tuple[Path, Path]:
     inbox, out = folder / "in", folder / "out"
     inbox.mkdir(exist_ok=True)
     options = {
         "logstorm.input.path": inbox,
-        "logstorm.input.pattern": "*.log",  # not the copy copytruncate leaves beside it
+        # YAML-quoted (sparse reads -o values as YAML); not copytruncate's copy beside it
+        "logstorm.input.pattern": '"*.log"',
         "logstorm.output.path": out / "windows.jsonl",
         "logstorm.errors.path": out / "errors.jsonl",
         "logstorm.state.path": folder / "state",
@@ -222,6 +256,7 @@ def submit(folder: Path, time_mode: str) -> tuple[Path, Path]:
         "logstorm.window.status.secs": SLIDE,
         "logstorm.window.status.slide.secs": SLIDE,
         "topology.message.timeout.secs": MESSAGE_TIMEOUT,
+        **extra,
     }
     argv = ["submit", "-e", "cluster", "-n", "logs"]
     for key, value in options.items():
@@ -263,12 +298,41 @@ def account(time_mode: str, written: list[str], out: Path) -> dict:
     return row
 
 
-def run(time_mode: str, fault: str, rate: int, before: float, after: float) -> dict:
-    folder = Path(tempfile.mkdtemp(prefix=f"faults-{time_mode}-"))
-    log, out = submit(folder, time_mode)
-    writer = Writer(log, rate)
+def run(source: str, time_mode: str, fault: str, rate: int, before: float,
+        after: float) -> dict:  # fmt: skip
+    """One row: the measured figures, or the reason the run failed."""
+    folder = Path(tempfile.mkdtemp(prefix=f"faults-{source}-{time_mode}-"))
+    row: dict = {"source": source, "time": time_mode, "fault": fault}
+    with contextlib.ExitStack() as stack:
+        extra: dict[str, object] = {}
+        if source == "kafka":
+            (folder / "in").mkdir()
+            extra, _ = stack.enter_context(kafka_input(folder / "in", folder))
+        trial = Trial(folder, time_mode, extra)
+        try:
+            row.update(strike(trial, fault, rate, before, after))
+        except (AssertionError, OSError, SystemExit) as failed:
+            print(f"{source} {time_mode} {fault}: {failed}", flush=True)
+            row["failed"] = _gist(str(failed))
+        finally:
+            if trial.writer and trial.writer.is_alive():
+                trial.writer.stop()
+            if "logs" in running_topologies():
+                kill_topology("logs")
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def _gist(text: str) -> str:
+    """The first and the last line of a failure (what failed, and its error)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()] or ["?"]
+    return lines[0] if len(lines) == 1 else f"{lines[0]} {lines[-1]}"
+
+
+def strike(trial: Trial, fault: str, rate: int, before: float, after: float) -> dict:
+    log, out = submit(trial.folder, trial.time_mode, trial.extra)
+    writer = trial.writer = Writer(log, rate)
     writer.start()
-    trial = Trial(folder, time_mode, writer)
     wait_for(lambda: status_windows(out), 240, "the first windows")
     time.sleep(before)  # steady load before the fault
     count_before = len(complete_records(out / "windows.jsonl"))
@@ -279,15 +343,11 @@ def run(time_mode: str, fault: str, rate: int, before: float, after: float) -> d
     time.sleep(max(0.0, after - (time.monotonic() - struck)))
     writer.stop()
     last_end = (max(map(event_time, writer.lines)) // SLIDE + 1) * SLIDE
-    if time_mode == "event":
+    if trial.time_mode == "event":
         wait_for(lambda: any(w["window_end"] >= last_end for w in status_windows(out)), 180,
                  "the last window")  # fmt: skip
     settled(lambda: sum(w["total"] for w in status_windows(out)))
-    row = account(time_mode, writer.lines, out)
-    row.update(time=time_mode, fault=fault, back_secs=back - struck)
-    kill_topology("logs")
-    print(json.dumps(row), flush=True)
-    return row
+    return {**account(trial.time_mode, writer.lines, out), "back_secs": back - struck}
 
 
 def settled(measure: Callable[[], int], quiet: float = 10.0, deadline: float = 180.0) -> None:
@@ -305,21 +365,17 @@ def table(rows: list[dict], argv: str) -> str:
     head = (
         f"## Fault matrix on the loopback cluster — {date.today().isoformat()}\n\n"
         f"{machine()}. One-host cluster (`tools/cluster up`: ZooKeeper, Nimbus, "
-        "one Supervisor, UI), `cluster` parallelism, files tailed, "
+        "one Supervisor, UI), `cluster` parallelism, "
+        "files tailed or read through Kafka (the shipper in front, 3 partitions), "
         f"`logstorm.state.path` set, message timeout {MESSAGE_TIMEOUT} s, lateness "
         f"{LATENESS} s, status windows tumbling over {SLIDE} s. Command: `{argv}`. "
         "One run per row.\n\n"
-        "| time | fault | lines written | counted | late | lost | counted twice | "
+        "| input | time | fault | lines written | counted | late | lost | counted twice | "
         "windows missing | windows duplicated | back after (s) |\n"
-        "|---|---|---|---|---|---|---|---|---|---|\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
-    body = "".join(
-        f"| {r['time']} | {FAULT_TITLES[r['fault']]} | {r['written']:,} | {r['counted']:,} | "
-        f"{r['late']:,} | {r['lost']:,} | {r['twice']:,} | "
-        f"{'-' if r['missing'] is None else r['missing']} | {r['duplicated']} | "
-        f"{r['back_secs']:.1f} |\n"
-        for r in rows
-    )
+    body = "".join(f"| {r['source']} | {r['time']} | {FAULT_TITLES[r['fault']]} | "
+                   f"{figures(r)} |\n" for r in rows)  # fmt: skip
     notes = (
         "\nEvent time: per window against the brute-force count of the written lines "
         "(less those reported late). Processing time: totals only (a line's window is "
@@ -329,22 +385,35 @@ def table(rows: list[dict], argv: str) -> str:
     return head + body + notes
 
 
+def figures(r: dict) -> str:
+    if "failed" in r:
+        return f"run failed: {r['failed']} | | | | | | | |"
+    return (f"{r['written']:,} | {r['counted']:,} | {r['late']:,} | {r['lost']:,} | "
+            f"{r['twice']:,} | {'-' if r['missing'] is None else r['missing']} | "
+            f"{r['duplicated']} | {r['back_secs']:.1f}")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--times", nargs="+", default=["event", "processing"],
                         choices=["event", "processing"])  # fmt: skip
     parser.add_argument("--faults", nargs="+", default=list(FAULTS), choices=list(FAULTS))
+    parser.add_argument("--inputs", nargs="+", default=["files", "kafka"],
+                        choices=["files", "kafka"])  # fmt: skip
     parser.add_argument("--rate", type=int, default=2000)
-    parser.add_argument("--before", type=float, default=15.0)
-    parser.add_argument("--after", type=float, default=30.0)
+    parser.add_argument("--before", type=float, default=10.0)
+    parser.add_argument("--after", type=float, default=20.0)
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "RELIABILITY.md")
     args = parser.parse_args(argv)
     cluster("venvs")
     if started_here(CLUSTER):  # leave the machine as found
         atexit.register(cluster, "down")
+    if "kafka" in args.inputs and started_here(KAFKA):
+        atexit.register(kafka, "down")
     for name in running_topologies():
         kill_topology(name)
-    rows = [run(t, f, args.rate, args.before, args.after) for t in args.times for f in args.faults]
+    rows = [run(source, t, f, args.rate, args.before, args.after) for source in args.inputs
+            for t in args.times for f in args.faults if applies(f, source)]  # fmt: skip
     command = shlex.join(["bench/faults.py", *(sys.argv[1:] if argv is None else argv)])
     write_section(args.output, "faults", table(rows, command.strip()))
     print(table(rows, command.strip()))

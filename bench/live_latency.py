@@ -39,6 +39,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+KAFKA = [sys.executable, str(ROOT / "tools" / "kafka")]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from parse_rate import write_section  # noqa: E402
@@ -134,7 +135,10 @@ class KafkaLag:
     def __init__(self, topic: str, group: str) -> None:
         from confluent_kafka import Consumer, TopicPartition
 
-        self.consumer = Consumer({"bootstrap.servers": "127.0.0.1:9092", "group.id": group})
+        # Quiet (log_level 2: critical only): a broker away is a fault of bench/faults.py,
+        # reported there, not a line on stderr every 50 ms.
+        self.consumer = Consumer({"bootstrap.servers": "127.0.0.1:9092", "group.id": group,
+                                  "log_level": 2})  # fmt: skip
         self.partitions = [TopicPartition(topic, p) for p in range(3)]
         self.max_records = 0
 
@@ -153,7 +157,7 @@ class KafkaLag:
 def kafka_input(inbox: Path, workdir: Path) -> Iterator[tuple[dict[str, object], KafkaLag]]:
     """A fresh topic, the shipper tailing inbox into it, and the spout's options."""
     topic = f"bench-{os.getpid()}-{int(time.time())}"
-    made = subprocess.run([sys.executable, str(ROOT / "tools" / "kafka"), "topic", topic, "3"],
+    made = subprocess.run([*KAFKA, "topic", topic, "3"],
                           capture_output=True, text=True)  # fmt: skip
     if made.returncode:
         sys.exit(f"bench: no topic {topic}: {made.stdout}{made.stderr}")
@@ -373,9 +377,9 @@ def main() -> None:
     rows, spark_rows = [], []
     secs = dict(zip(args.rates, args.secs * len(args.rates), strict=False))
     fill = dict(zip(args.rates, args.fill * len(args.rates), strict=False))
-    if "kafka" in args.inputs and started_here([sys.executable, str(ROOT / "tools" / "kafka")]):
+    if "kafka" in args.inputs and started_here(KAFKA):
         # leave the machine as found: a broker left on 9092 would stand in others' way
-        atexit.register(subprocess.run, [sys.executable, str(ROOT / "tools" / "kafka"), "down"])
+        atexit.register(subprocess.run, [*KAFKA, "down"])
     runs = []
     for rate in args.rates:
         for source in args.inputs:
