@@ -13,6 +13,7 @@ import pytest
 from harness import SpoutHarness
 from logstorm.sources.files import LogDirectoryReader
 from logstorm.sources.offsets import PositionFile, file_id
+from logstorm.sources.status import read_statuses, status_dir
 from spouts.logfiles import LogFileSpout
 
 
@@ -391,8 +392,8 @@ def spout(logs, **conf):
             "logstorm.input.path": str(logs),
             "logstorm.input.mode": "spool",
             "logstorm.input.batch.lines": 2,
-            "logstorm.output.path": "x",
-            "logstorm.errors.path": "y",
+            "logstorm.output.path": str(logs.parent / "out" / "windows.jsonl"),
+            "logstorm.errors.path": str(logs.parent / "out" / "errors.jsonl"),
             "topology.max.spout.pending": 2,
             **conf,
         },
@@ -411,6 +412,23 @@ def test_spout_emits_a_chunk_as_one_text_with_its_offsets_and_cut_lines(logs):
     assert first["tuple"] == [str(log), "a\n" + "y" * 10, [0, "bytes", []], [1], first["id"], None]
     assert second["tuple"] == [str(log), "c", [23, "bytes", []], [], second["id"], None]
     assert first["id"] and second["id"] and first["id"] != second["id"]
+
+
+def test_a_spool_replay_says_in_its_status_file_how_far_it_is_until_it_is_finished(logs):
+    append(logs / "a.log", numbered(1, 6))
+    append(logs / "b.log", numbered(7, 10))
+    h = spout(logs, **{"topology.max.spout.pending": 100, "logstorm.input.poll.secs": 1e-6})
+    (status,) = read_statuses(status_dir(logs.parent / "out" / "windows.jsonl"))
+    assert status["task"] == 0 and status["progress"]["finished"] is False  # up, not read yet
+    for _ in range(20):  # 5 chunks, then the scans that retire the files
+        for tup in h.next_tuple():
+            h.ack(tup["id"])
+    # the replay is over and says so at once, not at the next 5 s report
+    (status,) = read_statuses(status_dir(logs.parent / "out" / "windows.jsonl"))
+    size = sum(len(path.read_bytes()) for path in logs.glob("*.COMPLETED"))
+    assert status["progress"] == {**status["progress"], "files_done": 2, "files_total": 2,
+                                  "bytes_done": size, "bytes_total": size, "lines": 10,
+                                  "eta_secs": 0.0, "finished": True}  # fmt: skip
 
 
 def test_spout_honours_max_spout_pending_and_resumes_after_an_ack(logs):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -35,19 +36,36 @@ class AckStats:
         """The tuple's tree failed or timed out (it will be emitted again)."""
         self.failed += 1
 
-    def summary(self, secs: float) -> str:
-        """One log line about the last secs seconds, then start counting afresh."""
+    def report(self, secs: float) -> dict[str, Any]:
+        """The last secs seconds as figures, then start counting afresh.
+
+        >>> stats = AckStats()
+        >>> stats.emitted("a", 0.0); stats.acked("a", 0.25, lines=100)
+        >>> stats.report(10.0)["complete_latency_ms"]
+        {'p50': 250, 'p99': 250}
+        """
         acked = len(self.latencies)
-        text = (
-            f"last {secs:.0f}s: {acked} tuples acked ({self.acked_lines} lines, "
-            f"{self.acked_lines / secs:.0f} lines/s), {self.failed} failed"
-        )
+        latency = None
         if acked:
             ordered = sorted(self.latencies)
             p99 = ordered[min(acked - 1, int(acked * 0.99))]
-            text += (
-                f", complete latency p50 {statistics.median(ordered) * 1000:.0f} ms "
-                f"p99 {p99 * 1000:.0f} ms"
-            )
+            latency = {"p50": round(statistics.median(ordered) * 1000),
+                       "p99": round(p99 * 1000)}  # fmt: skip
+        report = {"secs": secs, "acked_tuples": acked, "acked_lines": self.acked_lines,
+                  "lines_per_sec": self.acked_lines / secs, "failed": self.failed,
+                  "complete_latency_ms": latency}  # fmt: skip
         self.latencies, self.acked_lines, self.failed = [], 0, 0
-        return text
+        return report
+
+
+def summary(report: dict[str, Any]) -> str:
+    """A :meth:`AckStats.report` as one log line."""
+    text = (
+        f"last {report['secs']:.0f}s: {report['acked_tuples']} tuples acked "
+        f"({report['acked_lines']} lines, {report['lines_per_sec']:.0f} lines/s), "
+        f"{report['failed']} failed"
+    )
+    latency = report["complete_latency_ms"]
+    if latency:
+        text += f", complete latency p50 {latency['p50']} ms p99 {latency['p99']} ms"
+    return text

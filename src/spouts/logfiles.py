@@ -10,13 +10,15 @@ from typing import Any
 from streamparse import Spout, Stream
 
 from logstorm import logs_options as opt
-from logstorm.ack_stats import AckStats
+from logstorm.ack_stats import AckStats, summary
 from logstorm.parsing.accesslog import event_time
 from logstorm.sources.chunks import Chunk
 from logstorm.sources.cuts import CutLog
 from logstorm.sources.files import LogDirectoryReader
 from logstorm.sources.kafka import KafkaSource
 from logstorm.sources.offsets import PositionFile
+from logstorm.sources.progress import ReplayProgress
+from logstorm.sources.status import status_dir, write_status
 from logstorm.sources.watermark import EventClock, PartitionClocks
 from logstorm.tasks import task_count, task_index
 from multilang import spoken
@@ -26,7 +28,7 @@ SAVE_EVERY_SECS = 1.0  # position-file checkpoints at most this often
 WATERMARK_EVERY_SECS = 0.2  # watermark broadcasts at most this often...
 WATERMARK_REPEAT_SECS = 1.0  # ...and at least this often (a restarted task hears it)
 DEFAULT_MAX_PENDING = 100
-STATS_EVERY_SECS = 10.0  # a log line of acked tuples and complete latency
+STATS_EVERY_SECS = 5.0  # a status file and a log line of acked tuples and complete latency
 
 
 class LogFileSpout(Spout):
@@ -95,6 +97,14 @@ class LogFileSpout(Spout):
         self.warned: dict[str, str] = {}  # unreadable files already logged
         self.stats = AckStats()
         self.stats_since = time.monotonic()
+        self.task = task_index(context)
+        self.status_dir = status_dir(options[opt.OUTPUT_PATH])
+        self.lines_acked = 0
+        self.progress = None
+        self.replay_over = False
+        if options[opt.INPUT_KIND] == "files" and options[opt.INPUT_MODE] == "spool":
+            self.progress = ReplayProgress(started=time.monotonic())
+        self._report(0.0)  # the topology is up: the console and the dashboard see it
 
     def _open_files(self, options: dict[str, Any]) -> None:
         directory = options[opt.INPUT_PATH]
@@ -142,10 +152,29 @@ class LogFileSpout(Spout):
         if chunk is None:
             time.sleep(IDLE_SLEEP_SECS)
         self._save_positions(now)
-        if now - self.stats_since >= STATS_EVERY_SECS:
-            summary = self.stats.summary(now - self.stats_since)
-            self.logger.info("logfiles: %s, %d pending", summary, self.reader.pending())
+        replay_over = self.progress is not None and not self.replay_over and self.reader.drained()
+        if now - self.stats_since >= STATS_EVERY_SECS or replay_over:
+            self.replay_over = self.replay_over or replay_over  # said at once, then as usual
+            self._report(now - self.stats_since)
             self.stats_since = now
+
+    def _report(self, secs: float) -> None:
+        """The last secs seconds in the log and in this task's status file."""
+        report = self.stats.report(secs) if secs else {}
+        if secs:
+            self.lines_acked += report["acked_lines"]
+            self.logger.info("logfiles: %s, %d pending", summary(report), self.reader.pending())
+        report.update(at=time.time(), pending=self.reader.pending(), progress=None)
+        if self.progress is not None:
+            files, bytes_ = self.reader.progress()
+            report["progress"] = self.progress.report(
+                files=files, bytes_=bytes_, lines=self.lines_acked, now=time.monotonic(),
+                finished=self.reader.drained(),
+            )  # fmt: skip
+        try:
+            write_status(self.status_dir, self.task, report)
+        except OSError as err:  # the status is for people watching: never stop for it
+            self.logger.warning("cannot write the status to %s: %s", self.status_dir, err)
 
     def _stamp(self, chunk: Chunk, now: float) -> dict[str, Any] | None:
         if self.clock is None:

@@ -244,6 +244,15 @@ class LogDirectoryReader:
             and any(entry.get("done") for entry in self.positions.entries.values())
         )
 
+    def progress(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(files done, files found) and (bytes committed, bytes found): for a spool-mode
+        replay's progress (:mod:`logstorm.sources.progress`)."""
+        done = [entry["offset"] for entry in self.positions.entries.values() if entry.get("done")]
+        open_files = list(self.files.values())
+        committed = sum(done) + sum(f.tracker.committed for f in open_files)
+        found = sum(done) + sum(os.fstat(f.fh.fileno()).st_size for f in open_files)
+        return (len(done), len(done) + len(open_files)), (committed, found)
+
     def pending(self) -> int:
         """Chunks emitted and not acknowledged yet (failed ones included)."""
         return len(self.inflight)
