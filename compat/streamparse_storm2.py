@@ -55,10 +55,19 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    command (the suite runs the topologies under each). ``sparse submit`` sends the
    uber-jar, as ``sparse run`` does: streamparse's plain jar for Python-only
    topologies lacks msgpack-core, and the workers died on its first class.
+11. Options are checked before anything is built or started. A bad ``-o`` value
+   was caught only inside the workers, some 20 s after ``sparse run`` began, its
+   message repeated among Storm's logging; a value that is no YAML (``-o
+   logstorm.input.pattern=*.log``: ``*`` starts an alias) ended in a ruamel
+   traceback. Each ``-o`` value is parsed first, and a topology class may name its
+   options' check (``check_options``: options -> raises ValueError naming the key);
+   ``sparse run`` and ``sparse submit`` then stop at once with one message and
+   exit code 2, as for any usage error. The workers keep their own check.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -198,6 +207,50 @@ def with_nimbus_uptime(cluster: dict[str, Any], nimbuses: dict[str, Any]) -> dic
     return {**cluster, "nimbusUptime": leaders[0]["nimbusUpTime"] if leaders else "no leader"}
 
 
+class BadOption(Exception):
+    """An option fails its check: sparse says so and exits 2 (a usage error)."""
+
+
+USAGE_ERROR = 2
+_OPTION_FLAGS = ("-o", "--option")
+
+
+def option_values(argv: list[str]) -> list[str]:
+    """The ``key=value`` text of every ``-o``/``--option`` in a sparse command line."""
+    found = [value for flag, value in itertools.pairwise(argv) if flag in _OPTION_FLAGS]
+    return found + [arg.split("=", 1)[1] for arg in argv if arg.startswith("--option=")]
+
+
+def check_option_syntax(argv: list[str]) -> None:
+    """Refuse an ``-o`` that is not key=value, or whose value is no YAML (sparse reads
+    values as YAML), naming the key and the fix."""
+    from ruamel.yaml import YAML, YAMLError
+
+    for option in option_values(argv):
+        key, equals, text = option.partition("=")
+        if not equals:
+            raise BadOption(f"option -o {option!r} has no value; fix: -o {option}=<value>")
+        try:
+            YAML(typ="safe", pure=True).load(text)
+        except YAMLError as err:
+            problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+            raise BadOption(
+                f"option {key!r}: {text!r} is not a value sparse can read ({problem}); "
+                f"fix: quote it, as -o '{key}=\"{text}\"'"
+            ) from None
+
+
+def checked_options(topology_class: Any, storm_options: dict[str, Any]) -> None:
+    """Run the topology class's own check of its options (``check_options``)."""
+    check = getattr(topology_class, "check_options", None)
+    if check is None:
+        return
+    try:
+        check(storm_options)
+    except ValueError as err:
+        raise BadOption(str(err)) from None
+
+
 def option_parallelism(topology_class: Any, storm_options: dict[str, Any]) -> None:
     """Set the parallelism of the components whose option (the class's
     ``option_parallelism``: option -> component name) the resolved options carry."""
@@ -206,9 +259,9 @@ def option_parallelism(topology_class: Any, storm_options: dict[str, Any]) -> No
             continue
         value = storm_options[key]
         if isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
-            raise UserError(
-                f"option {key!r} must be a whole number >= 1, got {value!r}",
-                f"-o {key}=<tasks of {component}>",
+            raise BadOption(
+                f"option {key!r} must be a whole number >= 1, got {value!r}; "
+                f"fix: -o {key}=<tasks of {component}>"
             )
         storm_options[key] = tasks = int(value)
         for spec in topology_class.specs:
@@ -318,6 +371,7 @@ def apply() -> None:
                         **kwargs: Any) -> dict[str, Any]:  # fmt: skip
         options = original_resolve(cli_options, env_config, topology_class, *args, **kwargs)
         option_parallelism(topology_class, options)
+        checked_options(topology_class, options)
         multilang_serializer(components_serializer(env_config, util.get_config()), options)
         return options
 
@@ -434,7 +488,11 @@ def main() -> None:
     from thriftpy2.transport import TTransportException
 
     try:
+        check_option_syntax(sys.argv[1:])
         sparse_main()
+    except BadOption as err:
+        print(f"sparse: {err}", file=sys.stderr)
+        sys.exit(USAGE_ERROR)
     except NotAliveException as err:
         raise UserError(
             f"no such topology is running ({err.msg})", "sparse list -e <env> shows what runs"

@@ -49,6 +49,8 @@ class Logs(Topology):
 
     # -o logstorm.input.tasks=N runs N spout tasks (Kafka partitions are shared out)
     option_parallelism = {opt.INPUT_TASKS: "logfiles"}
+    # sparse run/submit check every option before building or starting anything
+    check_options = staticmethod(opt.read_logs_options)
     logfiles = LogFileSpout.spec(name="logfiles", par=1)
     parse = AccessLogParseBolt.spec(
         name="parse", inputs={logfiles: Grouping.SHUFFLE}, par={"local": 2, "cluster": 4}

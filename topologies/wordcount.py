@@ -11,6 +11,7 @@ import os
 from streamparse import Grouping, Topology
 
 from bolts.wordcount import SplitSentenceBolt, WordCountBolt
+from logstorm.wordcount.options import read_wordcount_options
 from spouts.sentences import RandomSentenceSpout
 
 
@@ -20,6 +21,8 @@ class WordCount(Topology):
         # Python workers (which run in Storm's own folders) write into the project.
         "wordcount.snapshot.dir": os.path.abspath(os.path.join("run", "wordcount")),
     }
+    # sparse run/submit check every option before building or starting anything
+    check_options = staticmethod(read_wordcount_options)
 
     spout = RandomSentenceSpout.spec(name="spout", par={"local": 1, "cluster": 5})
     split = SplitSentenceBolt.spec(

@@ -10,7 +10,6 @@ from streamparse import Bolt, Tuple
 
 from coalesced_writes import CoalescedWrites
 from logstorm.atomic import write_json_atomic
-from logstorm.options import read_options
 from logstorm.wordcount import options as opt
 from logstorm.wordcount.words import WordCounter, split_sentence
 
@@ -35,7 +34,7 @@ class WordCountBolt(CoalescedWrites, Bolt):
     outputs = ["word", "count"]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
-        options = read_options(storm_conf, opt.TABLE)
+        options = opt.read_wordcount_options(storm_conf)
         self.counter = WordCounter()
         self.snapshot_dir = options[opt.SNAPSHOT_DIR]
         self.log_secs = options[opt.LOG_SECS]

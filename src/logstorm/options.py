@@ -60,7 +60,7 @@ def read_options(conf: Mapping[str, Any], table: Sequence[Option]) -> dict[str, 
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise OptionError(
-                f"unknown option {key!r}; {hint}known options: {', '.join(sorted(known))}"
+                f"unknown option {key!r}; fix: {hint}known options: {', '.join(sorted(known))}"
             )
     return {opt.key: opt.read(conf) for opt in table}
 

@@ -8,7 +8,6 @@ from typing import Any
 from streamparse import Spout
 
 from coalesced_writes import CoalescedWrites
-from logstorm.options import read_options
 from logstorm.tasks import task_index
 from logstorm.wordcount import options as opt
 from logstorm.wordcount.sentences import random_sentences
@@ -28,7 +27,7 @@ class RandomSentenceSpout(CoalescedWrites, Spout):
     outputs = ["sentence"]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
-        options = read_options(storm_conf, opt.TABLE)
+        options = opt.read_wordcount_options(storm_conf)
         self.logger.info("sentences task %d %s", task_index(context), spoken(self, storm_conf))
         self.pause = options[opt.PAUSE_MS] / 1000.0
         self.reliable = options[opt.RELIABLE]

@@ -105,13 +105,3 @@ def test_readme_main_command_shows_live_windows(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=60)
-
-
-def test_misspelt_option_stops_the_run_at_start_naming_the_key(tmp_path):
-    options = {"logstorm.input.path": tmp_path, "logstorm.windw.url.secs": 60}
-    with SparseRun("logs", tmp_path / "run.log", options) as run:
-        wait_for(lambda: run.proc.poll() is not None, 240, "sparse run to give up", run.log)
-    assert run.proc.returncode != 0
-    assert "unknown option 'logstorm.windw.url.secs'; did you mean 'logstorm.window.url.secs'" in (
-        run.output()
-    )

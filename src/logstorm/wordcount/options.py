@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from logstorm.options import Option, non_negative, positive
+from collections.abc import Mapping
+from typing import Any
+
+from logstorm.options import Option, non_negative, positive, read_options
 
 SEED = "wordcount.seed"
 SENTENCES = "wordcount.sentences"
@@ -26,3 +29,8 @@ TABLE = (
         "emit sentences with message ids, so Storm tracks acks and complete latency",
     ),
 )
+
+
+def read_wordcount_options(conf: Mapping[str, Any]) -> dict[str, Any]:
+    """Every wordcount.* option, checked (raises OptionError naming the key)."""
+    return read_options(conf, TABLE)

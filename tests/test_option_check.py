@@ -1,0 +1,56 @@
+"""A bad option stops `sparse run` / `sparse submit` at once: one message naming the key
+and the fix, exit code 2, and nothing built or started (no Leiningen, no Java)."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+SPARSE = PROJECT / ".venv" / "bin" / "sparse"
+
+
+@pytest.fixture
+def recorded(tmp_path):
+    """PATH with `lein` and `java` first, each recording that it was called."""
+    calls = tmp_path / "calls"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("lein", "java"):
+        shim = bin_dir / tool
+        shim.write_text(f'#!/bin/sh\necho {tool} "$@" >> {calls}\nexit 1\n')
+        shim.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    return env, calls
+
+
+@pytest.mark.parametrize(
+    ("argv", "key", "fix"),
+    [
+        (["run", "-n", "logs", "-o", "logstorm.top=-1"], "logstorm.top", "-o logstorm.top=<int"),
+        (["run", "-n", "logs", "-o", "logstorm.windw.url.secs=3"], "logstorm.windw.url.secs",
+         "did you mean 'logstorm.window.url.secs'"),
+        (["run", "-n", "logs", "-o", "logstorm.input.pattern=*.log"], "logstorm.input.pattern",
+         """-o 'logstorm.input.pattern="*.log"'"""),
+        (["run", "-n", "logs", "-o", "logstorm.input.tasks=2"], "logstorm.input.tasks",
+         "-o logstorm.input.tasks=1"),
+        (["run", "-n", "logs", "-o", "logstorm.window.status.secs=7"],
+         "logstorm.window.status.secs", "-o logstorm.window.status.secs=<multiple>"),
+        (["submit", "-e", "cluster", "-n", "logs", "-o", "logstorm.time=evnt"], "logstorm.time",
+         "-o logstorm.time="),
+        (["run", "-n", "wordcount", "-o", "wordcount.seed=x"], "wordcount.seed",
+         "-o wordcount.seed=<int>"),
+    ],
+)  # fmt: skip
+def test_a_bad_option_exits_2_with_one_message_before_anything_starts(recorded, argv, key, fix):
+    env, calls = recorded
+    result = subprocess.run([str(SPARSE), *argv], cwd=PROJECT, env=env, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    (message,) = result.stderr.splitlines()
+    assert message.startswith("sparse: ") and key in message and "fix:" in message
+    assert fix in message
+    assert not calls.exists(), f"started before the check: {calls.read_text()}"
