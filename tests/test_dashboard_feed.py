@@ -1,0 +1,243 @@
+"""The dashboard's window feed and server, on real files: what a person watching the
+page relies on (every new window shown once, nothing half written, a rotated log
+followed, a late browser drawing the recent past at once, errors and health summed)."""
+
+import asyncio
+import json
+import os
+import socket
+
+import aiohttp
+
+from logstorm.dashboard.__main__ import main
+from logstorm.dashboard.feed import WindowFeed
+from logstorm.dashboard.server import make_app
+
+
+def window(metric, end, total=10, time="processing", **extra):
+    top = [["/", total]] if metric == "url" else [["200", total - 1], ["404", 1]]
+    return {"metric": metric, "time": time, "window_end": end, "window_secs": 300,
+            "slide_secs": 1 if metric == "url" else 5, "total": total, "distinct": len(top),
+            "top": top, **extra}  # fmt: skip
+
+
+def append(path, *records, raw=""):
+    with open(path, "a") as fh:
+        fh.write("".join(json.dumps(r) + "\n" for r in records) + raw)
+
+
+def ends(messages):
+    return [(m["window"]["metric"], m["window"]["window_end"]) for m in messages]
+
+
+def test_appended_windows_come_once_each_in_order_stamped_when_written_and_read(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    feed = WindowFeed(out, clock=lambda: 1000.5)
+    append(out, window("url", 100), window("status", 100))
+    first = feed.poll_windows()
+    assert ends(first) == [("url", 100), ("status", 100)]
+    assert first[0]["window"]["written_at"] == os.stat(out).st_mtime
+    assert first[0]["window"]["read_at"] == 1000.5
+    assert feed.poll_windows() == []  # nothing new, nothing again
+    append(out, window("url", 101), window("url", 102))
+    assert ends(feed.poll_windows()) == [("url", 101), ("url", 102)]
+
+
+def test_a_half_written_last_line_waits_for_its_end(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    feed = WindowFeed(out)
+    line = json.dumps(window("url", 100, total=7))
+    append(out, window("status", 95), raw=line[:25])  # the sink mid-write
+    assert ends(feed.poll_windows()) == [("status", 95)]
+    append(out, raw=line[25:] + "\n")
+    assert [m["window"]["total"] for m in feed.poll_windows()] == [7]
+
+
+def test_a_missing_file_reads_as_nothing_until_it_appears(tmp_path):
+    out = tmp_path / "not-yet" / "windows.jsonl"
+    feed = WindowFeed(out)
+    assert feed.poll_windows() == [] and feed.history()["windows"] == []
+    out.parent.mkdir()
+    append(out, window("url", 100))
+    assert ends(feed.poll_windows()) == [("url", 100)]
+
+
+def test_a_rotated_or_truncated_file_is_followed_from_its_start(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    feed = WindowFeed(out)
+    append(out, window("url", 100), window("url", 101))
+    assert len(feed.poll_windows()) == 2
+    out.rename(tmp_path / "windows.jsonl.1")  # rotated: a new file in its place
+    append(out, window("url", 102))
+    assert ends(feed.poll_windows()) == [("url", 102)]
+    out.write_text("")  # truncated in place (copytruncate), then written again
+    append(out, window("url", 103), window("status", 100))
+    assert ends(feed.poll_windows()) == [("url", 103), ("status", 100)]
+
+
+def test_a_line_that_is_not_json_does_not_stop_the_feed(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    feed = WindowFeed(out)
+    append(out, raw="not json\n")
+    assert feed.poll_windows() == []
+    append(out, window("url", 100), ["a list"], raw='{"no": "window"}\n')
+    assert ends(feed.poll_windows()) == [("url", 100)]
+
+
+def test_a_late_browser_gets_the_recent_status_windows_and_the_newest_url_window(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    append(out, *[window("status", 1000 + 5 * i) for i in range(400)])  # 2000 s of them
+    append(out, *[window("url", 2990 + i) for i in range(10)])
+    feed = WindowFeed(out, history_secs=600)
+    feed.poll_windows()
+    history = feed.history()
+    status = [w["window_end"] for w in history["windows"] if w["metric"] == "status"]
+    assert status == list(range(2400, 2996, 5))  # the last 10 minutes, oldest first
+    assert [w["window_end"] for w in history["windows"] if w["metric"] == "url"] == [2999]
+    assert history["history_secs"] == 600 and history["windows_path"] == str(out)
+
+
+def test_windows_of_another_time_mode_start_the_history_anew(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    append(out, window("status", 1796171540), window("url", 1796171540))
+    append(out, window("status", 1431868000, time="event"))  # a replay of May 2015
+    feed = WindowFeed(out)
+    feed.poll_windows()
+    assert [(w["time"], w["window_end"]) for w in feed.history()["windows"]] == [
+        ("event", 1431868000)
+    ]
+
+
+def test_the_errors_tally_is_read_with_totals_and_sent_when_it_changes(tmp_path):
+    out, errors = tmp_path / "windows.jsonl", tmp_path / "errors.jsonl"
+    feed = WindowFeed(out, errors)
+    assert feed.history()["tally"]["malformed_total"] == 0  # no errors file: none left out
+    counts = tmp_path / "errors.counts.json"
+    tally = {"late": {"status": 2, "url": 3}, "malformed": {"bad request": 1, "no date": 4}}
+    counts.with_suffix(".tmp").write_text(json.dumps(tally))
+    counts.with_suffix(".tmp").replace(counts)  # as the sink writes it: atomically
+    [message] = [m for m in feed.poll_side() if m["type"] == "tally"]
+    assert (message["tally"]["malformed_total"], message["tally"]["late_total"]) == (5, 5)
+    assert message["tally"]["late"] == {"status": 2, "url": 3}
+    assert [m for m in feed.poll_side() if m["type"] == "tally"] == []  # unchanged
+
+
+def spout_status(task, at, rate, p99, progress=None):
+    return {"task": task, "at": at, "secs": 5.0, "acked_tuples": 12, "acked_lines": 5000,
+            "lines_per_sec": rate, "failed": 1, "pending": 3,
+            "complete_latency_ms": {"p50": 12, "p99": p99}, "progress": progress}  # fmt: skip
+
+
+def test_spout_status_files_sum_to_lines_per_second_and_the_worst_latency(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    status = tmp_path / "status"
+    status.mkdir()
+    for s in (
+        spout_status(3, 100.0, 1000.0, 40),
+        spout_status(4, 101.0, 400.0, 90),
+        spout_status(5, 60.0, 9999.0, 999),
+    ):  # task 5 stopped reporting 40 s ago
+        (status / f"spout-{s['task']}.json").write_text(json.dumps(s))  # fmt: skip
+    (status / "spout-6.json").write_text('{"task": 6, "at": ')  # not a status (yet)
+    feed = WindowFeed(out, clock=lambda: 102.0)
+    health = feed.history()["health"]
+    assert (health["lines_per_sec"], health["p99_ms"], health["p50_ms"]) == (1400.0, 90, 12)
+    assert (health["tasks"], health["live_tasks"], health["pending"]) == (3, 2, 6)
+    assert health["progress"] is None
+
+
+def test_replay_progress_is_summed_and_finished_with_its_totals(tmp_path):
+    status = tmp_path / "status"
+    status.mkdir()
+
+    def progress(done, finished, eta):
+        return {"mode": "spool", "files_done": done, "files_total": 3, "bytes_done": 100 * done,
+                "bytes_total": 300, "lines": 7000, "lines_per_sec": 1400.0, "eta_secs": eta,
+                "finished": finished}  # fmt: skip
+
+    def write(*progresses):
+        for task, p in enumerate(progresses):
+            s = spout_status(task, 100.0, 1400.0, 40, p)
+            (status / f"spout-{task}.json").write_text(json.dumps(s))
+
+    write(progress(1, False, 12.5), progress(2, False, 30.0))
+    feed = WindowFeed(tmp_path / "windows.jsonl", clock=lambda: 101.0)
+    p = feed.history()["health"]["progress"]
+    assert (p["files_done"], p["files_total"], p["bytes_done"], p["bytes_total"]) == (
+        3,
+        6,
+        300,
+        600,
+    )
+    assert (p["lines"], p["lines_per_sec"], p["eta_secs"], p["finished"]) == (
+        14000,
+        2800.0,
+        30.0,
+        False,
+    )
+    write(progress(3, True, 0), progress(3, True, 0))
+    feed.clock = lambda: 500.0  # long after: the tasks stopped, their totals stay
+    [message] = [m for m in feed.poll_side() if m["type"] == "health"]
+    p = message["health"]["progress"]
+    assert (p["finished"], p["files_done"], p["bytes_done"], p["lines"]) == (True, 6, 600, 14000)
+    assert message["health"]["lines_per_sec"] == 0
+
+
+async def sse_events(response, n):
+    """The next n server-sent events of a response, as (event, data)."""
+    events, fields = [], {}
+    async with asyncio.timeout(10):
+        while len(events) < n:
+            line = (await response.content.readline()).decode().rstrip("\n")
+            if line:
+                key, _, value = line.partition(": ")
+                fields[key] = value
+            elif "event" in fields:
+                events.append((fields["event"], json.loads(fields["data"])))
+                fields = {}
+    return events
+
+
+def test_the_event_stream_sends_history_first_then_each_new_window(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    append(out, window("status", 100), window("url", 100))
+
+    async def scenario():
+        feed = WindowFeed(out)
+        runner = aiohttp.web.AppRunner(make_app(feed))
+        await runner.setup()
+        site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        try:
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"{url}/events") as early:
+                    [(kind, history)] = await sse_events(early, 1)
+                    assert kind == "history"
+                    assert ends([{"window": w} for w in history["windows"]]) == [
+                        ("status", 100), ("url", 100)]  # fmt: skip
+                    append(out, window("url", 101, total=42))
+                    [(kind, message)] = await sse_events(early, 1)
+                    assert (kind, message["window"]["total"]) == ("window", 42)
+                async with http.get(f"{url}/events") as late:  # a browser that reconnects
+                    [(kind, history)] = await sse_events(late, 1)
+                    assert [w["window_end"] for w in history["windows"]] == [100, 101]
+                async with http.get(f"{url}/") as page:
+                    assert page.status == 200 and 'id="top-urls"' in await page.text()
+                async with http.get(f"{url}/vendor/echarts.js") as lib:
+                    assert lib.status == 200 and len(await lib.read()) > 100_000
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(scenario())
+
+
+def test_a_taken_port_is_named_with_the_fix(tmp_path, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["--port", str(port), "--windows", str(tmp_path / "windows.jsonl")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"port {port} on 127.0.0.1 is taken" in err and f"--port {port + 1}" in err
