@@ -63,6 +63,14 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    options' check (``check_options``: options -> raises ValueError naming the key);
    ``sparse run`` and ``sparse submit`` then stop at once with one message and
    exit code 2, as for any usage error. The workers keep their own check.
+12. ``sparse run`` printed Storm's whole start-up and runtime logging, the Python
+   components' messages buried in it. A topology class may name its console view
+   (``console``: (options, storm_log, started) -> an object whose ``lines()`` are
+   what to print now); ``sparse run`` then sends Storm's output to
+   ``logs/sparse-run-<topology>.log`` and prints the view's lines (for ``logs``: one
+   line when the topology is up, the window tables, replay progress), plus any
+   warning or error a Python component logs. ``LOGSTORM_CONSOLE=storm`` shows
+   Storm's output as before (the integration tests read it).
 """
 
 from __future__ import annotations
@@ -70,9 +78,11 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -337,6 +347,64 @@ def storm_home() -> Path:
     return PROJECT_ROOT / ".cache" / "storm" / f"apache-storm-{version[1]}"
 
 
+CONSOLE_ENV = "LOGSTORM_CONSOLE"
+_COMPONENT_TROUBLE = re.compile(
+    r"^\S+ (?P<level>WARN|ERROR) +\S+Shell(?:Bolt|Spout)\S* \[[^]]*\] ShellLog pid:\d+, "
+    r"name:(?P<name>\S+?),? .*? - (?P<message>.*)$"
+)
+_RUN: dict[str, Any] = {}  # what resolve_options learnt, for run's local()
+
+
+def component_trouble(line: str) -> str | None:
+    """A Python component's warning or error in a line of Storm's log, as one line.
+
+    >>> component_trouble("10:00:01.5 WARN  o.a.s.t.ShellSpout [Thread-9] ShellLog pid:42, "
+    ...                   "name:logfiles 2026-12-02 10:00:01,500 - cannot read a.log")
+    'logfiles: warning: cannot read a.log'
+    >>> component_trouble("10:00:01.5 INFO  o.a.s.d.worker [main] Launching worker") is None
+    True
+    """
+    found = _COMPONENT_TROUBLE.match(line)
+    if found is None:
+        return None
+    level = "error" if found["level"] == "ERROR" else "warning"
+    return f"{found['name']}: {level}: {found['message']}"
+
+
+def run_with_console(command: str, console: Any, options: dict[str, Any], name: str) -> None:
+    """Run ``storm local`` with its output in a log file, printing the console view's
+    lines and the components' warnings instead (see patch 12)."""
+    log = PROJECT_ROOT / "logs" / f"sparse-run-{name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    view = console(options, storm_log=log, started=time.time())
+    with open(log, "wb") as out:
+        storm = subprocess.Popen(shlex.split(command), stdout=out, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)  # fmt: skip
+    with open(log, errors="replace") as storm_output:
+
+        def show() -> None:
+            for line in view.lines():
+                print(line, flush=True)
+            for line in storm_output.readlines():
+                trouble = component_trouble(line.rstrip("\n"))
+                if trouble:
+                    print(trouble, flush=True)
+
+        try:
+            while storm.poll() is None:
+                show()
+                time.sleep(0.2)
+        except KeyboardInterrupt:  # Ctrl-C reached Storm too: let it shut down
+            storm.wait()
+            show()
+            sys.exit(130)
+        show()
+    if storm.returncode != 0:
+        tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-25:])
+        raise UserError(f"Storm stopped with exit code {storm.returncode}; the end of its "
+                        f"log:\n{tail}", f"read {log} for the whole story")  # fmt: skip
+
+
 def apply() -> None:
     """Patch streamparse in this process and set up PATH for the commands it runs."""
     # paramiko (under fabric) warns about TripleDES on every import: noise for users.
@@ -347,7 +415,11 @@ def apply() -> None:
     original_local = run.local
 
     def local(command: str, *args: Any, **kwargs: Any) -> Any:
-        return original_local(storm2_local_command(command), *args, **kwargs)
+        command = storm2_local_command(command)
+        console = getattr(_RUN.get("topology"), "console", None)
+        if command.startswith("storm local") and console and os.environ.get(CONSOLE_ENV) != "storm":
+            return run_with_console(command, console, _RUN["options"], _RUN["name"])
+        return original_local(command, *args, **kwargs)
 
     def storm_lib_version() -> Any:
         tree = subprocess.run(
@@ -372,6 +444,7 @@ def apply() -> None:
         options = original_resolve(cli_options, env_config, topology_class, *args, **kwargs)
         option_parallelism(topology_class, options)
         checked_options(topology_class, options)
+        _RUN.update(topology=topology_class, options=options, name=args[0] if args else "topology")
         multilang_serializer(components_serializer(env_config, util.get_config()), options)
         return options
 

@@ -57,7 +57,10 @@ class SparseRun:
     ) -> None:
         """serializer: json or msgpack for this run (LOGSTORM_SERIALIZER), else config.json's."""
         self.log = log
-        self.env = {**os.environ, "LOGSTORM_SERIALIZER": serializer} if serializer else None
+        # Storm's output as the tests read it, not the console view a person sees
+        self.env = {**os.environ, "LOGSTORM_CONSOLE": "storm"}
+        if serializer:
+            self.env["LOGSTORM_SERIALIZER"] = serializer
         argv = [str(SPARSE), "run", "-n", name]
         if secs is not None:
             argv += ["-t", str(secs)]

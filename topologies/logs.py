@@ -21,6 +21,7 @@ from bolts.rankings import RankingsBolt
 from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
 from bolts.windows import StatusWindowBolt, UrlWindowBolt
 from logstorm import logs_options as opt
+from logstorm.output.console import LogsConsole
 from spouts.logfiles import LogFileSpout
 
 
@@ -51,6 +52,8 @@ class Logs(Topology):
     option_parallelism = {opt.INPUT_TASKS: "logfiles"}
     # sparse run/submit check every option before building or starting anything
     check_options = staticmethod(opt.read_logs_options)
+    # what sparse run prints (Storm's logging goes to logs/sparse-run-logs.log)
+    console = LogsConsole
     logfiles = LogFileSpout.spec(name="logfiles", par=1)
     parse = AccessLogParseBolt.spec(
         name="parse", inputs={logfiles: Grouping.SHUFFLE}, par={"local": 2, "cluster": 4}

@@ -1,7 +1,9 @@
 """The log analyzer on a real Storm LocalCluster through `sparse run`."""
 
+import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 
@@ -17,6 +19,8 @@ from sample_log import (
 from sparse_run import PROJECT, SparseRun, default_sigint, wait_for
 
 from logstorm.output.follow import complete_records
+
+STORM_LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} +(TRACE|DEBUG|INFO|WARN|ERROR) ", re.M)
 
 pytestmark = pytest.mark.storm
 
@@ -101,7 +105,18 @@ def test_readme_main_command_shows_live_windows(tmp_path):
             60, "the window to grow with live traffic", tmp_path / "run.log",
         )  # fmt: skip
         assert later[-1]["window_end"] > live[-1]["window_end"]
-        assert "url window ending" in (tmp_path / "run.log").read_text()  # the console table
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=60)
+    # The terminal shows the start line and the tables; Storm's logging is in its file.
+    console = (tmp_path / "run.log").read_text().splitlines()
+    (up,) = [line for line in console if line.startswith("logs is up: ")]
+    storm_log = PROJECT / "logs" / "sparse-run-logs.log"
+    assert f"windows in {out}" in up and f"Storm's log in {storm_log}" in up
+    tables = [i for i, line in enumerate(console) if line.startswith("url window ending")]
+    assert len(tables) >= 2
+    rows = list(itertools.takewhile(lambda line: line.startswith("  "), console[tables[-2] + 1 :]))
+    counts = [int(row.split()[0]) for row in rows]
+    assert rows and counts == sorted(counts, reverse=True)  # ranked, like pprint()
+    assert [line for line in console if STORM_LOG_LINE.match(line)] == []
+    assert STORM_LOG_LINE.search(storm_log.read_text())  # ...and kept in its file

@@ -10,6 +10,11 @@ started (this task's start: files done before it are done, not fast).
 ...                          finished=False)
 >>> report["lines_per_sec"], report["eta_secs"]
 (400.0, 15.0)
+>>> done = progress.report(files=(2, 2), bytes_=(1000, 1000), lines=10000, now=20.0,
+...                        finished=True)
+>>> progress.report(files=(2, 2), bytes_=(1000, 1000), lines=10000, now=99.0,
+...                 finished=True)["lines_per_sec"]
+500.0
 """
 
 from __future__ import annotations
@@ -23,10 +28,14 @@ class ReplayProgress:
     def __init__(self, started: float) -> None:
         self.started = started
         self.first_bytes: int | None = None  # done when the replay started
+        self.final: dict[str, Any] | None = None  # the report that said it finished
 
     def report(self, *, files: tuple[int, int], bytes_: tuple[int, int], lines: int,
                now: float, finished: bool) -> dict[str, Any]:  # fmt: skip
-        """files and bytes_ are (done, total); lines are those acked since the start."""
+        """files and bytes_ are (done, total); lines are those acked since the start.
+        Once finished, the same final report (its rate and duration do not decay)."""
+        if self.final is not None:
+            return self.final
         bytes_done, bytes_total = bytes_
         if self.first_bytes is None:
             self.first_bytes = bytes_done
@@ -34,12 +43,15 @@ class ReplayProgress:
         rate = (bytes_done - self.first_bytes) / secs  # bytes/s
         left = bytes_total - bytes_done
         eta = 0.0 if finished or left <= 0 else (left / rate if rate > 0 else None)
-        return {
+        report = {
             "mode": "spool", "files_done": files[0], "files_total": files[1],
             "bytes_done": bytes_done, "bytes_total": bytes_total, "lines": lines,
             "lines_per_sec": round(lines / secs, 1), "secs": round(secs, 1),
             "eta_secs": None if eta is None else round(eta, 1), "finished": finished,
         }  # fmt: skip
+        if finished:
+            self.final = report
+        return report
 
 
 def progress_line(progress: dict[str, Any]) -> str:
