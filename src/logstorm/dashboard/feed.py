@@ -33,9 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from logstorm.dashboard.history import WindowHistory
-from logstorm.dashboard.spout_status import read_spout_statuses, spout_health
+from logstorm.dashboard.spout_status import spout_health
 from logstorm.dashboard.tally import read_tally
 from logstorm.output.follow import JsonLinesFollower
+from logstorm.sources.status import read_statuses
+from logstorm.sources.status import status_dir as status_dir_of
 
 Message = dict[str, Any]
 
@@ -57,15 +59,13 @@ class WindowFeed:
     ) -> None:
         self.windows_path = Path(windows_path)
         self.errors_path = Path(errors_path or self.windows_path.with_name("errors.jsonl"))
-        self.status_dir = Path(status_dir or self.windows_path.with_name("status"))
+        self.status_dir = Path(status_dir or status_dir_of(self.windows_path))
         self.follower = JsonLinesFollower(self.windows_path)
         self.recent = WindowHistory(history_secs)
         self.clock = clock
         self.unreadable_reads = 0  # reads that held a whole line that was not JSON
         self.tally: dict[str, Any] = read_tally(self.errors_path)
-        self.health: dict[str, Any] | None = spout_health(
-            read_spout_statuses(self.status_dir), clock()
-        )
+        self.health: dict[str, Any] | None = spout_health(read_statuses(self.status_dir), clock())
         self.storm: dict[str, Any] | None = None
 
     def poll_windows(self) -> list[Message]:
@@ -96,7 +96,7 @@ class WindowFeed:
         if tally != self.tally:
             self.tally = tally
             messages.append({"type": "tally", "tally": tally})
-        health = spout_health(read_spout_statuses(self.status_dir), self.clock())
+        health = spout_health(read_statuses(self.status_dir), self.clock())
         if health != self.health:
             self.health = health
             messages.append({"type": "health", "health": health})
@@ -114,6 +114,7 @@ class WindowFeed:
         return {
             "type": "history",
             "windows_path": str(self.windows_path),
+            "status_dir": str(self.status_dir),
             "history_secs": self.recent.status_secs,
             "windows": self.recent.windows(),
             "tally": self.tally,
