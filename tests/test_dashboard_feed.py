@@ -3,15 +3,18 @@ page relies on (every new window shown once, nothing half written, a rotated log
 followed, a late browser drawing the recent past at once, errors and health summed)."""
 
 import asyncio
+import http.server
 import json
 import os
 import socket
+import threading
 
 import aiohttp
 
 from logstorm.dashboard.__main__ import main
 from logstorm.dashboard.feed import WindowFeed
 from logstorm.dashboard.server import make_app
+from logstorm.dashboard.storm_ui import fetch_ui_health
 
 
 def window(metric, end, total=10, time="processing", **extra):
@@ -39,8 +42,8 @@ def test_appended_windows_come_once_each_in_order_stamped_when_written_and_read(
     assert first[0]["window"]["written_at"] == os.stat(out).st_mtime
     assert first[0]["window"]["read_at"] == 1000.5
     assert feed.poll_windows() == []  # nothing new, nothing again
-    append(out, window("url", 101), window("url", 102))
-    assert ends(feed.poll_windows()) == [("url", 101), ("url", 102)]
+    append(out, window("status", 105), window("url", 101))
+    assert ends(feed.poll_windows()) == [("status", 105), ("url", 101)]
 
 
 def test_a_half_written_last_line_waits_for_its_end(tmp_path):
@@ -51,6 +54,16 @@ def test_a_half_written_last_line_waits_for_its_end(tmp_path):
     assert ends(feed.poll_windows()) == [("status", 95)]
     append(out, raw=line[25:] + "\n")
     assert [m["window"]["total"] for m in feed.poll_windows()] == [7]
+
+
+def test_a_burst_of_windows_sends_only_what_the_page_draws(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    feed = WindowFeed(out, history_secs=60)
+    append(out, *[window("url", e) for e in range(1000, 4000)])  # a fast replay's hour
+    append(out, *[window("status", e) for e in range(1000, 4000, 5)])
+    assert ends(feed.poll_windows()) == [("url", 3999)] + [
+        ("status", e) for e in range(3940, 4000, 5)
+    ]
 
 
 def test_a_missing_file_reads_as_nothing_until_it_appears(tmp_path):
@@ -66,7 +79,7 @@ def test_a_rotated_or_truncated_file_is_followed_from_its_start(tmp_path):
     out = tmp_path / "windows.jsonl"
     feed = WindowFeed(out)
     append(out, window("url", 100), window("url", 101))
-    assert len(feed.poll_windows()) == 2
+    assert ends(feed.poll_windows()) == [("url", 101)]
     out.rename(tmp_path / "windows.jsonl.1")  # rotated: a new file in its place
     append(out, window("url", 102))
     assert ends(feed.poll_windows()) == [("url", 102)]
@@ -241,3 +254,37 @@ def test_a_taken_port_is_named_with_the_fix(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert f"port {port} on 127.0.0.1 is taken" in err and f"--port {port + 1}" in err
+
+
+def test_the_storm_ui_figures_are_the_running_topologys_spouts():
+    topology_id = "logs-1-1796160271"
+    answers = {
+        "/api/v1/topology/summary": {"topologies": [
+            {"name": "wordcount", "id": "wordcount-2-1"}, {"name": "logs", "id": topology_id}]},
+        f"/api/v1/topology/{topology_id}?window=600": {"name": "logs", "id": topology_id,
+            "spouts": [
+                {"spoutId": "logfiles", "acked": 1200, "failed": 2, "completeLatency": "12.5"},
+                {"spoutId": "other", "acked": 30, "failed": 0, "completeLatency": "40.0"}]},
+    }  # fmt: skip
+
+    class UI(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps(answers[self.path]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), UI) as ui:
+        threading.Thread(target=ui.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{ui.server_address[1]}"
+        health = fetch_ui_health(url)
+        missing = fetch_ui_health(url, topology="sentences")
+        ui.shutdown()
+    assert health == {"topology": "logs", "id": topology_id, "window_secs": 600,
+                      "acked_tuples": 1230, "failed_tuples": 2,
+                      "complete_latency_ms": 40.0}  # fmt: skip
+    assert missing is None

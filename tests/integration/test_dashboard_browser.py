@@ -118,7 +118,6 @@ def test_an_event_time_replay_draws_the_logs_own_time_may_2015(tmp_path):
     last_line = max(w["window_end"] for w in windows_) - 300  # past it, windows drain
     windows_ = by_end([w for w in windows_ if w["window_end"] <= last_line])
     out = tmp_path / "windows.jsonl"
-    write_jsonl(out, windows_)
     tally = {"late": {}, "malformed": {"unterminated user-agent field": 1}}
     (tmp_path / "errors.counts.json").write_text(json.dumps(tally))
     progress = {"mode": "spool", "files_done": 1, "files_total": 3, "bytes_done": 123_000,
@@ -126,12 +125,17 @@ def test_an_event_time_replay_draws_the_logs_own_time_may_2015(tmp_path):
                 "eta_secs": 12.5, "finished": False}  # fmt: skip
     write_spout_status(tmp_path / "status", 1, 1400.0, 40, progress)
     newest_url = [w for w in windows_ if w["metric"] == "url"][-1]
+    newest_url["partial"] = "1 of 2 tasks did not report"
+    write_jsonl(out, windows_)
     status = [w for w in windows_ if w["metric"] == "status"]
     shown = [w for w in status if w["window_end"] > status[-1]["window_end"] - HISTORY_SECS]
 
     with Dashboard(out) as url, LivePage(url, height=1300) as page:
         seen = page_when(page, f"r.url_end === {newest_url['window_end']}")
         page.screenshot(ARTIFACTS / "dashboard-event-time.png")
+        page.evaluate(f"""echarts.getInstanceByDom(document.getElementById('status-chart'))
+            .dispatchAction({{type: 'showTip', seriesIndex: 0, dataIndex: {len(shown) - 1}}})""")
+        hover = page.wait_for("document.getElementById('status-chart').innerText")
         assert page.errors == []
 
     assert seen["top"] == newest_url["top"]  # every rank, URL and count
@@ -140,6 +144,11 @@ def test_an_event_time_replay_draws_the_logs_own_time_may_2015(tmp_path):
     assert "event time" in seen["lag"] and "behind real time" not in seen["lag"]
     assert seen["malformed"] == 1 and seen["distinct"] == newest_url["distinct"]
     assert seen["rps"] == pytest.approx(newest_url["total"] / 300, abs=0.01)
+    assert seen["partial"] == "true"
+    codes = dict(shown[-1]["top"])
+    hovered_end = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(shown[-1]["window_end"]))
+    assert f"window ending {hovered_end}Z" in hover
+    assert f"2xx 200: {codes['200']}" in hover  # the codes of a class on hover
     assert seen["progress"] == {"finished": "false", "files": "1 of 3", "eta": "13 s"}
 
 

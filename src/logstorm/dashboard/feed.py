@@ -69,7 +69,9 @@ class WindowFeed:
         self.storm: dict[str, Any] | None = None
 
     def poll_windows(self) -> list[Message]:
-        """A ``window`` message for each new window appended since the last poll."""
+        """A ``window`` message for each new window appended since the last poll that
+        the page draws: of a burst (a fast replay writes thousands a second), the newest
+        URL window and the status windows of the history, not every slide in between."""
         try:
             written_at = self.windows_path.stat().st_mtime
         except FileNotFoundError:
@@ -80,14 +82,11 @@ class WindowFeed:
             self.unreadable_reads += 1
             return []
         read_at = self.clock()
-        messages = []
-        for record in records:
-            if not isinstance(record, dict):
-                continue
-            window = {**record, "written_at": written_at, "read_at": read_at}
-            if self.recent.add(window):
-                messages.append({"type": "window", "window": window})
-        return messages
+        windows = [{**r, "written_at": written_at, "read_at": read_at} for r in records
+                   if isinstance(r, dict)]  # fmt: skip
+        added = [w for w in windows if self.recent.add(w)]
+        drawn = {id(w) for w in self.recent.windows()}  # a burst: what the page still draws
+        return [{"type": "window", "window": w} for w in added if id(w) in drawn]
 
     def poll_side(self) -> list[Message]:
         """``tally`` and ``health`` messages for those that changed since the last poll."""
