@@ -1,8 +1,9 @@
 """``python -m logstorm.dashboard``: serve the live dashboard of a log analysis.
 
-Prints one line with the page's URL, then serves until Ctrl-C. Exit code 2 when the
-port is taken (the message names the port and the ``--port`` fix), 1 when the page's
-chart library was not installed (``tools/bootstrap``).
+Prints one line with the page's URL, then serves until Ctrl-C or SIGTERM (exit code 0,
+also when started in the background by a script). Exit code 2 when the port is taken
+(the message names the port and the ``--port`` fix), 1 when the page's chart library
+was not installed (``tools/bootstrap``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import signal
 import sys
 from pathlib import Path
 
@@ -57,8 +59,13 @@ async def serve(args: argparse.Namespace) -> int:
         return 2
     port = site._server.sockets[0].getsockname()[1]  # the real one for --port 0
     print(f"dashboard: http://{args.host}:{port}/ ({args.windows})", flush=True)
+    # Ctrl-C and kill stop it cleanly, also when started in the background by a script
+    # (whose jobs inherit SIGINT ignored: Ctrl-C at the terminal would not reach it).
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()
     return 0
