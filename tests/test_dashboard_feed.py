@@ -11,10 +11,13 @@ import threading
 
 import aiohttp
 
+from logstorm.ack_stats import AckStats
 from logstorm.dashboard.__main__ import main
 from logstorm.dashboard.feed import WindowFeed
 from logstorm.dashboard.server import make_app
 from logstorm.dashboard.storm_ui import fetch_ui_health
+from logstorm.sources.progress import ReplayProgress
+from logstorm.sources.status import status_dir, write_status
 
 
 def window(metric, end, total=10, time="processing", **extra):
@@ -194,6 +197,26 @@ def test_replay_progress_is_summed_and_finished_with_its_totals(tmp_path):
     p = message["health"]["progress"]
     assert (p["finished"], p["files_done"], p["bytes_done"], p["lines"]) == (True, 6, 600, 14000)
     assert message["health"]["lines_per_sec"] == 0
+
+
+def test_status_files_as_the_spout_writes_them_are_read(tmp_path):
+    """The spout's own writer and reports (logstorm.sources.status, AckStats, ReplayProgress)."""
+    out = tmp_path / "windows.jsonl"
+    stats = AckStats()
+    for i in range(10):
+        stats.emitted(i, 100.0)
+        stats.acked(i, 100.04, lines=1000)
+    progress = ReplayProgress(started=0.0)
+    progress.report(files=(0, 2), bytes_=(0, 1000), lines=0, now=0.0, finished=False)
+    report = {**stats.report(5.0), "at": 200.0, "pending": 2,
+              "progress": progress.report(files=(1, 2), bytes_=(400, 1000), lines=10_000,
+                                          now=10.0, finished=False)}  # fmt: skip
+    write_status(status_dir(out), 3, report)
+    health = WindowFeed(out, clock=lambda: 201.0).history()["health"]
+    assert (health["lines_per_sec"], health["acked_lines"]) == (2000.0, 10_000)
+    assert (health["p99_ms"], health["live_tasks"], health["pending"]) == (40, 1, 2)
+    p = health["progress"]
+    assert (p["files_done"], p["bytes_done"], p["lines"], p["eta_secs"]) == (1, 400, 10_000, 15.0)
 
 
 async def sse_events(response, n):

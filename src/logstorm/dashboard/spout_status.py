@@ -6,7 +6,7 @@ lines acked per second, tuples pending and failed, the complete latency's percen
 and in spool mode the replay's progress. The page wants one figure per question, so the
 tasks are summed: lines/s add up, the worst p99 is the latency, and a replay is done
 when every task's is. A file older than three of its
-periods belongs to a task that stopped: it counts no more towards lines/s, and its last
+periods (and 15 s) belongs to a task that stopped: it counts no more towards lines/s, and its last
 progress (a finished replay's totals) is still shown.
 
 >>> import json, tempfile, pathlib
@@ -29,6 +29,7 @@ from logstorm.sources.status import read_statuses
 __all__ = ["read_statuses", "replay_progress", "spout_health"]
 
 STALE_PERIODS = 3  # a status this many periods old is a stopped task's
+STALE_SECS = 15.0  # and at least this old (a report can cover less than a period)
 
 
 def spout_health(statuses: list[dict[str, Any]], now: float) -> dict[str, Any] | None:
@@ -36,7 +37,7 @@ def spout_health(statuses: list[dict[str, Any]], now: float) -> dict[str, Any] |
     statuses = [s for s in statuses if isinstance(s, dict) and isinstance(s.get("at"), int | float)]
     if not statuses:
         return None
-    live = [s for s in statuses if now - s["at"] <= STALE_PERIODS * max(_num(s, "secs"), 1.0)]
+    live = [s for s in statuses if _reporting(s, now)]
     latencies = [s["complete_latency_ms"] for s in live if s.get("complete_latency_ms")]
     return {
         "tasks": len(statuses),
@@ -69,6 +70,10 @@ def replay_progress(statuses: list[dict[str, Any]]) -> dict[str, Any] | None:
         "eta_secs": None if None in etas else max(etas),
         "finished": all(p.get("finished") for p in parts),
     }
+
+
+def _reporting(status: dict[str, Any], now: float) -> bool:
+    return now - status["at"] <= max(STALE_PERIODS * _num(status, "secs"), STALE_SECS)
 
 
 def _num(d: dict[str, Any], key: str) -> float:
