@@ -45,6 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 async def serve(args: argparse.Namespace) -> int:
     """Serve until cancelled; the exit code."""
     feed = WindowFeed(args.windows, args.errors, history_secs=args.minutes * 60)
+    feed.poll_windows()  # the file so far, before the first page asks (a day's: some seconds)
     runner = web.AppRunner(make_app(feed, args.storm_ui), access_log=None, shutdown_timeout=1)
     await runner.setup()
     site = web.TCPSite(runner, args.host, args.port)
