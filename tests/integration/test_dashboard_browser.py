@@ -46,6 +46,7 @@ READ_PAGE = """(() => {
     partial: d('partial').partial,
     connection: d('connection').state,
     renders: Number(document.body.dataset.renders),
+    tasks: Number(d('health').tasks),
     lines_per_sec: Number(d('lines-per-sec').value),
     p99: Number(d('p99').value),
     progress: document.getElementById('progress').hidden ? null : {
@@ -235,7 +236,7 @@ def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
         wait_for(lambda: first_window_with_total(sink, "url", len(good)), 240,
                  f"a URL window with {len(good)} requests", run.log)  # fmt: skip
         with LivePage(url) as page:
-            seen = page_when(page, "r.top.length && r.malformed === 1")
+            seen = page_when(page, "r.top.length && r.malformed === 1 && r.tasks >= 1")
             newest = windows(sink, "url")[-1]  # the page may be a slide behind: compare at its end
             shown = next(w for w in windows(sink, "url") if w["window_end"] == seen["url_end"])
             page.screenshot(ARTIFACTS / "dashboard-storm.png")
@@ -245,4 +246,5 @@ def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
 
     assert seen["top"] == shown["top"] == newest["top"] == expected_url_top(good, 10)
     assert seen["points"] > 0 and seen["mode"] == "processing"
+    assert seen["tasks"] == 1 and seen["lines_per_sec"] >= 0  # the spout's status file
     assert 0 <= newest["window_end"] - seen["url_end"] <= 5
