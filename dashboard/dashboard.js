@@ -273,7 +273,7 @@ function drawHealth() {
   const s = state.storm;
   $("storm").hidden = !s;
   if (s) {
-    $("storm").textContent = s.error ? s.error : s.id === undefined ? "Storm UI: no topology named logs" :
+    $("storm").textContent = s.error ? s.error :
       `Storm UI (${s.id}, last ${s.window_secs / 60} min): ${fmt(s.acked_tuples)} tuples acked, ` +
       `${fmt(s.failed_tuples)} failed, complete latency ${fmt(s.complete_latency_ms, 1)} ms`;
   }

@@ -3,6 +3,7 @@ page relies on (every new window shown once, nothing half written, a rotated log
 followed, a late browser drawing the recent past at once, errors and health summed)."""
 
 import asyncio
+import contextlib
 import http.server
 import json
 import os
@@ -279,20 +280,24 @@ def test_a_taken_port_is_named_with_the_fix(tmp_path, capsys):
     assert f"port {port} on 127.0.0.1 is taken" in err and f"--port {port + 1}" in err
 
 
-def test_the_storm_ui_figures_are_the_running_topologys_spouts():
-    topology_id = "logs-1-1796160271"
-    answers = {
-        "/api/v1/topology/summary": {"topologies": [
-            {"name": "wordcount", "id": "wordcount-2-1"}, {"name": "logs", "id": topology_id}]},
-        f"/api/v1/topology/{topology_id}?window=600": {"name": "logs", "id": topology_id,
-            "spouts": [
-                {"spoutId": "logfiles", "acked": 1200, "failed": 2, "completeLatency": "12.5"},
-                {"spoutId": "other", "acked": 30, "failed": 0, "completeLatency": "40.0"}]},
-    }  # fmt: skip
+TOPOLOGY_ID = "logs-1-1796160271"
+UI_ANSWERS = {
+    "/api/v1/topology/summary": {"topologies": [
+        {"name": "wordcount", "id": "wordcount-2-1"}, {"name": "logs", "id": TOPOLOGY_ID}]},
+    f"/api/v1/topology/{TOPOLOGY_ID}?window=600": {"name": "logs", "id": TOPOLOGY_ID,
+        "spouts": [
+            {"spoutId": "logfiles", "acked": 1200, "failed": 2, "completeLatency": "12.5"},
+            {"spoutId": "other", "acked": 30, "failed": 0, "completeLatency": "40.0"}]},
+}  # fmt: skip
+
+
+@contextlib.contextmanager
+def storm_ui():
+    """A stand-in for the Storm UI's REST API on loopback, with UI_ANSWERS; its URL."""
 
     class UI(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            body = json.dumps(answers[self.path]).encode()
+            body = json.dumps(UI_ANSWERS[self.path]).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -303,11 +308,39 @@ def test_the_storm_ui_figures_are_the_running_topologys_spouts():
 
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), UI) as ui:
         threading.Thread(target=ui.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{ui.server_address[1]}"
+        yield f"http://127.0.0.1:{ui.server_address[1]}"
+        ui.shutdown()
+
+
+def test_the_storm_ui_figures_are_the_running_topologys_spouts():
+    with storm_ui() as url:
         health = fetch_ui_health(url)
         missing = fetch_ui_health(url, topology="sentences")
-        ui.shutdown()
-    assert health == {"topology": "logs", "id": topology_id, "window_secs": 600,
+    assert health == {"topology": "logs", "id": TOPOLOGY_ID, "window_secs": 600,
                       "acked_tuples": 1230, "failed_tuples": 2,
                       "complete_latency_ms": 40.0}  # fmt: skip
     assert missing is None
+
+
+def test_the_storm_ui_figures_reach_the_browser(tmp_path):
+    async def scenario(ui):
+        runner = aiohttp.web.AppRunner(make_app(WindowFeed(tmp_path / "windows.jsonl"), ui))
+        await runner.setup()
+        site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        try:
+            async with aiohttp.ClientSession() as http, http.get(f"{url}/events") as events:
+                [(kind, history)] = await sse_events(events, 1)
+                assert kind == "history"
+                if history["storm"]:  # the UI answered before the browser came
+                    return history["storm"]
+                [(kind, message)] = await sse_events(events, 1)
+                assert kind == "storm"
+                return message["storm"]
+        finally:
+            await runner.cleanup()
+
+    with storm_ui() as ui:
+        storm = asyncio.run(scenario(ui))
+    assert (storm["acked_tuples"], storm["complete_latency_ms"]) == (1230, 40.0)
