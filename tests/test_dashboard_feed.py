@@ -92,6 +92,22 @@ def test_a_rotated_or_truncated_file_is_followed_from_its_start(tmp_path):
     assert ends(feed.poll_windows()) == [("url", 103), ("status", 100)]
 
 
+def test_a_new_run_over_a_replaced_file_starts_the_pages_anew(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    feed = WindowFeed(out)
+    may_2015 = [window(m, 1431868000 + s, time="event") for s in (0, 5) for m in ("status", "url")]
+    append(out, *may_2015)
+    assert [m["type"] for m in feed.poll_windows()] == ["window"] * 3  # the newest URL window
+    out.unlink()  # deleted to analyse the log again (README): the same windows come again
+    append(out, *may_2015[:2])
+    [message] = feed.poll_windows()
+    assert message["type"] == "history"  # the pages drop what they drew and draw this
+    assert ends([{"window": w} for w in message["windows"]]) == [
+        ("status", 1431868000), ("url", 1431868000)]  # fmt: skip
+    append(out, *may_2015[2:])
+    assert ends(feed.poll_windows()) == [("status", 1431868005), ("url", 1431868005)]
+
+
 def test_a_line_that_is_not_json_does_not_stop_the_feed(tmp_path):
     out = tmp_path / "windows.jsonl"
     feed = WindowFeed(out)

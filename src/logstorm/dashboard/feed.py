@@ -71,7 +71,9 @@ class WindowFeed:
     def poll_windows(self) -> list[Message]:
         """A ``window`` message for each new window appended since the last poll that
         the page draws: of a burst (a fast replay writes thousands a second), the newest
-        URL window and the status windows of the history, not every slide in between."""
+        URL window and the status windows of the history, not every slide in between.
+        When another run's windows came (see :mod:`.history`), one ``history`` message
+        instead, for the pages to start anew."""
         try:
             written_at = self.windows_path.stat().st_mtime
         except FileNotFoundError:
@@ -84,9 +86,13 @@ class WindowFeed:
         read_at = self.clock()
         windows = [{**r, "written_at": written_at, "read_at": read_at} for r in records
                    if isinstance(r, dict)]  # fmt: skip
-        added = [w for w in windows if self.recent.add(w)]
+        for w in windows:
+            self.recent.add(w)
+        if self.recent.restarted:  # another run's windows: the pages start anew too
+            self.recent.restarted = False
+            return [self.history()]
         drawn = {id(w) for w in self.recent.windows()}  # a burst: what the page still draws
-        return [{"type": "window", "window": w} for w in added if id(w) in drawn]
+        return [{"type": "window", "window": w} for w in windows if id(w) in drawn]
 
     def poll_side(self) -> list[Message]:
         """``tally`` and ``health`` messages for those that changed since the last poll."""
