@@ -232,7 +232,11 @@ def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
         "logstorm.console": "false",
     }
     with SparseRun("logs", tmp_path / "run.log", options) as run, Dashboard(sink) as url:
-        (inbox / "access.log").write_bytes(raw)
+        log = inbox / "access.log"
+        log.touch()  # tailed from the start, as in test_logs_storm.py
+        wait_for(lambda: windows(sink, "url"), 240, "a first window", run.log)
+        with open(log, "ab") as fh:
+            fh.write(raw)
         wait_for(lambda: first_window_with_total(sink, "url", len(good)), 240,
                  f"a URL window with {len(good)} requests", run.log)  # fmt: skip
         with LivePage(url) as page:
