@@ -79,10 +79,14 @@ bench: setup
 	$(VENV)/python bench/wordcount_peers.py --secs 30 --warmup 10
 	$(VENV)/python bench/profile_logs.py --rate $$(( $(BENCH_RATE) / 2 ))
 
-## The whole test suite: lint, unit tests, and the real-Storm integration tests.
+## The fault matrix (not part of the tests): every fault of bench/faults.py on the
+## loopback cluster under load, files and Kafka, both time modes; rewrites RELIABILITY.md's
+## table (about 80 minutes). Then the fault tests kept out of the suite's 20 minutes.
 faults: setup
 	$(VENV)/python bench/faults.py
+	$(VENV)/python -m pytest -m faults tests/integration
 
+## The whole test suite: lint, unit tests, and the real-Storm integration tests.
 test: setup
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
