@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export LEIN_ROOT := 1
 
-.PHONY: setup run run-kafka logs-sample logs-replay wordcount bench faults soak cluster-up cluster-down cluster-status cluster-venvs cluster-clean kafka-up kafka-down kafka-status kafka-clean test lint clean
+.PHONY: setup run run-kafka dashboard logs-sample logs-replay wordcount bench faults soak cluster-up cluster-down cluster-status cluster-venvs cluster-clean kafka-up kafka-down kafka-status kafka-clean test lint clean
 
 setup:
 	@tools/bootstrap
@@ -18,6 +18,12 @@ run: setup
 ## the topic access-log, and 3 spout tasks reading its 3 partitions.
 run-kafka: setup
 	tools/run-live --kafka
+
+## The live dashboard of the windows in run/logs/ (what make run writes) on
+## http://127.0.0.1:8765/ until Ctrl-C; DASHBOARD_ARGS for its options, e.g.
+## DASHBOARD_ARGS="--windows run/replay-out/windows.jsonl" after make logs-replay.
+dashboard: setup
+	$(VENV)/python -m logstorm.dashboard $(DASHBOARD_ARGS)
 
 ## The log analyzer over the real 10,000-line sample (data/apache_logs), spooled once.
 logs-sample: setup

@@ -3,15 +3,22 @@ page relies on (every new window shown once, nothing half written, a rotated log
 followed, a late browser drawing the recent past at once, errors and health summed)."""
 
 import asyncio
+import contextlib
+import http.server
 import json
 import os
 import socket
+import threading
 
 import aiohttp
 
+from logstorm.ack_stats import AckStats
 from logstorm.dashboard.__main__ import main
 from logstorm.dashboard.feed import WindowFeed
 from logstorm.dashboard.server import make_app
+from logstorm.dashboard.storm_ui import fetch_ui_health
+from logstorm.sources.progress import ReplayProgress
+from logstorm.sources.status import status_dir, write_status
 
 
 def window(metric, end, total=10, time="processing", **extra):
@@ -39,8 +46,8 @@ def test_appended_windows_come_once_each_in_order_stamped_when_written_and_read(
     assert first[0]["window"]["written_at"] == os.stat(out).st_mtime
     assert first[0]["window"]["read_at"] == 1000.5
     assert feed.poll_windows() == []  # nothing new, nothing again
-    append(out, window("url", 101), window("url", 102))
-    assert ends(feed.poll_windows()) == [("url", 101), ("url", 102)]
+    append(out, window("status", 105), window("url", 101))
+    assert ends(feed.poll_windows()) == [("status", 105), ("url", 101)]
 
 
 def test_a_half_written_last_line_waits_for_its_end(tmp_path):
@@ -51,6 +58,16 @@ def test_a_half_written_last_line_waits_for_its_end(tmp_path):
     assert ends(feed.poll_windows()) == [("status", 95)]
     append(out, raw=line[25:] + "\n")
     assert [m["window"]["total"] for m in feed.poll_windows()] == [7]
+
+
+def test_a_burst_of_windows_sends_only_what_the_page_draws(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    feed = WindowFeed(out, history_secs=60)
+    append(out, *[window("url", e) for e in range(1000, 4000)])  # a fast replay's hour
+    append(out, *[window("status", e) for e in range(1000, 4000, 5)])
+    assert ends(feed.poll_windows()) == [("url", 3999)] + [
+        ("status", e) for e in range(3940, 4000, 5)
+    ]
 
 
 def test_a_missing_file_reads_as_nothing_until_it_appears(tmp_path):
@@ -66,13 +83,29 @@ def test_a_rotated_or_truncated_file_is_followed_from_its_start(tmp_path):
     out = tmp_path / "windows.jsonl"
     feed = WindowFeed(out)
     append(out, window("url", 100), window("url", 101))
-    assert len(feed.poll_windows()) == 2
+    assert ends(feed.poll_windows()) == [("url", 101)]
     out.rename(tmp_path / "windows.jsonl.1")  # rotated: a new file in its place
     append(out, window("url", 102))
     assert ends(feed.poll_windows()) == [("url", 102)]
     out.write_text("")  # truncated in place (copytruncate), then written again
     append(out, window("url", 103), window("status", 100))
     assert ends(feed.poll_windows()) == [("url", 103), ("status", 100)]
+
+
+def test_a_new_run_over_a_replaced_file_starts_the_pages_anew(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    feed = WindowFeed(out)
+    may_2015 = [window(m, 1431868000 + s, time="event") for s in (0, 5) for m in ("status", "url")]
+    append(out, *may_2015)
+    assert [m["type"] for m in feed.poll_windows()] == ["window"] * 3  # the newest URL window
+    out.unlink()  # deleted to analyse the log again (README): the same windows come again
+    append(out, *may_2015[:2])
+    [message] = feed.poll_windows()
+    assert message["type"] == "history"  # the pages drop what they drew and draw this
+    assert ends([{"window": w} for w in message["windows"]]) == [
+        ("status", 1431868000), ("url", 1431868000)]  # fmt: skip
+    append(out, *may_2015[2:])
+    assert ends(feed.poll_windows()) == [("status", 1431868005), ("url", 1431868005)]
 
 
 def test_a_line_that_is_not_json_does_not_stop_the_feed(tmp_path):
@@ -183,6 +216,26 @@ def test_replay_progress_is_summed_and_finished_with_its_totals(tmp_path):
     assert message["health"]["lines_per_sec"] == 0
 
 
+def test_status_files_as_the_spout_writes_them_are_read(tmp_path):
+    """The spout's own writer and reports (logstorm.sources.status, AckStats, ReplayProgress)."""
+    out = tmp_path / "windows.jsonl"
+    stats = AckStats()
+    for i in range(10):
+        stats.emitted(i, 100.0)
+        stats.acked(i, 100.04, lines=1000)
+    progress = ReplayProgress(started=0.0)
+    progress.report(files=(0, 2), bytes_=(0, 1000), lines=0, now=0.0, finished=False)
+    report = {**stats.report(5.0), "at": 200.0, "pending": 2,
+              "progress": progress.report(files=(1, 2), bytes_=(400, 1000), lines=10_000,
+                                          now=10.0, finished=False)}  # fmt: skip
+    write_status(status_dir(out), 3, report)
+    health = WindowFeed(out, clock=lambda: 201.0).history()["health"]
+    assert (health["lines_per_sec"], health["acked_lines"]) == (2000.0, 10_000)
+    assert (health["p99_ms"], health["live_tasks"], health["pending"]) == (40, 1, 2)
+    p = health["progress"]
+    assert (p["files_done"], p["bytes_done"], p["lines"], p["eta_secs"]) == (1, 400, 10_000, 15.0)
+
+
 async def sse_events(response, n):
     """The next n server-sent events of a response, as (event, data)."""
     events, fields = [], {}
@@ -241,3 +294,69 @@ def test_a_taken_port_is_named_with_the_fix(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert f"port {port} on 127.0.0.1 is taken" in err and f"--port {port + 1}" in err
+
+
+TOPOLOGY_ID = "logs-1-1796160271"
+UI_ANSWERS = {
+    "/api/v1/topology/summary": {"topologies": [
+        {"name": "wordcount", "id": "wordcount-2-1"}, {"name": "logs", "id": TOPOLOGY_ID}]},
+    f"/api/v1/topology/{TOPOLOGY_ID}?window=600": {"name": "logs", "id": TOPOLOGY_ID,
+        "spouts": [
+            {"spoutId": "logfiles", "acked": 1200, "failed": 2, "completeLatency": "12.5"},
+            {"spoutId": "other", "acked": 30, "failed": 0, "completeLatency": "40.0"}]},
+}  # fmt: skip
+
+
+@contextlib.contextmanager
+def storm_ui():
+    """A stand-in for the Storm UI's REST API on loopback, with UI_ANSWERS; its URL."""
+
+    class UI(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps(UI_ANSWERS[self.path]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), UI) as ui:
+        threading.Thread(target=ui.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{ui.server_address[1]}"
+        ui.shutdown()
+
+
+def test_the_storm_ui_figures_are_the_running_topologys_spouts():
+    with storm_ui() as url:
+        health = fetch_ui_health(url)
+        missing = fetch_ui_health(url, topology="sentences")
+    assert health == {"topology": "logs", "id": TOPOLOGY_ID, "window_secs": 600,
+                      "acked_tuples": 1230, "failed_tuples": 2,
+                      "complete_latency_ms": 40.0}  # fmt: skip
+    assert missing is None
+
+
+def test_the_storm_ui_figures_reach_the_browser(tmp_path):
+    async def scenario(ui):
+        runner = aiohttp.web.AppRunner(make_app(WindowFeed(tmp_path / "windows.jsonl"), ui))
+        await runner.setup()
+        site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        try:
+            async with aiohttp.ClientSession() as http, http.get(f"{url}/events") as events:
+                [(kind, history)] = await sse_events(events, 1)
+                assert kind == "history"
+                if history["storm"]:  # the UI answered before the browser came
+                    return history["storm"]
+                [(kind, message)] = await sse_events(events, 1)
+                assert kind == "storm"
+                return message["storm"]
+        finally:
+            await runner.cleanup()
+
+    with storm_ui() as ui:
+        storm = asyncio.run(scenario(ui))
+    assert (storm["acked_tuples"], storm["complete_latency_ms"]) == (1230, 40.0)

@@ -1,8 +1,9 @@
 """``python -m logstorm.dashboard``: serve the live dashboard of a log analysis.
 
-Prints one line with the page's URL, then serves until Ctrl-C. Exit code 2 when the
-port is taken (the message names the port and the ``--port`` fix), 1 when the page's
-chart library was not installed (``tools/bootstrap``).
+Prints one line with the page's URL, then serves until Ctrl-C or SIGTERM (exit code 0,
+also when started in the background by a script). Exit code 2 when the port is taken
+(the message names the port and the ``--port`` fix), 1 when the page's chart library
+was not installed (``tools/bootstrap``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import signal
 import sys
 from pathlib import Path
 
@@ -43,6 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 async def serve(args: argparse.Namespace) -> int:
     """Serve until cancelled; the exit code."""
     feed = WindowFeed(args.windows, args.errors, history_secs=args.minutes * 60)
+    feed.poll_windows()  # the file so far, before the first page asks (a day's: some seconds)
     runner = web.AppRunner(make_app(feed, args.storm_ui), access_log=None, shutdown_timeout=1)
     await runner.setup()
     site = web.TCPSite(runner, args.host, args.port)
@@ -57,8 +60,13 @@ async def serve(args: argparse.Namespace) -> int:
         return 2
     port = site._server.sockets[0].getsockname()[1]  # the real one for --port 0
     print(f"dashboard: http://{args.host}:{port}/ ({args.windows})", flush=True)
+    # Ctrl-C and kill stop it cleanly, also when started in the background by a script
+    # (whose jobs inherit SIGINT ignored: Ctrl-C at the terminal would not reach it).
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()
     return 0

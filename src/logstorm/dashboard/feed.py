@@ -33,9 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from logstorm.dashboard.history import WindowHistory
-from logstorm.dashboard.spout_status import read_spout_statuses, spout_health
+from logstorm.dashboard.spout_status import spout_health
 from logstorm.dashboard.tally import read_tally
 from logstorm.output.follow import JsonLinesFollower
+from logstorm.sources.status import read_statuses
+from logstorm.sources.status import status_dir as status_dir_of
 
 Message = dict[str, Any]
 
@@ -57,19 +59,21 @@ class WindowFeed:
     ) -> None:
         self.windows_path = Path(windows_path)
         self.errors_path = Path(errors_path or self.windows_path.with_name("errors.jsonl"))
-        self.status_dir = Path(status_dir or self.windows_path.with_name("status"))
+        self.status_dir = Path(status_dir or status_dir_of(self.windows_path))
         self.follower = JsonLinesFollower(self.windows_path)
         self.recent = WindowHistory(history_secs)
         self.clock = clock
         self.unreadable_reads = 0  # reads that held a whole line that was not JSON
         self.tally: dict[str, Any] = read_tally(self.errors_path)
-        self.health: dict[str, Any] | None = spout_health(
-            read_spout_statuses(self.status_dir), clock()
-        )
+        self.health: dict[str, Any] | None = spout_health(read_statuses(self.status_dir), clock())
         self.storm: dict[str, Any] | None = None
 
     def poll_windows(self) -> list[Message]:
-        """A ``window`` message for each new window appended since the last poll."""
+        """A ``window`` message for each new window appended since the last poll that
+        the page draws: of a burst (a fast replay writes thousands a second), the newest
+        URL window and the status windows of the history, not every slide in between.
+        When another run's windows came (see :mod:`.history`), one ``history`` message
+        instead, for the pages to start anew."""
         try:
             written_at = self.windows_path.stat().st_mtime
         except FileNotFoundError:
@@ -80,14 +84,15 @@ class WindowFeed:
             self.unreadable_reads += 1
             return []
         read_at = self.clock()
-        messages = []
-        for record in records:
-            if not isinstance(record, dict):
-                continue
-            window = {**record, "written_at": written_at, "read_at": read_at}
-            if self.recent.add(window):
-                messages.append({"type": "window", "window": window})
-        return messages
+        windows = [{**r, "written_at": written_at, "read_at": read_at} for r in records
+                   if isinstance(r, dict)]  # fmt: skip
+        for w in windows:
+            self.recent.add(w)
+        if self.recent.restarted:  # another run's windows: the pages start anew too
+            self.recent.restarted = False
+            return [self.history()]
+        drawn = {id(w) for w in self.recent.windows()}  # a burst: what the page still draws
+        return [{"type": "window", "window": w} for w in windows if id(w) in drawn]
 
     def poll_side(self) -> list[Message]:
         """``tally`` and ``health`` messages for those that changed since the last poll."""
@@ -96,7 +101,7 @@ class WindowFeed:
         if tally != self.tally:
             self.tally = tally
             messages.append({"type": "tally", "tally": tally})
-        health = spout_health(read_spout_statuses(self.status_dir), self.clock())
+        health = spout_health(read_statuses(self.status_dir), self.clock())
         if health != self.health:
             self.health = health
             messages.append({"type": "health", "health": health})
@@ -114,6 +119,7 @@ class WindowFeed:
         return {
             "type": "history",
             "windows_path": str(self.windows_path),
+            "status_dir": str(self.status_dir),
             "history_secs": self.recent.status_secs,
             "windows": self.recent.windows(),
             "tally": self.tally,

@@ -2,22 +2,24 @@
 
 A page that opens late should not wait N minutes to draw the status codes of the last
 N minutes: the server keeps them. It keeps, for the time mode of the newest window, the
-status windows whose ends lie less than ``status_secs`` before the newest status window's end
-(by the windows' own clock, so an event-time replay of May 2015 keeps May 2015), and
-the newest URL window (the page draws only that one). Windows of another time mode (a
-file reused by a run with ``logstorm.time`` changed) start the history anew.
+status windows whose ends lie less than ``status_secs`` before the newest status
+window's end (by the windows' own clock, so an event-time replay of May 2015 keeps May
+2015), and the newest URL window (the page draws only that one).
+
+The sink writes each window of a metric once, in window order, so a window at or before
+the newest of its metric, or of another time mode, is another run's: the file was
+deleted or replaced (an event-time replay analysed again starts again in May 2015).
+The history then starts anew from it, and says so (``restarted``), so that the pages
+start anew too.
 
 >>> h = WindowHistory(status_secs=10)
 >>> for end in (100, 105, 110, 115):
 ...     h.add({"metric": "status", "time": "processing", "window_end": end})
-True
-True
-True
-True
->>> [w["window_end"] for w in h.windows()]
-[110, 115]
->>> h.add({"metric": "status", "time": "processing", "window_end": 110})  # seen already
-False
+>>> [w["window_end"] for w in h.windows()], h.restarted
+([110, 115], False)
+>>> h.add({"metric": "status", "time": "processing", "window_end": 100})  # a new run
+>>> [w["window_end"] for w in h.windows()], h.restarted
+([100], True)
 """
 
 from __future__ import annotations
@@ -36,26 +38,25 @@ class WindowHistory:
         self.time: str | None = None  # the time mode of the windows kept
         self.status: deque[dict[str, Any]] = deque()  # by window_end, ascending
         self.url: dict[str, Any] | None = None
+        self.restarted = False  # set when another run's windows started it anew
 
-    def add(self, window: dict[str, Any]) -> bool:
-        """Keep window if it is news; return whether it was (a page should draw it)."""
+    def add(self, window: dict[str, Any]) -> None:
+        """Keep window (not a window of the analyzer's metrics: ignored)."""
         metric, end = window.get("metric"), window.get("window_end")
         if metric not in METRICS or not isinstance(end, int | float):
-            return False
-        if window.get("time") != self.time:
+            return
+        newest = self.url if metric == "url" else (self.status[-1] if self.status else None)
+        another_run = newest is not None and end <= newest["window_end"]
+        if window.get("time") != self.time or another_run:
+            self.restarted = self.restarted or self.time is not None
             self.time, self.url = window.get("time"), None
             self.status.clear()
         if metric == "url":
-            if self.url is not None and end <= self.url["window_end"]:
-                return False
             self.url = window
-            return True
-        if self.status and end <= self.status[-1]["window_end"]:
-            return False
+            return
         self.status.append(window)
         while self.status[0]["window_end"] <= end - self.status_secs:
             self.status.popleft()
-        return True
 
     def windows(self) -> list[dict[str, Any]]:
         """What a late browser is sent: the status windows kept, then the URL window."""

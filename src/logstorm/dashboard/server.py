@@ -139,7 +139,9 @@ async def _poll(app: web.Application) -> None:
         if app[STORM_UI] and now >= next_storm:
             next_storm = now + STORM_POLL_SECS
             try:
-                storm = await asyncio.to_thread(fetch_ui_health, app[STORM_UI])
+                storm = await asyncio.to_thread(fetch_ui_health, app[STORM_UI]) or {
+                    "error": f"Storm UI at {app[STORM_UI]}: no topology named logs is running"
+                }
             except (OSError, ValueError) as e:
                 storm = {"error": f"Storm UI at {app[STORM_UI]}: {e}"}
             messages += feed.set_storm(storm)
