@@ -4,7 +4,7 @@ real broker is in tests/integration/test_kafka_storm.py)."""
 from types import SimpleNamespace
 
 import pytest
-from confluent_kafka import KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 from logstorm.kafka_topic import KafkaUnavailable
 from logstorm.sources.kafka import KafkaSource
@@ -161,3 +161,19 @@ def test_a_record_handed_out_while_serving_callbacks_is_kept():
     while (chunk := kafka.next_chunk()) is not None:
         lines += [line.text for line in chunk.lines]
     assert lines == ["a", "b"]
+
+
+def test_during_an_outage_the_source_is_unreachable_until_the_broker_answers_again():
+    consumer = StandInConsumer(partitions=1)
+    kafka = source(consumer)
+    assert kafka.reachable()
+    kafka._on_error(KafkaError(KafkaError._ALL_BROKERS_DOWN))
+    assert not kafka.reachable()  # the topic's silence says nothing about the log now
+    consumer.get_watermark_offsets = lambda tp, timeout: (_ for _ in ()).throw(
+        KafkaException("Local: Broker transport failure")
+    )
+    kafka.scan()
+    assert not kafka.reachable()
+    del consumer.get_watermark_offsets  # the broker answers again
+    kafka.scan()
+    assert kafka.reachable()

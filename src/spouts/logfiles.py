@@ -195,6 +195,8 @@ class LogFileSpout(Spout):
         """Close windows when input is over, and tell the window tasks the watermark."""
         if self.reader.drained():
             self.clock.finish()
+        elif not self.reader.reachable():  # a broker away: no quiet spell of the log
+            self.last_read = now
         elif idle and self.reader.mode == "tail" and now - self.last_read >= self.idle_timeout:
             self.clock.idle(now - self.last_read)
         if now < self.next_watermark:

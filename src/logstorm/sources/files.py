@@ -253,6 +253,11 @@ class LogDirectoryReader:
         found = sum(done) + sum(os.fstat(f.fh.fileno()).st_size for f in open_files)
         return (len(done), len(done) + len(open_files)), (committed, found)
 
+    def reachable(self) -> bool:
+        """Files are always there to look at (an unreadable one is in ``unreadable``, and
+        the others are read meanwhile)."""
+        return True
+
     def pending(self) -> int:
         """Chunks emitted and not acknowledged yet (failed ones included)."""
         return len(self.inflight)

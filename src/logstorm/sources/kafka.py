@@ -16,7 +16,11 @@ stamps the lines after it as the first run did.
 
 A broker that cannot be reached at start is an error naming it and the fix; one
 that goes away later is retried by librdkafka, while the spout keeps its chunks in
-flight and reports the outage in ``unreadable`` (the spout logs it).
+flight and reports the outage in ``unreadable`` (the spout logs it). While it lasts
+the topic's silence says nothing about the log, so the source is not ``reachable``
+and the spout does not count its partitions as idle (in event time, the windows wait
+for the broker instead of closing by the wall clock and making the outage's lines
+late); each scan asks the broker for an end offset, and an answer ends the outage.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ SERVERS_OPTION, TOPIC_OPTION = "logstorm.input.kafka.servers", "logstorm.input.k
 COORDINATOR_WAIT_SECS = 60.0
 POLL_RECORDS = 5000  # records taken per poll, at most
 BUFFER_CHUNKS = 4  # poll again once fewer than this many chunks of records are buffered
+PROBE_TIMEOUT_SECS = 0.5  # during an outage, how long a scan waits for the broker's answer
 
 
 class KafkaSource:
@@ -137,8 +142,24 @@ class KafkaSource:
     def scan(self) -> None:
         """Periodic work: serve the client's callbacks (errors, commit results). The
         consumer serves them only while handing out records, so the record it may
-        hand out here is kept like any other."""
+        hand out here is kept like any other. During an outage, see if it is over."""
         self._add([self.consumer.poll(0)])
+        if not self.reachable():
+            self._probe()
+
+    def reachable(self) -> bool:
+        """Whether the broker has answered since its last error."""
+        return self.servers not in self.unreadable
+
+    def _probe(self) -> None:
+        from confluent_kafka import KafkaException, TopicPartition
+
+        try:
+            self.consumer.get_watermark_offsets(TopicPartition(self.topic, self.partitions[0]),
+                                                timeout=PROBE_TIMEOUT_SECS)  # fmt: skip
+        except KafkaException:
+            return  # still away
+        self.unreadable.pop(self.servers, None)
 
     def next_chunk(self, allow_new: bool = True) -> Any:
         wanted = self.chunks.buffered() < BUFFER_CHUNKS * self.chunks.batch_lines
