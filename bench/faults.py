@@ -393,6 +393,16 @@ def figures(r: dict) -> str:
             f"{r['duplicated']} | {r['back_secs']:.1f}")  # fmt: skip
 
 
+def idle_cluster() -> None:
+    """The cluster up with its worker virtualenvs and no topology running; stopped at
+    exit if it was started here (the machine is left as found)."""
+    cluster("venvs")
+    if started_here(CLUSTER):
+        atexit.register(cluster, "down")
+    for name in running_topologies():
+        kill_topology(name)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--times", nargs="+", default=["event", "processing"],
@@ -405,13 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=float, default=20.0)
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "RELIABILITY.md")
     args = parser.parse_args(argv)
-    cluster("venvs")
-    if started_here(CLUSTER):  # leave the machine as found
-        atexit.register(cluster, "down")
+    idle_cluster()
     if "kafka" in args.inputs and started_here(KAFKA):
         atexit.register(kafka, "down")
-    for name in running_topologies():
-        kill_topology(name)
     rows = [run(source, t, f, args.rate, args.before, args.after) for source in args.inputs
             for t in args.times for f in args.faults if applies(f, source)]  # fmt: skip
     command = shlex.join(["bench/faults.py", *(sys.argv[1:] if argv is None else argv)])

@@ -24,7 +24,6 @@ table to RELIABILITY.md (section ``soak``). Needs the cluster (started if down).
 from __future__ import annotations
 
 import argparse
-import atexit
 import re
 import shlex
 import statistics
@@ -39,11 +38,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from faults import COMPONENTS, cluster, submit  # noqa: E402
-from live_latency import machine, started_here  # noqa: E402
+from faults import COMPONENTS, idle_cluster, submit  # noqa: E402
+from live_latency import machine  # noqa: E402
 from parse_rate import write_section  # noqa: E402
 from sparse_run import wait_for  # noqa: E402
-from storm_cluster import CLUSTER, python_components, running_topologies  # noqa: E402
+from storm_cluster import python_components  # noqa: E402
 from storm_cluster import kill as kill_topology  # noqa: E402
 
 from logstorm.output.follow import JsonLinesFollower  # noqa: E402
@@ -198,11 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=float, default=30.0)
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "RELIABILITY.md")
     args = parser.parse_args(argv)
-    cluster("venvs")
-    if started_here(CLUSTER):  # leave the machine as found
-        atexit.register(cluster, "down")
-    for name in running_topologies():
-        kill_topology(name)
+    idle_cluster()
     result = soak(args.minutes, args.rate, args.warmup, args.every)
     command = shlex.join(["bench/soak.py", *(sys.argv[1:] if argv is None else argv)])
     write_section(args.output, "soak", table(result, command))
