@@ -42,8 +42,8 @@ from faults import COMPONENTS, idle_cluster, submit  # noqa: E402
 from live_latency import machine  # noqa: E402
 from parse_rate import write_section  # noqa: E402
 from sparse_run import wait_for  # noqa: E402
-from storm_cluster import python_components  # noqa: E402
 from storm_cluster import kill as kill_topology  # noqa: E402
+from storm_cluster import python_components  # noqa: E402
 
 from logstorm.output.follow import JsonLinesFollower  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
