@@ -141,6 +141,9 @@ class Trial:
     time_mode: str
     extra: dict[str, object]
     writer: Writer | None = None
+    # window records in the sink when the fault is over and the topology's windows must
+    # come anew (a resubmit): "back after" and the final count wait for those
+    records_after_fault: int | None = None
 
 
 def kill_component(kind: str) -> Callable[[Trial], None]:
@@ -180,6 +183,7 @@ def daemon_away(daemon: str, secs: int) -> Callable[[Trial], None]:
 def resubmit(trial: Trial) -> None:
     """The topology killed and submitted again over the same input and state folders."""
     kill_topology("logs")
+    trial.records_after_fault = len(complete_records(trial.folder / "out" / "windows.jsonl"))
     submit(trial.folder, trial.time_mode, trial.extra)
 
 
@@ -338,6 +342,8 @@ def strike(trial: Trial, fault: str, rate: int, before: float, after: float) -> 
     count_before = len(complete_records(out / "windows.jsonl"))
     struck = time.monotonic()
     FAULTS[fault](trial)
+    if trial.records_after_fault is not None:  # the windows of the new topology
+        count_before = trial.records_after_fault
     back = wait_for(lambda: len(complete_records(out / "windows.jsonl")) > count_before
                     and time.monotonic(), 300, "windows after the fault")  # fmt: skip
     time.sleep(max(0.0, after - (time.monotonic() - struck)))
