@@ -315,14 +315,17 @@ def run(source: str, time_mode: str, fault: str, rate: int, before: float,
         trial = Trial(folder, time_mode, extra)
         try:
             row.update(strike(trial, fault, rate, before, after))
-        except (AssertionError, OSError, SystemExit) as failed:
+        except (AssertionError, OSError, SystemExit) as failed:  # TimeoutError is an OSError
             print(f"{source} {time_mode} {fault}: {failed}", flush=True)
             row["failed"] = _gist(str(failed))
         finally:
             if trial.writer and trial.writer.is_alive():
                 trial.writer.stop()
-            if "logs" in running_topologies():
-                kill_topology("logs")
+            try:
+                if "logs" in running_topologies():
+                    kill_topology("logs")
+            except (AssertionError, OSError) as failed:  # Nimbus not answering: say so
+                row.setdefault("failed", _gist(f"killing the topology: {failed}"))
     print(json.dumps(row), flush=True)
     return row
 
