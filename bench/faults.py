@@ -141,6 +141,9 @@ class Trial:
     time_mode: str
     extra: dict[str, object]
     writer: Writer | None = None
+    # window records in the sink when the fault is over and the topology's windows must
+    # come anew (a resubmit): "back after" and the final count wait for those
+    records_after_fault: int | None = None
 
 
 def kill_component(kind: str) -> Callable[[Trial], None]:
@@ -180,6 +183,7 @@ def daemon_away(daemon: str, secs: int) -> Callable[[Trial], None]:
 def resubmit(trial: Trial) -> None:
     """The topology killed and submitted again over the same input and state folders."""
     kill_topology("logs")
+    trial.records_after_fault = len(complete_records(trial.folder / "out" / "windows.jsonl"))
     submit(trial.folder, trial.time_mode, trial.extra)
 
 
@@ -311,14 +315,17 @@ def run(source: str, time_mode: str, fault: str, rate: int, before: float,
         trial = Trial(folder, time_mode, extra)
         try:
             row.update(strike(trial, fault, rate, before, after))
-        except (AssertionError, OSError, SystemExit) as failed:
+        except (AssertionError, OSError, SystemExit) as failed:  # TimeoutError is an OSError
             print(f"{source} {time_mode} {fault}: {failed}", flush=True)
             row["failed"] = _gist(str(failed))
         finally:
             if trial.writer and trial.writer.is_alive():
                 trial.writer.stop()
-            if "logs" in running_topologies():
-                kill_topology("logs")
+            try:
+                if "logs" in running_topologies():
+                    kill_topology("logs")
+            except (AssertionError, OSError) as failed:  # Nimbus not answering: say so
+                row.setdefault("failed", _gist(f"killing the topology: {failed}"))
     print(json.dumps(row), flush=True)
     return row
 
@@ -338,6 +345,8 @@ def strike(trial: Trial, fault: str, rate: int, before: float, after: float) -> 
     count_before = len(complete_records(out / "windows.jsonl"))
     struck = time.monotonic()
     FAULTS[fault](trial)
+    if trial.records_after_fault is not None:  # the windows of the new topology
+        count_before = trial.records_after_fault
     back = wait_for(lambda: len(complete_records(out / "windows.jsonl")) > count_before
                     and time.monotonic(), 300, "windows after the fault")  # fmt: skip
     time.sleep(max(0.0, after - (time.monotonic() - struck)))
@@ -393,6 +402,16 @@ def figures(r: dict) -> str:
             f"{r['duplicated']} | {r['back_secs']:.1f}")  # fmt: skip
 
 
+def idle_cluster() -> None:
+    """The cluster up with its worker virtualenvs and no topology running; stopped at
+    exit if it was started here (the machine is left as found)."""
+    cluster("venvs")
+    if started_here(CLUSTER):
+        atexit.register(cluster, "down")
+    for name in running_topologies():
+        kill_topology(name)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--times", nargs="+", default=["event", "processing"],
@@ -405,13 +424,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=float, default=20.0)
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "RELIABILITY.md")
     args = parser.parse_args(argv)
-    cluster("venvs")
-    if started_here(CLUSTER):  # leave the machine as found
-        atexit.register(cluster, "down")
+    idle_cluster()
     if "kafka" in args.inputs and started_here(KAFKA):
         atexit.register(kafka, "down")
-    for name in running_topologies():
-        kill_topology(name)
     rows = [run(source, t, f, args.rate, args.before, args.after) for source in args.inputs
             for t in args.times for f in args.faults if applies(f, source)]  # fmt: skip
     command = shlex.join(["bench/faults.py", *(sys.argv[1:] if argv is None else argv)])

@@ -71,10 +71,15 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    line when the topology is up, the window tables, replay progress), plus any
    warning or error a Python component logs. ``LOGSTORM_CONSOLE=storm`` shows
    Storm's output as before (the integration tests read it).
+13. Every ``sparse run`` and ``sparse submit`` ran ``lein clean`` and ``lein
+   uberjar`` (some 10 s, and a second command in the same project deleted the jar
+   under a first one's feet). The jar is built again only when what goes into it
+   changed: a digest of ``src/`` and ``project.clj`` is kept beside it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import re
@@ -405,6 +410,40 @@ def run_with_console(command: str, console: Any, options: dict[str, Any], name: 
                         f"log:\n{tail}", f"read {log} for the whole story")  # fmt: skip
 
 
+JAR_STAMP = Path("_build") / ".logstorm-jar-inputs"
+
+
+def jar_inputs_digest(root: Path) -> str:
+    """sha256 over the name and bytes of every file a topology jar is built from."""
+    digest = hashlib.sha256()
+    files = [root / "project.clj"]
+    files += sorted(p for p in (root / "src").rglob("*")
+                    if p.is_file() and "__pycache__" not in p.parts)  # fmt: skip
+    for path in files:
+        digest.update(f"{path.relative_to(root)}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def reused_jar(build: Callable[..., str], root: Path = Path()) -> Callable[..., str]:
+    """Wrap streamparse's jar_for_deploy: the last jar again if its inputs are the same."""
+
+    def jar_for_deploy(simple_jar: bool = False) -> str:
+        want = f"{jar_inputs_digest(root)} simple={simple_jar}"
+        stamp = root / JAR_STAMP
+        try:
+            digest, jar = stamp.read_text().rsplit(" ", 1)
+        except (OSError, ValueError):
+            digest, jar = "", ""
+        if digest == want and (root / jar).is_file():
+            print(f"{'JAR' if simple_jar else 'Uber-JAR'} unchanged since it was built: {jar}")
+            return jar
+        jar = build(simple_jar=simple_jar)
+        stamp.write_text(f"{want} {jar}")
+        return jar
+
+    return jar_for_deploy
+
+
 def apply() -> None:
     """Patch streamparse in this process and set up PATH for the commands it runs."""
     # paramiko (under fabric) warns about TripleDES on every import: noise for users.
@@ -458,6 +497,9 @@ def apply() -> None:
     _replace_everywhere("set_topology_serializer", set_topology_serializer)
     _replace_everywhere("storm_lib_version", storm_lib_version)
     _replace_everywhere("get_env_config", get_env_config)
+    import streamparse.cli.jar as jar
+
+    _replace_everywhere("jar_for_deploy", reused_jar(jar.jar_for_deploy), jar)
     run.local = local
     run.get_env_config = default_to_local_env(get_env_config)
     from streamparse.dsl.topology import Topology

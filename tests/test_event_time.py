@@ -18,7 +18,7 @@ from event_reference import reference_from_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.output.outbox import newest_ends
+from logstorm.output.outbox import resumed_released
 from logstorm.output.rankings import WatermarkMerger, WindowReport
 from logstorm.parsing.partition import partition
 from logstorm.sources.watermark import END_OF_TIME, NO_WATERMARK, EventClock
@@ -106,8 +106,7 @@ def simulate(events, lateness, shapes, tasks, batch, rng, state, faults=False) -
         nonlocal record
         for link in links.values():
             link.clear()
-        ends = newest_ends(outbox)
-        upto = {m: max(record[1].get(m, NO_WATERMARK), ends.get(m, NO_WATERMARK)) for m in shapes}
+        upto = resumed_released(record[1], outbox, shapes)
         rankings.merger = WatermarkMerger(dict(tasks), TOP, released=upto)
         record = (record[0] + 1, upto)
 

@@ -135,3 +135,19 @@ def test_a_bounded_read_stops_at_the_end_and_is_drained_once_all_is_acked():
     assert chunks.at_end(0) and not chunks.drained()  # read, not yet acknowledged
     chunks.ack(chunk.msg_id)
     assert chunks.drained() and chunks.commits() == {0: 5}
+
+
+def test_a_chunk_cut_short_before_a_restart_is_cut_at_the_same_offset_after_it():
+    first = KafkaChunks("t", batch_lines=10, max_line_bytes=100)
+    first.resume(0, committed=0)
+    first.add([Record(0, i, b"x") for i in range(4)])  # all the partition had then
+    short = first.next_chunk()
+    assert short.msg_id == "t/0/0-4"
+    # restarted at the committed offset 0, the partition has grown: cut at 4 again
+    again = KafkaChunks("t", batch_lines=10, max_line_bytes=100, cuts={"t/0/0": 4})
+    again.resume(0, committed=0)
+    again.add([Record(0, i, b"x") for i in range(2)])
+    assert again.next_chunk() is None  # not polled up to 4 yet: wait
+    again.add([Record(0, i, b"x") for i in range(2, 12)])
+    assert [again.next_chunk().msg_id for _ in range(3)] == ["t/0/0-4", "t/0/4-10", "t/0/10-12"]
+    assert again.is_committed("t/0/0-4", {0: 4}) and not again.is_committed("t/0/4-10", {0: 4})

@@ -177,3 +177,16 @@ def test_during_an_outage_the_source_is_unreachable_until_the_broker_answers_aga
     del consumer.get_watermark_offsets  # the broker answers again
     kafka.scan()
     assert kafka.reachable()
+
+
+def test_a_chunk_counts_as_committed_only_once_kafka_confirmed_the_commit():
+    consumer = StandInConsumer(partitions=1, committed={0: 2})
+    kafka = source(consumer)
+    consumer.queue = [Message(0, 2, b"a"), Message(0, 3, b"b")]
+    chunk = kafka.next_chunk()
+    assert chunk.msg_id == "t/0/2-4" and kafka.is_committed("t/0/0-2")  # the group had it
+    kafka.ack(chunk.msg_id)
+    kafka.save()  # sent, in the background
+    assert not kafka.is_committed(chunk.msg_id)
+    kafka._on_commit(None, [TopicPartition("t", 0, 4)])
+    assert kafka.is_committed(chunk.msg_id)

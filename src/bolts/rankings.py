@@ -8,9 +8,15 @@ from typing import Any
 from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
-from logstorm.output.outbox import OUTBOX, Outbox, newest_ends, read_outbox, sink_progress
+from logstorm.output.outbox import (
+    OUTBOX,
+    Outbox,
+    newest_ends,
+    read_outbox,
+    resumed_released,
+    sink_progress,
+)
 from logstorm.output.rankings import WatermarkMerger, WindowMerger, WindowReport
-from logstorm.sources.watermark import NO_WATERMARK
 from logstorm.tasks import task_count
 from logstorm.windows.journal import run_state_dir
 from logstorm.windows.resend import released, write_released
@@ -46,12 +52,9 @@ class RankingsBolt(Bolt):
             self.run_dir = run_state_dir(options[opt.STATE_PATH], storm_conf)
             self.outbox = Outbox(self.run_dir / OUTBOX)
             record = released(self.run_dir)
-            out = newest_ends(read_outbox(self.run_dir / OUTBOX))
-            self.by_report.released.update(out)
-            for metric in opt.WINDOWS:
-                self.by_watermark.released[metric] = max(
-                    record.upto(metric), out.get(metric, NO_WATERMARK)
-                )
+            outbox = read_outbox(self.run_dir / OUTBOX)
+            self.by_report.released.update(newest_ends(outbox))
+            self.by_watermark.released.update(resumed_released(record.metrics, outbox, opt.WINDOWS))
             self.epoch = record.epoch + 1  # every window task sends what is not out again
             self._sync()
 

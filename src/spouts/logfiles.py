@@ -21,6 +21,7 @@ from logstorm.sources.progress import ReplayProgress
 from logstorm.sources.status import status_dir, write_status
 from logstorm.sources.watermark import EventClock, PartitionClocks
 from logstorm.tasks import task_count, task_index
+from logstorm.windows.journal import run_state_dir
 from multilang import spoken
 
 IDLE_SLEEP_SECS = 0.05  # nothing to read: wait a little instead of spinning
@@ -59,6 +60,9 @@ class LogFileSpout(Spout):
         self.cuts: CutLog | None = None
         self.acked_unsaved: list[str] = []
         if options[opt.INPUT_KIND] == "kafka":
+            if options[opt.TIME] == "event" and options[opt.STATE_PATH]:
+                run_dir = run_state_dir(options[opt.STATE_PATH], storm_conf)
+                self.cuts = CutLog(run_dir / f"logfiles-{task_index(context)}.cuts.jsonl")
             # the source is its own checkpoint: save() commits offsets to the group
             self.positions = self.reader = KafkaSource(
                 options[opt.KAFKA_SERVERS],
@@ -70,6 +74,7 @@ class LogFileSpout(Spout):
                 batch_lines=options[opt.BATCH_LINES],
                 max_line_bytes=options[opt.MAX_LINE_BYTES],
                 mode=options[opt.INPUT_MODE],
+                cuts=self.cuts.ends if self.cuts is not None else None,
             )
             self.logger.info(
                 "logfiles task %d reads partitions %s of %s from offsets %s",
@@ -225,18 +230,29 @@ class LogFileSpout(Spout):
         self._save_positions(force=True)
 
     def _save_positions(self, now: float = 0.0, force: bool = False) -> None:
-        if self.reader.dirty and (force or now >= self.next_save):
+        if not (force or now >= self.next_save):
+            return
+        if self.acked_unsaved:
+            self._let_watermark_pass_committed()
+        if self.reader.dirty:
             if self.clock is not None:
-                # A chunk stops holding the watermark back only once its offsets are
-                # saved: a restarted spout sends again what the saved ones do not
-                # cover, and a window task forgets a chunk once the watermark passes
-                # its stamp (then it would count it twice).
-                for chunk_id in self.acked_unsaved:
-                    self.clock.done(chunk_id)
-                self.acked_unsaved.clear()
                 self.positions.max_time = self.clock.committed_max_time
             self.positions.save()
             if self.cuts is not None:
                 self.cuts.forget_committed(self.reader.is_committed)
             self.reader.dirty = False
-            self.next_save = now + SAVE_EVERY_SECS
+        self.next_save = now + SAVE_EVERY_SECS
+
+    def _let_watermark_pass_committed(self) -> None:
+        """An acked chunk stops holding the watermark back only once its offsets are
+        committed: a restarted spout sends again what the committed ones do not cover,
+        and a window task forgets a chunk once the watermark passes its stamp (then it
+        would count it twice). A file's offsets are saved right after this; a Kafka
+        commit counts once Kafka confirmed it; a chunk above a gap waits for the gap."""
+        unsaved = []
+        for chunk_id in self.acked_unsaved:
+            if self.reader.is_committed(chunk_id):
+                self.clock.done(chunk_id)
+            else:
+                unsaved.append(chunk_id)
+        self.acked_unsaved = unsaved

@@ -40,6 +40,8 @@ from topologies.logs import Logs
 from topologies.wordcount import WordCount
 
 pytestmark = pytest.mark.storm
+# a row of bench/faults.py as well: run by `make faults`, over the suite's budget
+FAULT_ROW = pytest.mark.faults
 
 # Kept after the run: what the Storm UI's topology page showed (README, "Run on a cluster").
 UI_SCREENSHOT = PROJECT / "run" / "test-artifacts" / "storm-ui-topology.png"
@@ -295,6 +297,7 @@ def test_a_killed_bolt_process_is_restarted_and_loses_no_acked_line(cluster, tmp
     kill("logs")
 
 
+@FAULT_ROW
 def test_event_time_windows_stay_exact_when_a_window_bolt_process_is_killed(cluster, tmp_path):
     lateness = 30
     inbox, out, _ = submit_logs(tmp_path, **{
@@ -332,6 +335,7 @@ def test_event_time_windows_stay_exact_when_a_window_bolt_process_is_killed(clus
     kill("logs")
 
 
+@FAULT_ROW
 def test_tailed_event_time_windows_stay_exact_when_spout_rankings_and_sink_are_killed(
     cluster, tmp_path
 ):

@@ -43,6 +43,8 @@ from storm_cluster import (
 )
 
 pytestmark = pytest.mark.storm
+# a row of bench/faults.py as well: run by `make faults`, over the suite's budget
+FAULT_ROW = pytest.mark.faults
 
 HOSTS = ("127.0.0.1", "127.0.0.2", "127.0.0.3")
 LINES = SAMPLE.read_text().splitlines()
@@ -153,6 +155,7 @@ def spout_logs_mention(text: str) -> bool:
     return any(text in log.read_text(errors="replace") for log in logs)
 
 
+@FAULT_ROW
 def test_processing_time_counts_every_line_through_a_parse_kill_a_broker_restart_and_a_lost_host(
     three_hosts, tmp_path
 ):
@@ -216,6 +219,7 @@ def started_from(topic: str, spouts: set[int]) -> dict[int, int]:
     return found
 
 
+@FAULT_ROW
 def test_a_resubmitted_topology_resumes_at_the_committed_offsets_counting_no_line_twice(
     three_hosts, sample_topic, tmp_path
 ):

@@ -113,6 +113,7 @@ def test_readme_main_command_shows_live_windows(tmp_path):
     (up,) = [line for line in console if line.startswith("logs is up: ")]
     storm_log = PROJECT / "logs" / "sparse-run-logs.log"
     assert f"windows in {out}" in up and f"Storm's log in {storm_log}" in up
+    assert f"dashboard: http://127.0.0.1:8765/ ({out})" in console  # make run starts it
     tables = [i for i, line in enumerate(console) if line.startswith("url window ending")]
     assert len(tables) >= 2
     rows = list(itertools.takewhile(lambda line: line.startswith("  "), console[tables[-2] + 1 :]))

@@ -23,8 +23,8 @@ def table_rows(report: str) -> dict[str, list[str]]:
 
 def test_wordcount_peers_benchmark_runs_all_three_topologies(tmp_path):
     out = tmp_path / "b.md"
-    argv = [sys.executable, str(PROJECT / "bench" / "wordcount_peers.py"), "--secs", "10",
-            "--warmup", "5", "--out", str(out), "--logs", str(tmp_path / "logs")]  # fmt: skip
+    argv = [sys.executable, str(PROJECT / "bench" / "wordcount_peers.py"), "--secs", "4",
+            "--warmup", "2", "--out", str(out), "--logs", str(tmp_path / "logs")]  # fmt: skip
     result = subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = out.read_text()

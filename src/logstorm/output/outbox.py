@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from logstorm.atomic import write_json_atomic, write_text_atomic
 from logstorm.jsonl_file import JsonLinesFile, jsonl
 from logstorm.output.follow import complete_records
+from logstorm.sources.watermark import NO_WATERMARK
 
 COMPACT_AFTER = 10_000  # windows: about 2.5 h of live output, a few MiB
 OUTBOX = "rankings.outbox.jsonl"  # in the run's state folder
@@ -75,6 +77,20 @@ def newest_ends(windows: list[dict[str, Any]]) -> dict[str, int]:
         ends[window["metric"]] = max(ends.get(window["metric"], window["window_end"]),
                                      window["window_end"])  # fmt: skip
     return ends
+
+
+def resumed_released(record: dict[str, int], outbox: list[dict[str, Any]],
+                     metrics: Iterable[str]) -> dict[str, int]:  # fmt: skip
+    """Per metric, the watermark up to which a restarted rankings has released every
+    window: the later of its record (``released.json``) and the newest window in its
+    outbox (appended before the record caught up), so nothing is released twice.
+
+    >>> resumed_released({"url": 10, "status": 5}, [{"metric": "url", "window_end": 12}],
+    ...                  ["url", "status"])
+    {'url': 12, 'status': 5}
+    """
+    ends = newest_ends(outbox)
+    return {m: max(record.get(m, NO_WATERMARK), ends.get(m, NO_WATERMARK)) for m in metrics}
 
 
 def write_sink_progress(run_dir: str | os.PathLike[str], newest: dict[str, int]) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from logstorm.kafka_topic import CONNECT_TIMEOUT_SECS, topic_partitions
@@ -55,6 +56,7 @@ class KafkaSource:
         batch_lines: int,
         max_line_bytes: int,
         mode: str = "tail",
+        cuts: Mapping[str, int] | None = None,
         consumer_factory: Any = None,
     ) -> None:
         if consumer_factory is None:
@@ -63,7 +65,8 @@ class KafkaSource:
             consumer_factory = Consumer
         self.servers, self.topic, self.group = servers, topic, group
         self.mode, self.start = mode, start
-        self.chunks = KafkaChunks(topic, batch_lines, max_line_bytes)
+        self.chunks = KafkaChunks(topic, batch_lines, max_line_bytes, cuts)
+        self.confirmed: dict[int, int] = {}  # partition -> offset Kafka confirmed committed
         self.unreadable: dict[str, str] = {}  # the broker, while it cannot be reached
         self.dirty = False
         # event time: the largest timestamp at each partition's committed offset, as
@@ -96,6 +99,8 @@ class KafkaSource:
                 if committed is None:
                     committed = low if self.start == "earliest" else end
             self.chunks.resume(tp.partition, committed, end)
+            if committed is not None:
+                self.confirmed[tp.partition] = committed
             self.resumed_max_times[self.source(tp.partition)] = _max_time(tp.metadata)
         # OFFSET_STORED: the group's committed offset, else auto.offset.reset (start)
         assignment = [TopicPartition(self.topic, p, OFFSET_STORED) for p in self.partitions]
@@ -230,6 +235,13 @@ class KafkaSource:
         for tp in partitions:
             if tp.error is not None:
                 self.chunks.commit_failed(tp.partition)
+            else:
+                self.confirmed[tp.partition] = max(self.confirmed.get(tp.partition, -1), tp.offset)
+
+    def is_committed(self, chunk_id: str) -> bool:
+        """Whether a chunk will never be read again: Kafka confirmed an offset past its
+        start (a commit sent and not yet confirmed does not count)."""
+        return self.chunks.is_committed(chunk_id, self.confirmed)
 
 
 def _max_time(metadata: str | None) -> int | None:

@@ -24,7 +24,10 @@ again, however often, from memory.
 A chunk never spans an offset that is a multiple of ``batch_lines``, so chunks are cut
 at the same offsets whatever was polled when (a task restarted at its committed offset
 re-cuts the chunks of its first run, and the event-time windows know them by id);
-only a chunk cut short because the partition had no more records yet can differ.
+only a chunk cut short because the partition had no more records yet can differ. For
+those, ``cuts`` (start id -> end offset, from the spout's cut log,
+:mod:`logstorm.sources.cuts`) says where a chunk starting there was cut before: it is
+cut there again, once the records up to it were polled.
 A partition may have an ``end`` (a bounded read, ``logstorm.input.mode=spool``):
 records from there on are not read, and the partition is done once all before it
 were acknowledged.
@@ -44,6 +47,7 @@ were acknowledged.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from logstorm.sources.chunks import RECORDS, Chunk, InFlight
@@ -77,10 +81,12 @@ class _Partition:
 class KafkaChunks:
     """The chunks of the partitions one spout task reads, and their committed offsets."""
 
-    def __init__(self, topic: str, batch_lines: int, max_line_bytes: int) -> None:
+    def __init__(self, topic: str, batch_lines: int, max_line_bytes: int,
+                 cuts: Mapping[str, int] | None = None) -> None:  # fmt: skip
         self.topic = topic
         self.batch_lines = batch_lines
         self.max_line_bytes = max_line_bytes
+        self.cuts = cuts or {}  # where a chunk starting here was cut before a restart
         self.partitions: dict[int, _Partition] = {}
         self.inflight = InFlight()
 
@@ -114,18 +120,29 @@ class KafkaChunks:
         chunk = self.inflight.retry()
         if chunk is not None or not allow_new:
             return chunk
-        busiest = max(self.partitions.items(), key=lambda kv: len(kv[1].ready), default=None)
-        if busiest is None or not busiest[1].ready:
-            return None
-        number, part = busiest
-        boundary = (part.ready[0].start // self.batch_lines + 1) * self.batch_lines
-        lines = []
-        while part.ready and part.ready[0].start < boundary:
-            lines.append(part.ready.popleft())
-        start, end = part.next_start, lines[-1].end
-        part.next_start = end
-        path = f"{self.topic}/{number}"
-        return self.inflight.add(Chunk(f"{path}/{start}-{end}", path, tuple(lines), RECORDS))
+        busiest = sorted(self.partitions.items(), key=lambda kv: len(kv[1].ready), reverse=True)
+        for number, part in busiest:
+            if not part.ready:
+                return None
+            path = f"{self.topic}/{number}"
+            cut = self.cuts.get(f"{path}/{part.next_start}")
+            if cut is None:  # at the next multiple of batch_lines, or what was polled
+                cut = (part.ready[0].start // self.batch_lines + 1) * self.batch_lines
+            elif part.ready[-1].end < cut and not (part.end is not None and cut > part.end):
+                continue  # cut there before a restart: not polled that far yet
+            lines = []
+            while part.ready and part.ready[0].start < cut:
+                lines.append(part.ready.popleft())
+            start, end = part.next_start, lines[-1].end
+            part.next_start = end
+            return self.inflight.add(Chunk(f"{path}/{start}-{end}", path, tuple(lines), RECORDS))
+        return None
+
+    def is_committed(self, chunk_id: str, confirmed: Mapping[int, int]) -> bool:
+        """Whether a chunk lies below its partition's offset that Kafka confirmed
+        committed (``confirmed``: partition -> offset): it will never be read again."""
+        partition, offsets = chunk_id.rsplit("/", 2)[1:]
+        return int(offsets.split("-")[0]) < confirmed.get(int(partition), -1)
 
     def ack(self, msg_id: str) -> None:
         """Every record of the chunk was processed: commit its offset range."""

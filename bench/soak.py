@@ -1,0 +1,209 @@
+"""The soak: the logs topology on the loopback cluster for a long while under steady
+load, watched for what grows.
+
+    .venv/bin/python bench/soak.py [--minutes 30] [--rate 20000] [--warmup 5] [--every 30]
+
+A fresh `sparse submit -e cluster -n logs` tails a new folder (processing time, the
+state folder set) while generated lines are appended at ``--rate`` lines/s; every
+``--every`` seconds it samples:
+
+- the resident memory of every process of the topology (the worker JVMs, and the
+  Python components by kind);
+- the windows the sink wrote, per minute (a URL window every second and a status
+  window every 5 s: 60 and 12 per full minute);
+- the size of every file of the state folder (window journals, the rankings' outbox
+  and records) and of the spout's position and cut files.
+
+It reports, per process kind, the RSS after the warm-up (``--warmup`` minutes), at
+the end and its slope (least squares over the samples after the warm-up, MiB per
+hour; flat is within noise of 0); the minutes with a window missing; the largest
+size of each state file and whether it kept within its compaction bound. Writes its
+table to RELIABILITY.md (section ``soak``). Needs the cluster (started if down).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
+
+from faults import COMPONENTS, idle_cluster, submit  # noqa: E402
+from live_latency import machine  # noqa: E402
+from parse_rate import write_section  # noqa: E402
+from sparse_run import wait_for  # noqa: E402
+from storm_cluster import kill as kill_topology  # noqa: E402
+from storm_cluster import python_components  # noqa: E402
+
+from logstorm.output.follow import JsonLinesFollower  # noqa: E402
+from logstorm.traffic import TrafficGenerator  # noqa: E402
+
+WORKER_CLASS = "org.apache.storm.daemon.worker.Worker"
+# What each state file may grow to: the journals are compacted every 300 saves, the
+# outbox past 10,000 windows (each well under 1 KiB); records are one JSON object.
+BOUNDS_BYTES = {"journal": 64 << 20, "outbox": 16 << 20, "record": 1 << 20, "input": 8 << 20}
+
+
+class PoolWriter(threading.Thread):
+    """Appends lines from a pool of generated ones at a steady rate (cheap enough for
+    tens of thousands of lines/s; processing time does not read their timestamps)."""
+
+    def __init__(self, path: Path, rate: int) -> None:
+        super().__init__(daemon=True)
+        traffic = TrafficGenerator(seed=11)
+        self.pool = [(traffic.line(time.time()) + "\n").encode() for _ in range(50_000)]
+        self.path, self.rate, self.written = path, rate, 0
+        self.running = threading.Event()
+        self.running.set()
+
+    def run(self) -> None:
+        start = time.monotonic()
+        with open(self.path, "ab") as fh:
+            while self.running.is_set():
+                due = int((time.monotonic() - start) * self.rate) - self.written
+                at = self.written % len(self.pool)
+                batch = (self.pool[at:] + self.pool)[:due]
+                fh.write(b"".join(batch))
+                fh.flush()
+                self.written += len(batch)
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.running.clear()
+        self.join()
+
+
+def rss_by_kind() -> dict[str, int]:
+    """Bytes resident per process kind: worker JVMs, and each Python component kind."""
+    kinds: dict[str, int] = defaultdict(int)
+    for kind, cls in COMPONENTS.items():
+        for pid in python_components(cls):
+            kinds[kind] += _rss(pid)
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().decode()
+        except OSError:
+            continue
+        if WORKER_CLASS in cmd and "-Dstorm.id=logs-" in cmd:
+            kinds["worker JVMs"] += _rss(int(proc.name))
+    return dict(kinds)
+
+
+def _rss(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found[1]) * 1024 if found else 0
+
+
+def state_sizes(folder: Path) -> dict[str, int]:
+    """Bytes of each state file, named by kind: journal, outbox, record, input."""
+    sizes: dict[str, int] = {}
+    for path in (folder / "state").rglob("*"):
+        if path.is_file():
+            kind = ("journal" if path.name.endswith(".jsonl") and "window" in path.name
+                    else "outbox" if "outbox" in path.name else "record")  # fmt: skip
+            sizes[f"{kind}: {path.name}"] = path.stat().st_size
+    for path in (folder / "in").glob(".logstorm-positions*"):
+        sizes[f"input: {path.name}"] = path.stat().st_size
+    return sizes
+
+
+def slope_per_hour(samples: list[tuple[float, int]]) -> float:
+    """Least-squares slope of (seconds, bytes) in MiB per hour."""
+    if len(samples) < 2:
+        return 0.0
+    xs, ys = zip(*samples, strict=True)
+    return statistics.linear_regression(xs, ys).slope * 3600 / 2**20
+
+
+def soak(minutes: float, rate: int, warmup: float, every: float) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="soak-"))
+    defaults = {"logstorm.window.status.secs": 300, "topology.message.timeout.secs": 30}
+    log, out = submit(folder, "processing", defaults)  # the analyzer as shipped
+    writer = PoolWriter(log, rate)
+    writer.start()
+    windows = JsonLinesFollower(out / "windows.jsonl")
+    per_minute: dict[str, Counter[int]] = {"url": Counter(), "status": Counter()}
+    rss: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    largest: dict[str, int] = {}
+    wait_for(lambda: (out / "windows.jsonl").exists(), 240, "the first windows")
+    start = time.monotonic()
+    try:
+        while (now := time.monotonic()) - start < minutes * 60:
+            for window in windows.read():
+                per_minute[window["metric"]][window["window_end"] // 60] += 1
+            for kind, size in rss_by_kind().items():
+                rss[kind].append((now - start, size))
+            for name, size in state_sizes(folder).items():
+                largest[name] = max(largest.get(name, 0), size)
+            total = sum(samples[-1][1] for samples in rss.values()) / 2**20
+            print(f"soak: {(now - start) / 60:.1f} min, {writer.written:,} lines written, "
+                  f"RSS {total:,.0f} MiB", flush=True)  # fmt: skip
+            time.sleep(every)
+    finally:
+        writer.stop()
+        kill_topology("logs")
+    return {"rss": rss, "per_minute": per_minute, "largest": largest, "warmup": warmup * 60,
+            "written": writer.written, "minutes": minutes, "rate": rate}  # fmt: skip
+
+
+def table(result: dict, command: str) -> str:
+    warm = result["warmup"]
+    lines = [
+        f"## Soak on the loopback cluster — {date.today().isoformat()}\n",
+        f"{machine()}. `{command}`: {result['minutes']:.0f} min at {result['rate']:,} lines/s "
+        f"written (tailed, processing time, state folder set), {result['written']:,} lines; "
+        f"samples every few seconds, slopes over the samples after the first "
+        f"{warm / 60:.0f} min.\n",
+        "| process kind | RSS after warm-up (MiB) | RSS at the end (MiB) | slope (MiB/h) |",
+        "|---|---|---|---|",
+    ]
+    for kind, samples in sorted(result["rss"].items()):
+        after = [(t, b) for t, b in samples if t >= warm] or samples
+        lines.append(f"| {kind} | {after[0][1] / 2**20:,.0f} | {after[-1][1] / 2**20:,.0f} | "
+                     f"{slope_per_hour(after):+,.1f} |")  # fmt: skip
+    lines += ["", "| metric | full minutes | with a window missing | expected per minute |",
+              "|---|---|---|---|"]  # fmt: skip
+    for metric, want in (("url", 60), ("status", 12)):
+        minutes = sorted(result["per_minute"][metric])[1:-1]  # the first and last are partial
+        short = [m for m in minutes if result["per_minute"][metric][m] < want]
+        lines.append(f"| {metric} | {len(minutes)} | {len(short)} | {want} |")
+    lines += ["", "| state file | largest (KiB) | bound (KiB) | within |", "|---|---|---|---|"]
+    for name, size in sorted(result["largest"].items()):
+        bound = BOUNDS_BYTES[name.split(":")[0]]
+        lines.append(f"| `{name}` | {size / 1024:,.0f} | {bound / 1024:,.0f} | "
+                     f"{'yes' if size <= bound else '**no**'} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--rate", type=int, default=20_000)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--every", type=float, default=30.0)
+    parser.add_argument("-o", "--output", type=Path, default=ROOT / "RELIABILITY.md")
+    args = parser.parse_args(argv)
+    idle_cluster()
+    result = soak(args.minutes, args.rate, args.warmup, args.every)
+    command = shlex.join(["bench/soak.py", *(sys.argv[1:] if argv is None else argv)])
+    write_section(args.output, "soak", table(result, command))
+    print(table(result, command))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
