@@ -157,7 +157,8 @@ def soak(minutes: float, rate: int, warmup: float, every: float) -> dict:
         writer.stop()
         kill_topology("logs")
     return {"rss": rss, "per_minute": per_minute, "largest": largest, "warmup": warmup * 60,
-            "written": writer.written, "minutes": minutes, "rate": rate}  # fmt: skip
+            "written": writer.written, "minutes": minutes, "rate": rate,
+            "every": every}  # fmt: skip
 
 
 def table(result: dict, command: str) -> str:
@@ -166,7 +167,7 @@ def table(result: dict, command: str) -> str:
         f"## Soak on the loopback cluster — {date.today().isoformat()}\n",
         f"{machine()}. `{command}`: {result['minutes']:.0f} min at {result['rate']:,} lines/s "
         f"written (tailed, processing time, state folder set), {result['written']:,} lines; "
-        f"samples every few seconds, slopes over the samples after the first "
+        f"a sample every {result['every']:.0f} s, slopes over the samples after the first "
         f"{warm / 60:.0f} min.\n",
         "| process kind | RSS after warm-up (MiB) | RSS at the end (MiB) | slope (MiB/h) |",
         "|---|---|---|---|",

@@ -184,6 +184,9 @@ class PartitionClocks:
     140
     >>> clocks.committed_max_time
     {'t/0': 200, 't/1': 150}
+    >>> clocks.restore("t/1/1-3", Stamp(90, {}, 300))  # as sent before a restart
+    >>> clocks.knows("t/1/1-3"), clocks.clocks["t/1"].max_time
+    (True, 300)
     """
 
     def __init__(
@@ -204,6 +207,10 @@ class PartitionClocks:
 
     def knows(self, chunk_id: str) -> bool:
         return self._clock(chunk_id).knows(chunk_id)
+
+    def restore(self, chunk_id: str, stamp: Stamp) -> None:
+        """A chunk's stamp from before a restart, on its partition's clock."""
+        self._clock(chunk_id).restore(chunk_id, stamp)
 
     def stamp(self, chunk_id: str, times: Sequence[int | None]) -> Stamp:
         return self._clock(chunk_id).stamp(chunk_id, times)
