@@ -240,7 +240,9 @@ def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
         wait_for(lambda: first_window_with_total(sink, "url", len(good)), 240,
                  f"a URL window with {len(good)} requests", run.log)  # fmt: skip
         with LivePage(url) as page:
-            seen = page_when(page, "r.top.length && r.malformed === 1 && r.tasks >= 1")
+            # the first status window comes at its 5 s slide: wait for it too
+            ready = "r.top.length && r.malformed === 1 && r.tasks >= 1 && r.points > 0"
+            seen = page_when(page, ready)
             newest = windows(sink, "url")[-1]  # the page may be a slide behind: compare at its end
             shown = next(w for w in windows(sink, "url") if w["window_end"] == seen["url_end"])
             page.screenshot(ARTIFACTS / "dashboard-storm.png")
