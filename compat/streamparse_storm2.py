@@ -236,11 +236,16 @@ def option_values(argv: list[str]) -> list[str]:
     return found + [arg.split("=", 1)[1] for arg in argv if arg.startswith("--option=")]
 
 
+OPTION_COMMANDS = ("run", "submit")  # `sparse visualize -o` names an output file
+
+
 def check_option_syntax(argv: list[str]) -> None:
-    """Refuse an ``-o`` that is not key=value, or whose value is no YAML (sparse reads
-    values as YAML), naming the key and the fix."""
+    """Refuse an ``-o`` of ``sparse run``/``submit`` that is not key=value, or whose value
+    is no YAML (sparse reads values as YAML), naming the key and the fix."""
     from ruamel.yaml import YAML, YAMLError
 
+    if not argv or argv[0] not in OPTION_COMMANDS:
+        return
     for option in option_values(argv):
         key, equals, text = option.partition("=")
         if not equals:

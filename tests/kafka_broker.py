@@ -3,6 +3,7 @@ into it with clients this project did not write (Kafka's own tools, librdkafka).
 
 import re
 import subprocess
+import time
 import uuid
 
 from processes import command_lines_mentioning
@@ -31,6 +32,27 @@ def new_topic(partitions: int = 3) -> str:
     return name
 
 
+END_OFFSET_WAIT_SECS = 30.0
+
+
+def end_offset(consumer, tp) -> int:
+    """A partition's end offset, once it is answered: a client new to a topic just
+    created fails at once with "Local: Unknown partition" until it has the topic's
+    metadata, and a restarted broker answers "Not leader" until it leads it again."""
+    from confluent_kafka import KafkaError, KafkaException
+
+    deadline = time.monotonic() + END_OFFSET_WAIT_SECS
+    while True:
+        try:
+            return consumer.get_watermark_offsets(tp, timeout=10)[1]
+        except KafkaException as err:
+            error = err.args[0]
+            waiting = error.retriable() or error.code() == KafkaError._UNKNOWN_PARTITION
+            if not waiting or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def read_partitions(topic: str, partitions: int, keys: bool = False) -> list[list]:
     """Every record of each partition, in offset order (how the spout tasks read them):
     values, or (key, value) pairs."""
@@ -41,7 +63,7 @@ def read_partitions(topic: str, partitions: int, keys: bool = False) -> list[lis
     out = []
     for p in range(partitions):
         tp = TopicPartition(topic, p, 0)
-        _, end = consumer.get_watermark_offsets(tp, timeout=10)
+        end = end_offset(consumer, tp)
         consumer.assign([tp])
         lines = []
         while len(lines) < end:
