@@ -47,7 +47,10 @@ def end_offset(consumer, tp) -> int:
             return consumer.get_watermark_offsets(tp, timeout=10)[1]
         except KafkaException as err:
             error = err.args[0]
-            waiting = error.retriable() or error.code() == KafkaError._UNKNOWN_PARTITION
+            waiting = error.retriable() or error.code() in (
+                KafkaError._UNKNOWN_PARTITION,
+                KafkaError.NOT_LEADER_FOR_PARTITION,
+            )
             if not waiting or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
