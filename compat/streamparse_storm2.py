@@ -408,6 +408,10 @@ def run_with_console(command: str, console: Any, options: dict[str, Any], name: 
             storm.wait()
             show()
             sys.exit(130)
+        except BaseException:  # the view failed: leave no LocalCluster running behind
+            storm.terminate()
+            storm.wait()
+            raise
         show()
     if storm.returncode != 0:
         tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-25:])
