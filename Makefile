@@ -85,8 +85,8 @@ bench: setup
 	$(VENV)/python bench/wordcount_peers.py --secs 30 --warmup 10
 	$(VENV)/python bench/profile_logs.py --rate $$(( $(BENCH_RATE) / 2 ))
 
-## The soak (not part of the tests): 30 minutes on the loopback cluster at 20,000 lines/s,
-## RSS per process kind, windows per minute, state sizes; RELIABILITY.md's soak table.
+## The soak (not part of the tests): 30 minutes on the loopback cluster at 50,000 lines/s
+## (half the sustained rate), RSS per process kind, windows per minute, state sizes; RELIABILITY.md's soak table.
 soak: setup
 	$(VENV)/python bench/soak.py
 
