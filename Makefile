@@ -86,7 +86,8 @@ bench: setup
 	$(VENV)/python bench/profile_logs.py --rate $$(( $(BENCH_RATE) / 2 ))
 
 ## The soak (not part of the tests): 30 minutes on the loopback cluster at 50,000 lines/s
-## (half the sustained rate), RSS per process kind, windows per minute, state sizes; RELIABILITY.md's soak table.
+## (half the sustained rate): RSS per process kind, lines counted within their slide,
+## windows per minute, state sizes; RELIABILITY.md's soak table.
 soak: setup
 	$(VENV)/python bench/soak.py
 

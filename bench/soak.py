@@ -11,6 +11,8 @@ state folder set) while generated lines are appended at ``--rate`` lines/s; ever
   Python components by kind);
 - the windows the sink wrote, per minute (a URL window every second and a status
   window every 5 s: 60 and 12 per full minute);
+- whether it keeps up: the lines counted in the newest URL window over the lines
+  appended in that window's span (1.000: every line counted within its slide);
 - the size of every file of the state folder (window journals, the rankings' outbox
   and records) and of the spout's position and cut files.
 
