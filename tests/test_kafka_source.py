@@ -1,13 +1,14 @@
 """KafkaSource's use of the consumer, against a stand-in consumer (no broker here: the
 real broker is in tests/integration/test_kafka_storm.py)."""
 
+import json
 from types import SimpleNamespace
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 from logstorm.kafka_topic import KafkaUnavailable
-from logstorm.sources.kafka import KafkaSource
+from logstorm.sources.kafka import KafkaSource, committed_run
 
 
 class Message:
@@ -83,7 +84,7 @@ class StandInConsumer:
 
 def source(consumer, task_index=0, task_count=1, mode="tail"):
     return KafkaSource("127.0.0.1:9092", "t", "g", "earliest", task_index, task_count,
-                       batch_lines=2, max_line_bytes=100, mode=mode,
+                       batch_lines=2, max_line_bytes=100, mode=mode, run="logs-1-1",
                        consumer_factory=consumer)  # fmt: skip
 
 
@@ -149,7 +150,27 @@ def test_event_time_checkpoints_travel_with_the_committed_offsets():
     kafka.ack(kafka.next_chunk().msg_id)
     kafka.max_time = {"t/0": 1431000077, "t/1": None}  # what the spout's clocks say
     kafka.save()
-    assert consumer.metadata == {0: '{"max_time": 1431000077}'}
+    assert json.loads(consumer.metadata[0]) == {"run": "logs-1-1", "max_time": 1431000077}
+
+
+def test_every_commit_names_the_run_whose_window_state_goes_with_it():
+    consumer = StandInConsumer(partitions=1)
+    kafka = source(consumer)
+    consumer.queue = [Message(0, 0, b"a")]
+    kafka.ack(kafka.next_chunk().msg_id)
+    kafka.save()  # processing time: no clock, the run all the same
+    assert json.loads(consumer.metadata[0]) == {"run": "logs-1-1"}
+
+
+def test_the_run_a_group_names_is_read_from_its_committed_offsets():
+    def group(committed):
+        return committed_run("127.0.0.1:9092", "t", "g", StandInConsumer(3, committed))
+
+    assert group({}) is None  # a new group: a new run
+    assert group({0: (7, "")}) is None  # offsets committed by a version that named none
+    runs = {0: (4, '{"run": "logs-2-2"}'), 1: (9, '{"run": "logs-1-1", "max_time": 1}'),
+            2: (3, '{"run": "logs-1-1"}')}  # fmt: skip
+    assert group(runs) == "logs-1-1"  # the one most partitions name
 
 
 def test_a_record_handed_out_while_serving_callbacks_is_kept():

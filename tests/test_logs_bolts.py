@@ -1,6 +1,7 @@
 """The log analyzer's bolts, each driven through the harness (tick tuples included)."""
 
 import json
+from functools import partial
 
 import pytest
 
@@ -8,18 +9,38 @@ from bolts.parse import AccessLogParseBolt
 from bolts.rankings import RankingsBolt
 from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
 from bolts.windows import StatusWindowBolt, UrlWindowBolt
-from harness import BoltHarness
+from harness import BoltHarness, SpoutHarness
+from logstorm.logs_options import read_logs_options
 from logstorm.options import OptionError
 from logstorm.output.follow import complete_records
 from logstorm.output.outbox import OUTBOX, read_outbox
 from logstorm.parsing.partition import task_of
+from logstorm.run_state import run_state_dir
 from logstorm.sources.chunks import Chunk
 from logstorm.sources.lines import Line
 from logstorm.windows.resend import released
+from spouts.logfiles import LogFileSpout
 
 GOOD = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "x"'
 NO_URL = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "-" 408 - "-" "-"'
 BROKEN = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "x'
+
+
+def topology(url_tasks=(7,)):
+    """Every task of the topology, as each of its components sees them (the state
+    folder's name depends on them: :mod:`logstorm.run_state`)."""
+    return {
+        99: "logfiles",
+        3: "rankings",
+        5: "window_sink",
+        **dict.fromkeys(url_tasks, "url_window"),
+    }
+
+
+def state_dir(state, run, url_tasks=(7,)):
+    """The state folder the components of topology(url_tasks) share for run."""
+    context = {"task->component": {str(t): c for t, c in topology(url_tasks).items()}}
+    return run_state_dir(read_logs_options(state), context, run)
 
 
 def conf(tmp_path, **extra):
@@ -215,13 +236,14 @@ def test_a_restarted_window_sink_mends_its_file_and_writes_what_the_outbox_has(t
     sink = tmp_path / "windows.jsonl"
     windows = [status_window(end) for end in (100, 105, 110)]
     sink.write_text(json.dumps(windows[0]) + "\n" + json.dumps(windows[1])[:30])  # cut
-    (tmp_path / "logs-1-1").mkdir()
-    (tmp_path / "logs-1-1" / OUTBOX).write_text("".join(json.dumps(w) + "\n" for w in windows))
-    h = BoltHarness(WindowSinkBolt, state, name="window_sink")
+    run_dir = state_dir(state, "logs-1-1")  # a new run: its checkpoint names none
+    run_dir.mkdir()
+    (run_dir / OUTBOX).write_text("".join(json.dumps(w) + "\n" for w in windows))
+    h = BoltHarness(WindowSinkBolt, state, name="window_sink", task_id=5, other_tasks=topology())
     h.feed([windows[2]])  # the rankings' tuple that got through
     assert [json.loads(line) for line in sink.read_text().splitlines()] == windows
     later = [status_window(end) for end in (115, 120)]  # their tuples lost on the way
-    with open(tmp_path / "logs-1-1" / OUTBOX, "a") as fh:
+    with open(run_dir / OUTBOX, "a") as fh:
         fh.write("".join(json.dumps(w) + "\n" for w in later))
     h.tick()
     assert complete_records(sink) == windows + later
@@ -281,7 +303,7 @@ def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path,
     assert h.acked() == []  # counted, not yet durable
     h.tick()  # a tick saves the journal, then acks
     assert h.acked() == [first.id]
-    assert (tmp_path / "state" / "logs-1-123" / "url_window-7.jsonl").exists()
+    assert [*(tmp_path / "state").glob("logs-1-123.*/url_window-7.jsonl")]
 
     restarted = BoltHarness(UrlWindowBolt, state, name="url_window", task_id=7)
     clock[0] = 1001.5
@@ -290,14 +312,55 @@ def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path,
     assert report[1] == 1001 and report[4:] == (2, 1, [("/a", 2)])
 
 
+def test_a_topology_submitted_again_resumes_the_windows_its_checkpoint_names(tmp_path, monkeypatch):
+    """The README's resubmit row: a new run over the same input resumes the window state
+    of the run its position file names; a replay from scratch (positions deleted) does
+    not inherit it."""
+    clock = [1000.2]
+    monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "access.log").write_text(GOOD + "\n")
+    options = conf(tmp_path, **{"logstorm.state.path": str(tmp_path / "state"),
+                                "logstorm.input.path": str(tmp_path / "logs")})  # fmt: skip
+
+    def run(storm_id, component, name, task):
+        return component(
+            {**options, "storm.id": storm_id}, name=name, task_id=task, other_tasks=topology()
+        )
+
+    def url_task(storm_id):
+        return run(storm_id, partial(BoltHarness, UrlWindowBolt), "url_window", 7)
+
+    spout = run("logs-1-1", partial(SpoutHarness, LogFileSpout), "logfiles", 99)
+    [chunk] = spout.next_tuple()
+    first = url_task("logs-1-1")
+    first.feed(bundle([("/a", 1)]))
+    first.tick()  # journaled, then acked: the spout commits the line
+    spout.ack(chunk["id"])
+    positions = tmp_path / "logs" / ".logstorm-positions.json"
+    assert json.loads(positions.read_text())["run"] == "logs-1-1"
+
+    clock[0] = 1001.5  # killed before the window ending 1001 was out; submitted again
+    again = url_task("logs-2-2")
+    again.tick()
+    [[_, _, _, [report]]] = again.emitted()
+    assert report[1] == 1001 and report[4:] == (1, 1, [("/a", 1)])  # the line is counted
+
+    positions.unlink()  # the log analysed again from its start: its lines come again
+    fresh = url_task("logs-3-3")
+    clock[0] = 1002.5
+    fresh.tick()
+    assert all(report[4] == 0 for [_, _, _, reports] in fresh.emitted() for report in reports)
+
+
 def event_state(tmp_path):
     state = conf(tmp_path, **{"logstorm.time": "event", "logstorm.state.path": str(tmp_path)})
     return {**state, "storm.id": "logs-1-123"}
 
 
-def window_task(tmp_path):
-    return BoltHarness(UrlWindowBolt, event_state(tmp_path), name="url_window", task_id=7,
-                       other_tasks={99: "logfiles", 3: "rankings"})  # fmt: skip
+def window_task(tmp_path, task=7, url_tasks=(7,)):
+    return BoltHarness(UrlWindowBolt, event_state(tmp_path), name="url_window", task_id=task,
+                       other_tasks=topology(url_tasks))  # fmt: skip
 
 
 def as_json(message):
@@ -307,7 +370,7 @@ def as_json(message):
 
 def rankings_task(tmp_path, tasks=(7,)):
     return BoltHarness(RankingsBolt, event_state(tmp_path), name="rankings", task_id=3,
-                       other_tasks=dict.fromkeys(tasks, "url_window"))  # fmt: skip
+                       other_tasks=topology(tasks))  # fmt: skip
 
 
 def test_a_restarted_event_time_window_task_sends_again_what_is_not_out(tmp_path):
@@ -331,8 +394,9 @@ def test_a_restarted_event_time_window_task_sends_again_what_is_not_out(tmp_path
     rankings.feed(newer, source="url_window", task=7)
     windows = [w for [w] in rankings.emitted()]
     assert [(w["window_end"], w["total"]) for w in windows] == [(1001, 2), (1002, 2)]
-    assert read_outbox(tmp_path / "logs-1-123" / OUTBOX) == windows
-    assert released(tmp_path / "logs-1-123").upto("url") == 1002
+    run_dir = state_dir(event_state(tmp_path), "logs-1-123")
+    assert read_outbox(run_dir / OUTBOX) == windows
+    assert released(run_dir).upto("url") == 1002
     restarted.tick()  # its next save forgets what is out
     again = window_task(tmp_path)
     again.feed([1003], stream="watermarks", source="logfiles")
@@ -340,16 +404,7 @@ def test_a_restarted_event_time_window_task_sends_again_what_is_not_out(tmp_path
 
 
 def test_a_restarted_rankings_asks_again_and_puts_out_each_window_once(tmp_path):
-    seven, eight = (
-        BoltHarness(
-            UrlWindowBolt,
-            event_state(tmp_path),
-            name="url_window",
-            task_id=task,
-            other_tasks={99: "logfiles"},
-        )  # fmt: skip
-        for task in (7, 8)
-    )
+    seven, eight = (window_task(tmp_path, task, url_tasks=(7, 8)) for task in (7, 8))
     rankings = rankings_task(tmp_path, tasks=(7, 8))
     seven.feed(bundle([(1000, "/a", 2)], chunk="c1", watermark=900))
     seven.feed([1001], stream="watermarks", source="logfiles")

@@ -93,10 +93,12 @@ def test_position_file_round_trips_through_save_and_load(tmp_path):
     assert positions.entries == {}  # a missing file means: nothing read yet
     positions.record("1:2", "/logs/a.log", 120)
     positions.record("1:3", "/logs/b.log.COMPLETED", 77, done=True)
+    positions.run = "logs-1-1700000000"  # the run whose window state goes with them
     positions.save()
 
     loaded = PositionFile(tmp_path / "pos.json")
     assert loaded.entries == positions.entries
+    assert loaded.run == "logs-1-1700000000"
     assert loaded.offset("1:2") == 120 and not loaded.is_done("1:2")
     assert loaded.offset("1:3") == 77 and loaded.is_done("1:3")
     assert loaded.offset("9:9") == 0 and not loaded.is_done("9:9")
@@ -120,7 +122,7 @@ def test_save_writes_valid_json_and_leaves_no_temp_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pos.json"]
     saved = json.loads((tmp_path / "pos.json").read_text())
     entry = {"path": "a.log", "offset": 4, "done": False}
-    assert saved == {"version": 1, "files": {"1:2": entry}, "max_time": None}
+    assert saved == {"version": 1, "files": {"1:2": entry}, "max_time": None, "run": None}
 
 
 def test_save_replaces_the_file_whole_so_readers_never_see_a_torn_one(tmp_path):

@@ -17,8 +17,8 @@ from logstorm.output.outbox import (
     sink_progress,
 )
 from logstorm.output.rankings import WatermarkMerger, WindowMerger, WindowReport
+from logstorm.run_state import resumed_run, run_state_dir
 from logstorm.tasks import task_count
-from logstorm.windows.journal import run_state_dir
 from logstorm.windows.resend import released, write_released
 
 SYNC_EVERY_SECS = 1.0
@@ -49,7 +49,7 @@ class RankingsBolt(Bolt):
         self.next_sync = 0.0
         self.asked: set[tuple[str, int]] = set()
         if options[opt.STATE_PATH]:
-            self.run_dir = run_state_dir(options[opt.STATE_PATH], storm_conf)
+            self.run_dir = run_state_dir(options, context, resumed_run(options, storm_conf))
             self.outbox = Outbox(self.run_dir / OUTBOX)
             record = released(self.run_dir)
             outbox = read_outbox(self.run_dir / OUTBOX)

@@ -6,6 +6,7 @@ or ill-typed ``logstorm.*`` key stops the topology at start with the key named.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from logstorm.options import Option, OptionError, non_negative, positive, read_options
@@ -150,6 +151,15 @@ TABLE = (
 def slides(options: dict[str, Any]) -> dict[str, int]:
     """Slide seconds per metric."""
     return {metric: options[slide] for metric, (_, slide) in WINDOWS.items()}
+
+
+def position_file(options: dict[str, Any]) -> str:
+    """Where the file spout keeps its committed positions.
+
+    >>> position_file({POSITION_FILE: "", INPUT_PATH: "/logs"})
+    '/logs/.logstorm-positions.json'
+    """
+    return options[POSITION_FILE] or os.path.join(options[INPUT_PATH], ".logstorm-positions.json")
 
 
 def default(key: str) -> Any:

@@ -12,6 +12,7 @@ from streamparse import Spout, Stream
 from logstorm import logs_options as opt
 from logstorm.ack_stats import AckStats, summary
 from logstorm.parsing.accesslog import event_time
+from logstorm.run_state import resumed_run, run_state_dir
 from logstorm.sources.chunks import Chunk
 from logstorm.sources.cuts import CutLog
 from logstorm.sources.files import LogDirectoryReader
@@ -21,7 +22,6 @@ from logstorm.sources.progress import ReplayProgress
 from logstorm.sources.status import status_dir, write_status
 from logstorm.sources.watermark import EventClock, PartitionClocks
 from logstorm.tasks import task_count, task_index
-from logstorm.windows.journal import run_state_dir
 from multilang import spoken
 
 IDLE_SLEEP_SECS = 0.05  # nothing to read: wait a little instead of spinning
@@ -59,9 +59,11 @@ class LogFileSpout(Spout):
         self.clock = None
         self.cuts: CutLog | None = None
         self.acked_unsaved: list[str] = []
+        # the run whose window state goes with the checkpoint: it says so in every save
+        run = resumed_run(options, storm_conf)
         if options[opt.INPUT_KIND] == "kafka":
             if options[opt.TIME] == "event" and options[opt.STATE_PATH]:
-                run_dir = run_state_dir(options[opt.STATE_PATH], storm_conf)
+                run_dir = run_state_dir(options, context, run)
                 self.cuts = CutLog(run_dir / f"logfiles-{task_index(context)}.cuts.jsonl")
             # the source is its own checkpoint: save() commits offsets to the group
             self.positions = self.reader = KafkaSource(
@@ -75,6 +77,7 @@ class LogFileSpout(Spout):
                 max_line_bytes=options[opt.MAX_LINE_BYTES],
                 mode=options[opt.INPUT_MODE],
                 cuts=self.cuts.ends if self.cuts is not None else None,
+                run=run,
             )
             self.logger.info(
                 "logfiles task %d reads partitions %s of %s from offsets %s",
@@ -90,6 +93,7 @@ class LogFileSpout(Spout):
                 )
         else:
             self._open_files(options)
+            self.positions.run = run
         self.max_pending = storm_conf.get("topology.max.spout.pending") or DEFAULT_MAX_PENDING
         self.poll_secs = options[opt.POLL_SECS]
         self.idle_timeout = options[opt.IDLE_TIMEOUT]
@@ -118,9 +122,7 @@ class LogFileSpout(Spout):
                 f"{opt.INPUT_PATH}={directory!r} is not a folder; "
                 f"fix: create it or pass -o {opt.INPUT_PATH}=<folder of log files>"
             )
-        position_file = options[opt.POSITION_FILE] or os.path.join(
-            directory, ".logstorm-positions.json"
-        )
+        position_file = opt.position_file(options)
         self.positions = PositionFile(position_file)
         if options[opt.TIME] == "event":
             self.clock = EventClock(

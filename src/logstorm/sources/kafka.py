@@ -10,8 +10,9 @@ to the group only the offsets of acknowledged records, so Kafka's own
 
 Mode ``tail`` reads forever; mode ``spool`` is a bounded read, Flink's bounded Kafka
 source: each partition up to the end offset it had at start, then the read is over
-(in event time, every window closes). In event time each commit also carries, as its
-metadata, the largest timestamp read up to the committed offset, so a restarted task
+(in event time, every window closes). Each commit carries, as its metadata, the run
+whose window state goes with the offsets (:mod:`logstorm.run_state`) and, in event
+time, the largest timestamp read up to the committed offset, so a restarted task
 stamps the lines after it as the first run did.
 
 A broker that cannot be reached at start is an error naming it and the fix; one
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,6 +58,7 @@ class KafkaSource:
         batch_lines: int,
         max_line_bytes: int,
         mode: str = "tail",
+        run: str | None = None,
         cuts: Mapping[str, int] | None = None,
         consumer_factory: Any = None,
     ) -> None:
@@ -64,7 +67,7 @@ class KafkaSource:
 
             consumer_factory = Consumer
         self.servers, self.topic, self.group = servers, topic, group
-        self.mode, self.start = mode, start
+        self.mode, self.start, self.run = mode, start, run
         self.chunks = KafkaChunks(topic, batch_lines, max_line_bytes, cuts)
         self.confirmed: dict[int, int] = {}  # partition -> offset Kafka confirmed committed
         self.unreadable: dict[str, str] = {}  # the broker, while it cannot be reached
@@ -92,7 +95,7 @@ class KafkaSource:
         from confluent_kafka import OFFSET_STORED, TopicPartition
 
         wanted = [TopicPartition(self.topic, p) for p in self.partitions]
-        for tp in self._committed(wanted):
+        for tp in _committed(self.consumer, wanted):
             committed, end = (tp.offset if tp.offset >= 0 else None), None
             if self.mode == "spool":  # bounded: up to the end offset there is now
                 low, end = self.consumer.get_watermark_offsets(tp, timeout=CONNECT_TIMEOUT_SECS)
@@ -105,25 +108,6 @@ class KafkaSource:
         # OFFSET_STORED: the group's committed offset, else auto.offset.reset (start)
         assignment = [TopicPartition(self.topic, p, OFFSET_STORED) for p in self.partitions]
         self.consumer.assign(assignment)
-
-    def _committed(self, wanted: list) -> list:
-        """The group's committed offsets; a coordinator still being elected (a broker just
-        started) answers with a retriable error, so ask again until the deadline."""
-        from confluent_kafka import KafkaError, KafkaException
-
-        electing = {
-            KafkaError.NOT_COORDINATOR,
-            KafkaError.COORDINATOR_NOT_AVAILABLE,
-            KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
-        }
-        deadline = time.monotonic() + COORDINATOR_WAIT_SECS
-        while True:
-            try:
-                return self.consumer.committed(wanted, timeout=CONNECT_TIMEOUT_SECS)
-            except KafkaException as err:
-                if err.args[0].code() not in electing or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
 
     def resumed_offsets(self) -> dict[int, int | None]:
         """Where each partition's reading starts: the group's committed offset (None:
@@ -210,12 +194,13 @@ class KafkaSource:
             self.consumer.commit(offsets=offsets, asynchronous=not wait)
 
     def _commit_of(self, topic_partition: Any, partition: int, offset: int) -> Any:
-        """What to commit for a partition: its offset, and in event time its checkpoint."""
+        """What to commit for a partition: its offset, the run, and in event time its
+        checkpoint."""
+        metadata = {"run": self.run}
         max_time = self.max_time.get(self.source(partition))
-        if max_time is None:
-            return topic_partition(self.topic, partition, offset)
-        metadata = json.dumps({"max_time": max_time})
-        return topic_partition(self.topic, partition, offset, metadata=metadata)
+        if max_time is not None:
+            metadata["max_time"] = max_time
+        return topic_partition(self.topic, partition, offset, metadata=json.dumps(metadata))
 
     def close(self) -> None:
         """Commit what was acknowledged, and leave."""
@@ -242,6 +227,57 @@ class KafkaSource:
         """Whether a chunk will never be read again: Kafka confirmed an offset past its
         start (a commit sent and not yet confirmed does not count)."""
         return self.chunks.is_committed(chunk_id, self.confirmed)
+
+
+def _committed(consumer: Any, wanted: list) -> list:
+    """The group's committed offsets; a coordinator still being elected (a broker just
+    started) answers with a retriable error, so ask again until the deadline."""
+    from confluent_kafka import KafkaError, KafkaException
+
+    electing = {
+        KafkaError.NOT_COORDINATOR,
+        KafkaError.COORDINATOR_NOT_AVAILABLE,
+        KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+    }
+    deadline = time.monotonic() + COORDINATOR_WAIT_SECS
+    while True:
+        try:
+            return consumer.committed(wanted, timeout=CONNECT_TIMEOUT_SECS)
+        except KafkaException as err:
+            if err.args[0].code() not in electing or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def committed_run(servers: str, topic: str, group: str, consumer_factory: Any = None) -> str | None:
+    """The run the group's committed offsets on topic name (the one most partitions
+    name; None if none does)."""
+    if consumer_factory is None:
+        from confluent_kafka import Consumer
+
+        consumer_factory = Consumer
+    from confluent_kafka import TopicPartition
+
+    consumer = consumer_factory({"bootstrap.servers": servers, "group.id": group,
+                                 "enable.auto.commit": False})  # fmt: skip
+    try:
+        count = topic_partitions(consumer, servers, topic,
+                                 f"-o {SERVERS_OPTION}=", f"-o {TOPIC_OPTION}=")  # fmt: skip
+        wanted = [TopicPartition(topic, p) for p in range(count)]
+        runs = [_run(tp.metadata) for tp in _committed(consumer, wanted)]
+    finally:
+        consumer.close()
+    named = Counter(run for run in runs if run is not None)
+    return min(named, key=lambda run: (-named[run], run)) if named else None
+
+
+def _run(metadata: str | None) -> str | None:
+    """The run a commit's metadata names (None: none, or not ours)."""
+    try:
+        run = json.loads(metadata)["run"]
+    except (TypeError, ValueError, KeyError):
+        return None
+    return run if isinstance(run, str) else None
 
 
 def _max_time(metadata: str | None) -> int | None:

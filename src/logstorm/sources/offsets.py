@@ -39,19 +39,23 @@ class CommitTracker:
 
 
 class PositionFile:
-    """The position file: ``{"files": {id: {"path", "offset", "done"}}, "max_time"}``,
-    written atomically. ``max_time`` is the largest timestamp of the committed lines
-    (event time resumes its watermark from it; None in processing time)."""
+    """The position file: ``{"files": {id: {"path", "offset", "done"}}, "max_time",
+    "run"}``, written atomically. ``max_time`` is the largest timestamp of the committed
+    lines (event time resumes its watermark from it; None in processing time); ``run``
+    names the topology run whose window state goes with these positions
+    (:mod:`logstorm.run_state`; None in a file that never said)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.entries: dict[str, dict[str, Any]] = {}
         self.max_time: int | None = None
+        self.run: str | None = None
         if self.path.exists():
             try:
                 saved = json.loads(self.path.read_text())
                 entries = saved["files"]
                 self.max_time = saved.get("max_time")
+                self.run = saved.get("run")
                 if not isinstance(entries, dict):
                     raise TypeError(f"'files' is a JSON {type(entries).__name__}, not an object")
                 self.entries = entries
@@ -80,5 +84,6 @@ class PositionFile:
     def save(self) -> None:
         """Persist atomically (temp file + fsync + rename)."""
         write_json_atomic(
-            self.path, {"version": 1, "files": self.entries, "max_time": self.max_time}
+            self.path,
+            {"version": 1, "files": self.entries, "max_time": self.max_time, "run": self.run},
         )

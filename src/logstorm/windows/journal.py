@@ -23,16 +23,6 @@ from typing import Any, Protocol
 from logstorm.atomic import write_text_atomic
 
 
-def run_state_dir(state_path: str, storm_conf: dict[str, Any]) -> Path:
-    """Where one topology run keeps its window state: a folder per ``storm.id``.
-
-    >>> run_state_dir("/state", {"storm.id": "logs-1-1700000000"})
-    PosixPath('/state/logs-1-1700000000')
-    """
-    run_id = storm_conf.get("storm.id") or storm_conf.get("topology.name", "topology")
-    return Path(state_path) / run_id
-
-
 class Journaled(Protocol):
     """A counter that the journal can save and restore."""
 

@@ -98,9 +98,23 @@ class SlidingWindowCounter:
             self.next_slide += 1
 
     def close_until(self, now: float) -> list[WindowReport]:
-        """Close every slide that ended by now; one report per closed slide, in order."""
+        """Close every slide that ended by now; one report per closed slide, in order.
+
+        After a long pause (a task resumed from its journal hours later) the slides of
+        the pause hold nothing: once the window has emptied, the pause's empty windows
+        are skipped up to the last window's worth before now.
+
+        >>> counter = SlidingWindowCounter("url", 3, 1, 10, now=0.0)
+        >>> counter.add("/a", 1, now=0.5)
+        >>> [(r.window_end, r.total) for r in counter.close_until(3600.0)]
+        [(1, 1), (2, 1), (3, 1), (4, 0), (3598, 0), (3599, 0), (3600, 0)]
+        """
         reports = []
+        window_slides = self.window_secs // self.slide_secs
         while (self.next_slide + 1) * self.slide_secs <= now:
+            last = math.floor(now / self.slide_secs) - 1  # the newest slide that ended
+            if self.total == 0 and not self.open and last - self.next_slide >= window_slides:
+                self.next_slide = last - window_slides + 1  # every window between: empty
             reports.append(self._close(self.next_slide))
             self.next_slide += 1
         return reports
