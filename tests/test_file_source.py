@@ -6,6 +6,7 @@ itself, so nothing waits for time to pass (except the spout's idle-sleep measure
 
 import json
 import os
+import shutil
 import time
 
 import pytest
@@ -213,6 +214,52 @@ def test_copytruncate_restarts_reading_at_zero_with_the_new_lines(logs, position
     assert chunks[0].start == 0
     assert chunks[0].msg_id not in (first.msg_id, second.msg_id)
     assert saved_offset(reader, position_path, log) == log.stat().st_size
+
+
+def copytruncate(log, copy_name):
+    """As logrotate's copytruncate: copy the log aside, then truncate it in place."""
+    shutil.copyfile(log, log.with_name(copy_name))
+    with open(log, "r+b") as fh:
+        fh.truncate(0)
+
+
+@pytest.mark.parametrize("pattern, copy_name", [("*.log", "app.log.1"), ("*", "app.log.1"),
+                                                 ("*.log", "app-20261206.log")])  # fmt: skip
+def test_copytruncate_reads_the_unread_lines_from_the_copy_and_none_twice(
+    logs, position_path, pattern, copy_name
+):
+    log = logs / "app.log"
+    append(log, numbered(1, 4, "old"))
+    reader = make_reader(logs, position_path, pattern=pattern, batch_lines=2, in_order=True)
+    first = reader.next_chunk()  # old 1-2 read and in flight; old 3-4 ready, not sent
+    append(log, numbered(5, 6, "old"))  # written after the last read: only the copy has them
+    copytruncate(log, copy_name)
+    append(log, "new 1\n")
+    reader.scan()
+    reader.ack(first.msg_id)  # the chunk in flight still counts: its lines are the copy's
+    chunks = drain(reader, ack=True)
+    # in event time's order: the copy's older lines first
+    assert texts(chunks) == ["old 3", "old 4", "old 5", "old 6", "new 1"]
+    reader.scan()  # a copy the pattern matches is the same file, not a new one
+    assert drain(reader) == []
+    assert saved_offset(reader, position_path, log) == log.stat().st_size
+
+
+def test_a_truncated_file_is_not_taken_for_a_copy_of_another(logs, position_path):
+    log, other = logs / "app.log", logs / "other.txt"
+    append(log, numbered(1, 2, "old"))
+    append(other, numbered(1, 9, "old"))  # the same first bytes, other bytes further on
+    reader = make_reader(logs, position_path, batch_lines=10)
+    assert texts(drain(reader, ack=True)) == ["old 1", "old 2"]
+    append(log, "old x\n")
+    with open(other, "r+b") as fh:  # not what app.log held where its reading stopped
+        fh.seek(len(b"old 1\nold 2\n") - 2)
+        fh.write(b"X")
+    with open(log, "r+b") as fh:
+        fh.truncate(0)
+    append(log, "new 1\n")
+    reader.scan()
+    assert texts(drain(reader, ack=True)) == ["new 1"]
 
 
 # -- reliability ----------------------------------------------------------------------------

@@ -3,9 +3,13 @@
 It plays the part of Flume's sources. Mode ``tail`` (TAILDIR) follows growing
 files like ``tail -F``: new files are picked up, a file renamed away (rotation)
 is drained to its end, a truncated file (copytruncate) is read again from 0, and a
-trailing line without newline waits until it completes. Mode ``spool`` (spooling
-directory) reads complete files once and marks each done when every line of it
-was acknowledged (renamed with a suffix and recorded in the position file).
+trailing line without newline waits until it completes. The lines a truncated file
+held beyond what was read are read from logrotate's copy: a file of the folder that
+begins with the same bytes and has, where reading stopped, the bytes last read
+(whatever its name, so a copy the pattern matches is not read again from its start).
+Mode ``spool`` (spooling directory) reads complete files once and marks each done when
+every line of it was acknowledged (renamed with a suffix and recorded in the position
+file).
 With ``in_order`` files are read one after the other by name, so the lines leave in
 one reproducible order (event time needs it).
 
@@ -36,12 +40,6 @@ HEAD_BYTES = 256
 MAX_READS_PER_FILL = 16
 
 
-def chunk_start_id(fid: str, generation: int, start: int) -> str:
-    """Names where a chunk starts; its id adds where it ends: ``fid/generation/start-end``
-    (so a range cut differently is another chunk, never mistaken for a replay)."""
-    return f"{fid}/{generation}/{start}"
-
-
 @dataclass
 class _File:
     fid: str
@@ -54,6 +52,17 @@ class _File:
     rotated: bool = False  # its name now points elsewhere (or nowhere)
     at_eof: bool = False
     head: bytes = b""  # the file's first bytes as read: a rewrite changes them
+    tail_at: int = 0  # where the last bytes read (tail) start
+    tail: bytes = b""
+    # A chunk's id is ``<chunk_prefix>/<start>-<end>``, its byte range (so a range cut
+    # differently is another chunk, never mistaken for a replay). The prefix is the
+    # file's id and generation, or, for the copy of a truncated file, those of the
+    # content it carries on (so its chunks in flight stay valid)
+    chunk_prefix: str = ""
+    copy: bool = False  # the copy of a truncated file: older lines than the file's
+
+    def __post_init__(self) -> None:
+        self.chunk_prefix = self.chunk_prefix or f"{self.fid}/{self.generation}"
 
 
 class LogDirectoryReader:
@@ -91,30 +100,33 @@ class LogDirectoryReader:
     # -- discovery -------------------------------------------------------------------
     def scan(self) -> None:
         """Pick up new files, notice renames, rotations and truncations."""
-        seen: set[str] = set()
+        found: dict[str, Path] = {}  # fid -> path of every regular file here
         for path in sorted(self.directory.iterdir()):
             try:
                 st = path.stat()
             except FileNotFoundError:
                 continue
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            fid = file_id(st)
+            if stat.S_ISREG(st.st_mode):
+                found.setdefault(file_id(st), path)
+        seen: set[str] = set()
+        for fid, path in found.items():
             known = self.files.get(fid)
             if known is not None:
                 known.path = str(path)  # follow renames, even to names we would not open
-            if not self._wanted(path.name):
-                continue
-            seen.add(fid)
-            if known is not None:
-                known.rotated = False
-            elif not (self.mode == "spool" and self.positions.is_done(fid)):
-                self._open(fid, path)
+                if self._wanted(path.name):
+                    seen.add(fid)
+                    known.rotated = False
         for f in list(self.files.values()):
             if f.fid not in seen:
                 f.rotated = True
-            self._check_truncation(f)
+            self._check_truncation(f, found)  # before new files: a copy is not new
             self._retire_if_finished(f)
+        for fid, path in found.items():
+            if fid in self.files or not self._wanted(path.name):
+                continue
+            seen.add(fid)
+            if not (self.mode == "spool" and self.positions.is_done(fid)):
+                self._open(fid, path)
         for fid, entry in list(self.positions.entries.items()):
             if fid not in seen and fid not in self.files and not os.path.exists(entry["path"]):
                 self.positions.forget(fid)
@@ -145,20 +157,50 @@ class LogDirectoryReader:
         self.positions.record(fid, str(path), offset)
         self.dirty = True
 
-    def _check_truncation(self, f: _File) -> None:
+    def _check_truncation(self, f: _File, found: Mapping[str, Path]) -> None:
         """Truncated (copytruncate) if smaller than what was read, or if its first bytes
-        changed: a truncated file may have grown past the old position by now."""
+        changed: a truncated file may have grown past the old position by now. Its
+        content so far goes on in logrotate's copy, if found; the file is read anew."""
         fd = f.fh.fileno()
         if os.fstat(fd).st_size >= f.splitter.consumed and os.pread(fd, len(f.head), 0) == f.head:
             return
-        f.head = b""
-        f.generation += 1  # acks of chunks read before the truncation no longer count
+        copy = self._copy_of(f, found)
+        if copy is not None:
+            self.files[copy.fid] = copy
+            self.positions.record(copy.fid, copy.path, copy.tracker.committed)
+        else:  # acks of chunks read before the truncation no longer count
+            self.inflight.drop(f"{f.chunk_prefix}/")
+        f.generation += 1
+        f.chunk_prefix = f"{f.fid}/{f.generation}"
+        f.head, f.tail, f.tail_at, f.ready = b"", b"", 0, deque()
         f.tracker = CommitTracker(0)
         f.splitter = LineSplitter(0, self.max_line_bytes)
-        f.ready.clear()
-        self.inflight.drop(f"{f.fid}/")
         self.positions.record(f.fid, f.path, 0)
         self.dirty = True
+
+    def _copy_of(self, f: _File, found: Mapping[str, Path]) -> _File | None:
+        """The untracked file of the folder holding f's content as read so far (same
+        first bytes, same last bytes read), opened to carry on where f was; None if
+        there is none (truncated without a copy, or before anything was read)."""
+        if not f.head or not f.tail:
+            return None
+        for fid, path in found.items():
+            if fid in self.files:
+                continue
+            try:
+                fh = open(path, "rb")  # noqa: SIM115 - kept as the copy's, else closed here
+            except OSError:
+                continue
+            fd = fh.fileno()
+            if (
+                os.fstat(fd).st_size >= f.splitter.consumed
+                and os.pread(fd, len(f.head), 0) == f.head
+                and os.pread(fd, len(f.tail), f.tail_at) == f.tail
+            ):
+                return _File(fid, str(path), fh, f.generation, f.tracker, f.splitter, f.ready,
+                             head=f.head, chunk_prefix=f.chunk_prefix, copy=True)  # fmt: skip
+            fh.close()
+        return None
 
     # -- reading ---------------------------------------------------------------------
     def next_chunk(self, allow_new: bool = True) -> Chunk | None:
@@ -167,8 +209,8 @@ class LogDirectoryReader:
         if chunk is not None or not allow_new:
             return chunk
         if self.in_order:
-            # a rotated file holds older lines than the one now under its name
-            order = sorted(self.files.values(), key=lambda f: (not f.rotated, f.path))
+            # a rotated file or a copy holds older lines than the one now under its name
+            order = sorted(self.files.values(), key=lambda f: (not (f.rotated or f.copy), f.path))
         else:  # the file with most lines ready first: it is being written fastest
             order = sorted(self.files.values(), key=lambda f: len(f.ready), reverse=True)
         for f in order:
@@ -188,6 +230,9 @@ class LogDirectoryReader:
             data = f.fh.read(READ_BYTES)
             if start == 0 and data:
                 f.head = data[:HEAD_BYTES]
+            if data:
+                f.tail = data[-HEAD_BYTES:]
+                f.tail_at = start + len(data) - len(f.tail)
             if not data:
                 f.at_eof = True
                 if self.mode == "spool" or f.rotated:
@@ -202,7 +247,7 @@ class LogDirectoryReader:
         ``batch_lines`` lines or at what was read; None to wait for more reads."""
         start = f.ready[0].start
         count = min(self.batch_lines, len(f.ready))
-        end = self.cuts.get(chunk_start_id(f.fid, f.generation, start))
+        end = self.cuts.get(f"{f.chunk_prefix}/{start}")
         if end is not None:
             ends = [line.end for line in itertools.islice(f.ready, count)]
             if end in ends:
@@ -210,7 +255,7 @@ class LogDirectoryReader:
             elif ends[-1] < end and not f.at_eof:
                 return None  # not read that far yet
         lines = tuple(f.ready.popleft() for _ in range(count))
-        chunk_id = f"{chunk_start_id(f.fid, f.generation, start)}-{lines[-1].end}"
+        chunk_id = f"{f.chunk_prefix}/{start}-{lines[-1].end}"
         return self.inflight.add(Chunk(chunk_id, f.path, lines))
 
     # -- acknowledgements --------------------------------------------------------------
@@ -219,21 +264,24 @@ class LogDirectoryReader:
         chunk = self.inflight.pop(msg_id)
         if chunk is None:
             return  # from before a truncation, or acked twice
-        fid = msg_id.split("/", 1)[0]
-        f = self.files[fid]
+        f = self._file_of(msg_id)
         f.tracker.ack(chunk.start, chunk.end)
-        self.positions.record(fid, f.path, f.tracker.committed)
+        self.positions.record(f.fid, f.path, f.tracker.committed)
         self.dirty = True
         self._retire_if_finished(f)
 
     def is_committed(self, chunk_id: str) -> bool:
         """Whether a chunk of this reader's files will never be read again: its file is
         gone or done, or its range is below the committed offset."""
-        fid, generation, span = chunk_id.split("/")
-        f = self.files.get(fid)
-        if f is None or int(generation) != f.generation:
+        f = self._file_of(chunk_id)
+        if f is None:
             return True
-        return int(span.split("-")[0]) < f.tracker.committed
+        return int(chunk_id.rsplit("/", 1)[1].split("-")[0]) < f.tracker.committed
+
+    def _file_of(self, chunk_id: str) -> _File | None:
+        """The open file whose lines chunk_id names (None: gone, done or truncated)."""
+        prefix = chunk_id.rsplit("/", 1)[0]
+        return next((f for f in self.files.values() if f.chunk_prefix == prefix), None)
 
     def drained(self) -> bool:
         """Spool mode: every file found was read, acknowledged and marked done."""
@@ -268,7 +316,9 @@ class LogDirectoryReader:
 
     def _retire_if_finished(self, f: _File) -> None:
         finished = (
-            f.at_eof and not f.ready and not any(i.startswith(f"{f.fid}/") for i in self.inflight)
+            f.at_eof
+            and not f.ready
+            and not any(i.startswith(f"{f.chunk_prefix}/") for i in self.inflight)
         )
         if not finished or f.tracker.committed < f.splitter.consumed:
             return
