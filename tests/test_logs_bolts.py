@@ -203,7 +203,8 @@ def test_rankings_bolt_merges_one_window_from_every_task(tmp_path):
 
 def test_rankings_bolt_in_event_time_waits_for_every_task_watermark(tmp_path):
     others = {1: "url_window", 2: "url_window"}
-    h = BoltHarness(RankingsBolt, conf(tmp_path), name="rankings", task_id=3, other_tasks=others)
+    event = conf(tmp_path, **{"logstorm.time": "event"})
+    h = BoltHarness(RankingsBolt, event, name="rankings", task_id=3, other_tasks=others)
     h.feed(["url", None, 10, [report("url", 10, [["/a", 5]], 5)]], source="url_window", task=1)
     h.feed(["url", None, 9, []], source="url_window", task=2)  # task 2 is not past 10 yet
     assert h.emitted() == []
@@ -292,6 +293,11 @@ def test_several_spout_tasks_on_files_are_refused_at_start_naming_both_keys(tmp_
         BoltHarness(WindowSinkBolt, conf(tmp_path, **options), name="window_sink")
 
 
+def reports_of(window_task):
+    """The window reports a window task emitted (heartbeats carry none)."""
+    return [report for [_, _, _, reports] in window_task.emitted() for report in reports]
+
+
 def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path, monkeypatch):
     clock = [1000.2]
     monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
@@ -308,7 +314,7 @@ def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path,
     restarted = BoltHarness(UrlWindowBolt, state, name="url_window", task_id=7)
     clock[0] = 1001.5
     restarted.tick()
-    [[_, _, _, [report]]] = restarted.emitted()
+    [report] = reports_of(restarted)
     assert report[1] == 1001 and report[4:] == (2, 1, [("/a", 2)])
 
 
@@ -343,14 +349,14 @@ def test_a_topology_submitted_again_resumes_the_windows_its_checkpoint_names(tmp
     clock[0] = 1001.5  # killed before the window ending 1001 was out; submitted again
     again = url_task("logs-2-2")
     again.tick()
-    [[_, _, _, [report]]] = again.emitted()
+    [report] = reports_of(again)
     assert report[1] == 1001 and report[4:] == (1, 1, [("/a", 1)])  # the line is counted
 
     positions.unlink()  # the log analysed again from its start: its lines come again
     fresh = url_task("logs-3-3")
     clock[0] = 1002.5
     fresh.tick()
-    assert all(report[4] == 0 for [_, _, _, reports] in fresh.emitted() for report in reports)
+    assert all(report[4] == 0 for report in reports_of(fresh))
 
 
 def event_state(tmp_path):
@@ -429,6 +435,42 @@ def test_a_restarted_rankings_asks_again_and_puts_out_each_window_once(tmp_path)
         third.feed(message, source="url_window", task=7)
     third.feed(eight.emitted()[0], source="url_window", task=8)
     assert third.emitted() == []  # the outbox has it: not released twice
+
+
+def test_in_processing_time_a_restarted_rankings_gets_the_reports_lost_with_it(
+    tmp_path, monkeypatch
+):
+    """The README's processing-time rankings row: reports on their way to a rankings
+    that dies are sent again, so every window comes out once and whole."""
+    clock = [1000.2]
+    monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
+    state = {**conf(tmp_path, **{"logstorm.state.path": str(tmp_path)}), "storm.id": "logs-1-1"}
+    seven, eight = (BoltHarness(UrlWindowBolt, state, name="url_window", task_id=task,
+                                other_tasks=topology((7, 8))) for task in (7, 8))  # fmt: skip
+
+    def rankings():
+        return BoltHarness(RankingsBolt, state, name="rankings", task_id=3,
+                           other_tasks=topology((7, 8)))  # fmt: skip
+
+    rankings()  # the first rankings: it dies with every report below on its way
+    seven.feed(bundle([("/a", 2)]))
+    eight.feed(bundle([("/b", 1)], chunk="c2"))
+    clock[0] = 1001.5
+    seven.tick(), eight.tick()  # the window ending 1001: lost
+    reborn = rankings()  # starts by raising the epoch
+    windows = []
+    for _ in range(4):  # a second each: the tasks hear the epoch, send again, go on
+        clock[0] += 1
+        for task, harness in ((7, seven), (8, eight)):
+            harness.clear()
+            harness.tick()
+            for message in harness.emitted():
+                reborn.feed(message, source="url_window", task=task)
+        windows += [w for [w] in reborn.emitted()]
+        reborn.clear()
+    assert [(w["window_end"], w["total"], w["time"]) for w in windows] == [
+        (end, 3, "processing") for end in range(1001, int(clock[0]) + 1)
+    ]  # every window that ended, once, in order, with both tasks' counts
 
 
 def test_a_report_lost_on_its_way_is_asked_for_again(tmp_path):

@@ -27,7 +27,8 @@ SYNC_EVERY_SECS = 1.0
 class RankingsBolt(Bolt):
     """Global (one task): merges the window tasks' reports of a window into one and
     emits it as a dict, once complete: in processing time when every task reported
-    it, in event time when every task's watermark passed its end.
+    it, in event time (and in processing time with a state folder) when every task's
+    watermark passed its end.
 
     With ``logstorm.state.path`` each window goes into the outbox before it is emitted
     (:mod:`logstorm.output.outbox`), and about once a second the outbox is fsync'd and
@@ -44,7 +45,9 @@ class RankingsBolt(Bolt):
         self.context = context
         options = opt.read_logs_options(storm_conf)
         self.by_report = WindowMerger({}, options[opt.TOP])
-        self.by_watermark = WatermarkMerger(self.by_report.expected, options[opt.TOP])
+        self.by_watermark = WatermarkMerger(
+            self.by_report.expected, options[opt.TOP], time=options[opt.TIME]
+        )
         self.outbox: Outbox | None = None
         self.next_sync = 0.0
         self.asked: set[tuple[str, int]] = set()

@@ -27,8 +27,10 @@ class WindowBolt(Bolt):
     (metric, window_end, window_secs, slide_secs, total, distinct, top); ``since``
     chains them in event time (:mod:`logstorm.windows.resend`).
 
-    In processing time (watermark None) a slide is closed by the first bundle arriving
-    after its end, or by a tick when no data comes. In event time the spout's
+    In processing time a slide is closed by the first bundle arriving after its end,
+    or by a tick when no data comes; the watermark sent is None, or, with a state
+    folder, the end of the newest closed slide (its reports are chained and kept until
+    out, as in event time). In event time the spout's
     watermark closes windows (the lowest of the spout tasks' watermarks, once every
     task sent one), and every watermark is passed on to the rankings bolt,
     with or without reports, so it knows which windows this task has finished.
@@ -37,9 +39,9 @@ class WindowBolt(Bolt):
     With ``logstorm.state.path`` set, counts are journaled about once a second and
     tuples are acked only once journaled, so a restarted task resumes its windows and
     loses no acknowledged line (in event time it also remembers which chunks it
-    counted, and counts a replayed one once, and it sends again the reports whose
-    windows the rankings has not put out, when restarted or asked:
-    :mod:`logstorm.windows.resend`). Without it, tuples are
+    counted, and counts a replayed one once), and it sends again the reports whose
+    windows the rankings has not put out, when restarted or asked
+    (:mod:`logstorm.windows.resend`). Without it, tuples are
     acked as soon as counted.
     """
 
@@ -68,9 +70,8 @@ class WindowBolt(Bolt):
             self.run_dir = run_state_dir(options, context, resumed_run(options, storm_conf))
             name = f"{self.component_name}-{self.task_id}"
             self.journal = WindowJournal(self.run_dir / f"{name}.jsonl")
-            if self.event_time:
-                self.sent = SentReports(self.run_dir / f"{name}.sent.json")
-                self._resend_if_asked()
+            self.sent = SentReports(self.run_dir / f"{name}.sent.json")
+            self._resend_if_asked()
             if self.journal.restore(self.counter):
                 self.logger.info("%s task %s resumed its windows", self.metric, self.task_id)
 
@@ -91,7 +92,7 @@ class WindowBolt(Bolt):
             now = time.time()
             for key, count in counts:
                 self.counter.add(key, count, now)
-            self._emit(None, self.counter.close_until(now))
+            self._emit_slides(now)
         if self.journal is None:
             self.ack(tup)
             return
@@ -101,9 +102,15 @@ class WindowBolt(Bolt):
 
     def process_tick(self, tup: Tuple) -> None:
         if not self.event_time:
-            self._emit(None, self.counter.close_until(time.time()))
+            self._emit_slides(time.time())
         if self.journal is not None:
             self._save()
+
+    def _emit_slides(self, now: float) -> None:
+        """Processing time: report the slides that ended by now."""
+        reports = self.counter.close_until(now)
+        if reports:
+            self._emit(self.counter.watermark if self.sent is not None else None, reports)
 
     def _emit(self, watermark: int | None, reports: list[WindowReport]) -> None:
         if reports or watermark is not None:
@@ -138,7 +145,7 @@ class WindowBolt(Bolt):
             self._send_resend()
             # A heartbeat: if the last message with reports was lost, its successor is
             # what tells the rankings (by its since), even when no window closes.
-            if self.counter.watermark != NO_WATERMARK:
+            if self.counter.watermark != NO_WATERMARK:  # (processing time: always)
                 self.emit([self.metric, self.sent.last, self.counter.watermark, []], anchors=[])
         self.next_save = time.monotonic() + SAVE_EVERY_SECS
 

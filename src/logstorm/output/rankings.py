@@ -6,7 +6,10 @@ top-N lists, re-ranked, is the exact global top N. Totals and distinct counts ad
 
 In processing time a window is out when every task reported it (:class:`WindowMerger`);
 in event time when every task's watermark passed its end (:class:`WatermarkMerger`),
-since a task with no events in a window reports nothing for it.
+since a task with no events in a window reports nothing for it. With a state folder,
+processing time uses :class:`WatermarkMerger` too, each task's watermark being the end
+of its newest closed slide: its chained reports are what lets a restarted rankings ask
+for the reports lost on their way (:mod:`logstorm.windows.resend`).
 """
 
 from __future__ import annotations
@@ -104,10 +107,15 @@ class WatermarkMerger:
     """
 
     def __init__(
-        self, expected: dict[str, int], top_n: int, released: dict[str, int] | None = None
+        self,
+        expected: dict[str, int],
+        top_n: int,
+        released: dict[str, int] | None = None,
+        time: str = "event",
     ) -> None:
         self.expected = expected
         self.top_n = top_n
+        self.time = time  # what the merged windows say they are by
         self.released: dict[str, int] = dict(released or {})  # metric -> all windows out to
         self.watermarks: dict[str, dict[int, int]] = {}  # metric -> task -> watermark
         self.pending: dict[tuple[str, int], list[WindowReport]] = {}
@@ -138,7 +146,7 @@ class WatermarkMerger:
         low = min(tasks.values())
         ready = sorted(k for k in self.pending if k[0] == metric and k[1] <= low)
         self.released[metric] = max(out, low)
-        return [merge_reports(self.pending.pop(k), self.top_n, "event") for k in ready]
+        return [merge_reports(self.pending.pop(k), self.top_n, self.time) for k in ready]
 
 
 def merge_reports(reports: list[WindowReport], top_n: int, time: str) -> dict[str, Any]:

@@ -97,6 +97,12 @@ class SlidingWindowCounter:
             self._close(self.next_slide)
             self.next_slide += 1
 
+    @property
+    def watermark(self) -> int:
+        """Every window ending at or before this was reported: the end of the newest
+        closed slide."""
+        return self.next_slide * self.slide_secs
+
     def close_until(self, now: float) -> list[WindowReport]:
         """Close every slide that ended by now; one report per closed slide, in order.
 
