@@ -13,6 +13,8 @@ state folder set) while generated lines are appended at ``--rate`` lines/s; ever
   window every 5 s: 60 and 12 per full minute);
 - whether it keeps up: the lines counted in the newest URL window over the lines
   appended in that window's span (1.000: every line counted within its slide);
+- the spout's chunks in flight (its status file's ``pending``): each holds its lines
+  until acked, so the spout's memory follows them, up to ``topology.max.spout.pending``;
 - the size of every file of the state folder (window journals, the rankings' outbox
   and records) and of the spout's position and cut files.
 
@@ -37,6 +39,7 @@ import time
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
@@ -49,11 +52,13 @@ from storm_cluster import kill as kill_topology  # noqa: E402
 from storm_cluster import python_components  # noqa: E402
 
 from logstorm.output.follow import JsonLinesFollower  # noqa: E402
+from logstorm.sources.status import read_statuses, status_dir  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
 
 WORKER_CLASS = "org.apache.storm.daemon.worker.Worker"
 # What each state file may grow to: the journals are compacted every 300 saves, the
 # outbox past 10,000 windows (each well under 1 KiB); records are one JSON object.
+MAX_PENDING = 200  # the logs topology's topology.max.spout.pending (topologies/logs.py)
 BOUNDS_BYTES = {"journal": 64 << 20, "outbox": 16 << 20, "record": 1 << 20, "input": 8 << 20}
 
 
@@ -153,6 +158,7 @@ def soak(minutes: float, rate: int, warmup: float, every: float) -> dict:
     per_minute: dict[str, Counter[int]] = {"url": Counter(), "status": Counter()}
     rss: dict[str, list[tuple[float, int]]] = defaultdict(list)
     kept_up: list[tuple[float, float]] = []  # (seconds, counted / written in a URL window)
+    pending: list[tuple[float, int]] = []  # (seconds, the spout's chunks in flight)
     largest: dict[str, int] = {}
     wait_for(lambda: (out / "windows.jsonl").exists(), 240, "the first windows")
     start = time.monotonic()
@@ -168,20 +174,28 @@ def soak(minutes: float, rate: int, warmup: float, every: float) -> dict:
                 kept_up.append((now - start, newest["total"] / max(written, 1)))
             for kind, size in rss_by_kind().items():
                 rss[kind].append((now - start, size))
+            statuses = read_statuses(status_dir(out / "windows.jsonl"))
+            pending.append((now - start, sum(status.get("pending", 0) for status in statuses)))
             for name, size in state_sizes(folder).items():
                 largest[name] = max(largest.get(name, 0), size)
             total = sum(samples[-1][1] for samples in rss.values()) / 2**20
             ratio = f"{kept_up[-1][1]:.3f}" if kept_up else "-"
             print(f"soak: {(now - start) / 60:.1f} min, {writer.written:,} lines written, "
-                  f"counted/written {ratio}, RSS {total:,.0f} MiB", flush=True)  # fmt: skip
+                  f"counted/written {ratio}, RSS {total:,.0f} MiB, "
+                  f"{pending[-1][1]} chunks in flight", flush=True)  # fmt: skip
             time.sleep(every)
     finally:
         writer.stop()
         kill_topology("logs")
     return {"rss": rss, "per_minute": per_minute, "largest": largest, "warmup": warmup * 60,
-            "kept_up": kept_up,
+            "kept_up": kept_up, "pending": pending,
             "written": writer.written, "minutes": minutes, "rate": rate,
             "every": every}  # fmt: skip
+
+
+def after_warmup(samples: list[tuple[float, Any]], warm: float) -> list[tuple[float, Any]]:
+    """The (seconds, value) samples taken after the warm-up (all of them if none was)."""
+    return [(t, v) for t, v in samples if t >= warm] or samples
 
 
 def table(result: dict, command: str) -> str:
@@ -196,10 +210,10 @@ def table(result: dict, command: str) -> str:
         "|---|---|---|---|",
     ]
     for kind, samples in sorted(result["rss"].items()):
-        after = [(t, b) for t, b in samples if t >= warm] or samples
+        after = after_warmup(samples, warm)
         lines.append(f"| {kind} | {after[0][1] / 2**20:,.0f} | {after[-1][1] / 2**20:,.0f} | "
                      f"{slope_per_hour(after):+,.1f} |")  # fmt: skip
-    ratios = [r for t, r in result["kept_up"] if t >= warm] or [r for _, r in result["kept_up"]]
+    ratios = [r for _, r in after_warmup(result["kept_up"], warm)]
     if ratios:
         lines += [
             "",
@@ -207,6 +221,15 @@ def table(result: dict, command: str) -> str:
             f"in its span, after the warm-up: lowest {min(ratios):.3f}, median "
             f"{statistics.median(ratios):.3f}, at the end {ratios[-1]:.3f} "
             "(1.000 = every line counted within its slide; a backlog shows below 1).",
+        ]
+    in_flight = [n for _, n in after_warmup(result["pending"], warm)]
+    if in_flight:
+        lines += [
+            "",
+            "The spout's chunks in flight (up to 1,000 lines each, held until acked; "
+            f"`topology.max.spout.pending` {MAX_PENDING}) after the warm-up: "
+            f"first {in_flight[0]}, median {statistics.median(in_flight):.0f}, "
+            f"highest {max(in_flight)}, at the end {in_flight[-1]}.",
         ]
     lines += ["", "| metric | full minutes | with a window missing | expected per minute |",
               "|---|---|---|---|"]  # fmt: skip

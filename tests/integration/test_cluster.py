@@ -335,20 +335,16 @@ def test_event_time_windows_stay_exact_when_a_window_bolt_process_is_killed(clus
     kill("logs")
 
 
-@FAULT_ROW
-def test_tailed_event_time_windows_stay_exact_when_spout_rankings_and_sink_are_killed(
-    cluster, tmp_path
-):
-    """The README's event-time rows for the spout (tail mode), the rankings and the
-    window sink: each killed with `kill -9` in turn while the log grows, the JSONL ends
-    up equal to the reference: no window missing, none twice, no line counted twice."""
+def tail_the_sample_in_event_time(tmp_path: Path):
+    """Submit logs tailing an empty folder in event time with a state folder; return
+    (inbox, out, argv, the sample's lines, the windows they must give)."""
     lateness = 30
-    inbox, out, _ = submit_logs(tmp_path, **{
+    inbox, out, argv = submit_logs(tmp_path, **{
         "logstorm.input.mode": "tail", "logstorm.time": "event",
         "logstorm.allowed_lateness_secs": lateness, "logstorm.state.path": tmp_path / "state",
         "logstorm.idle_timeout_secs": 3600,  # the watermark follows the lines alone
         "logstorm.input.batch.lines": 25,
-        "topology.message.timeout.secs": 10,  # what the dead process held comes back soon
+        "topology.message.timeout.secs": 10,  # what a dead process held comes back soon
     })  # fmt: skip
     lines = SAMPLE.read_text().splitlines(keepends=True)
     # Tailing never ends the input: the windows out at the end are those the newest line
@@ -356,6 +352,17 @@ def test_tailed_event_time_windows_stay_exact_when_spout_rankings_and_sink_are_k
     watermark = max(filter(None, map(event_time, lines))) - lateness
     want = as_jsonl(w for w in reference_windows([ln.rstrip("\n") for ln in lines], lateness)[0]
                     if w["window_end"] <= watermark)  # fmt: skip
+    return inbox, out, argv, lines, want
+
+
+@FAULT_ROW
+def test_tailed_event_time_windows_stay_exact_when_spout_rankings_and_sink_are_killed(
+    cluster, tmp_path
+):
+    """The README's event-time rows for the spout (tail mode), the rankings and the
+    window sink: each killed with `kill -9` in turn while the log grows, the JSONL ends
+    up equal to the reference: no window missing, none twice, no line counted twice."""
+    inbox, out, _, lines, want = tail_the_sample_in_event_time(tmp_path)
     log, sink = inbox / "access.log", out / "windows.jsonl"
     parts = [lines[i : i + 2500] for i in range(0, len(lines), 2500)]
     victims = ["spouts.logfiles.LogFileSpout", "bolts.rankings.RankingsBolt",
@@ -383,17 +390,7 @@ def test_event_time_windows_stay_exact_when_the_topology_is_killed_and_submitted
     """The README's resubmit row: `sparse kill` mid-log, `sparse submit` again over the
     same input and state folders; the JSONL ends up equal to the reference, so the
     windows open at the kill were resumed, not lost, and no line was counted twice."""
-    lateness = 30
-    inbox, out, argv = submit_logs(tmp_path, **{
-        "logstorm.input.mode": "tail", "logstorm.time": "event",
-        "logstorm.allowed_lateness_secs": lateness, "logstorm.state.path": tmp_path / "state",
-        "logstorm.idle_timeout_secs": 3600,  # the watermark follows the lines alone
-        "logstorm.input.batch.lines": 25,
-    })  # fmt: skip
-    lines = SAMPLE.read_text().splitlines(keepends=True)
-    watermark = max(filter(None, map(event_time, lines))) - lateness
-    want = as_jsonl(w for w in reference_windows([ln.rstrip("\n") for ln in lines], lateness)[0]
-                    if w["window_end"] <= watermark)  # fmt: skip
+    inbox, out, argv, lines, want = tail_the_sample_in_event_time(tmp_path)
     log, sink = inbox / "access.log", out / "windows.jsonl"
     half = len(lines) // 2
     log.write_text("".join(lines[:half]))

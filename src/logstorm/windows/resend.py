@@ -1,8 +1,9 @@
 """What a window task sent and the rankings may not have made durable: kept until the
 rankings says its windows are out, sent again whenever the rankings asks.
 
-In event time a window task sends ``(since, watermark, reports)`` as windows close,
-unanchored, and journals that it closed them. Two crashes would lose such reports for
+A window task with a state folder sends ``(since, watermark, reports)`` as windows
+close, unanchored, and journals that it closed them (in processing time its watermark
+is the end of its newest closed slide). Two crashes would lose such reports for
 good: the task's worker dying with the tuple on its way (the restarted task resumes
 past those windows), and the rankings dying with them received but their windows not
 yet out (a new rankings starts empty). So each task keeps what it sent in a small file
