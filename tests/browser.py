@@ -7,8 +7,12 @@ tests of web pages: the DOM after the page's scripts ran, and screenshots.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import tempfile
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,9 +25,15 @@ def _chromium(*args: str) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
         argv = ["chromium", *FLAGS, f"--user-data-dir={profile}",
                 f"--virtual-time-budget={SCRIPT_BUDGET_MS}", *args]  # fmt: skip
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"chromium {args}: {result.stderr[-2000:]}"
-    return result
+        # its own process group: Chromium's helper processes outlive the browser process
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)  # fmt: skip
+        try:
+            out, err = proc.communicate(timeout=120)
+        finally:
+            stop_group(proc)  # before the profile goes: nothing may write into it then
+    assert proc.returncode == 0, f"chromium {args}: {err[-2000:]}"
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 def rendered_dom(url: str) -> str:
@@ -66,3 +76,33 @@ def table_rows(html: str) -> list[list[str]]:
     parser = _Rows()
     parser.feed(html)
     return [row for row in parser.rows if row]
+
+
+def stop_group(proc: subprocess.Popen, secs: float = 10.0) -> None:
+    """End proc's whole process group and wait until none of it is left running: the
+    browser process exits before its helpers, which may still write into the profile
+    (a profile removed then failed with "Directory not empty")."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=secs)
+        deadline = time.monotonic() + secs
+        while time.monotonic() < deadline:
+            if proc.poll() is not None and not _running_in_group(proc.pid):
+                return
+            time.sleep(0.05)
+    raise RuntimeError(f"chromium's process group {proc.pid} did not end")
+
+
+def _running_in_group(group: int) -> list[int]:
+    """PIDs of the processes of a process group that still run (zombies aside)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":  # state, ppid, pgrp
+            found.append(int(entry.name))
+    return found

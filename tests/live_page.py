@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from browser import FLAGS
+from browser import FLAGS, stop_group
 
 
 class LivePage:
@@ -41,7 +41,9 @@ class LivePage:
         argv = ["chromium", *FLAGS, f"--user-data-dir={self._profile.name}",
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                 f"--window-size={self.size[0]},{self.size[1]}", "about:blank"]  # fmt: skip
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # its own process group: Chromium's helper processes outlive the browser process
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)  # fmt: skip
         try:
             self.loop.run_until_complete(self._connect())
             self.call("Runtime.enable")
@@ -58,14 +60,9 @@ class LivePage:
     def __exit__(self, *exc: object) -> None:
         if getattr(self, "session", None):
             self.loop.run_until_complete(self.session.close())
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_group(self.proc)
         self.loop.close()
-        self._profile.cleanup()
+        self._profile.cleanup()  # nothing of Chromium writes into it any more
 
     async def _connect(self) -> None:
         active = Path(self._profile.name) / "DevToolsActivePort"
