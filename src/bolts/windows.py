@@ -25,7 +25,7 @@ class WindowBolt(Bolt):
     """Counts the parse bolt's bundles of (key, count) into a sliding window and emits
     (metric, since, watermark, reports): the reports of the windows that closed, each
     (metric, window_end, window_secs, slide_secs, total, distinct, top); ``since``
-    chains them in event time (:mod:`logstorm.windows.resend`).
+    chains them with a state folder (:mod:`logstorm.windows.resend`).
 
     In processing time a slide is closed by the first bundle arriving after its end,
     or by a tick when no data comes; the watermark sent is None, or, with a state
