@@ -17,7 +17,7 @@ from logstorm.output.outbox import (
     sink_progress,
 )
 from logstorm.output.rankings import WatermarkMerger, WindowMerger, WindowReport
-from logstorm.run_state import resumed_run, run_state_dir
+from logstorm.run_state import resumed_state_dir
 from logstorm.tasks import task_count
 from logstorm.windows.resend import released, write_released
 
@@ -52,7 +52,7 @@ class RankingsBolt(Bolt):
         self.next_sync = 0.0
         self.asked: set[tuple[str, int]] = set()
         if options[opt.STATE_PATH]:
-            self.run_dir = run_state_dir(options, context, resumed_run(options, storm_conf))
+            self.run_dir = resumed_state_dir(options, storm_conf, context)
             self.outbox = Outbox(self.run_dir / OUTBOX)
             record = released(self.run_dir)
             outbox = read_outbox(self.run_dir / OUTBOX)

@@ -15,7 +15,7 @@ from logstorm.jsonl_file import JsonLinesFile
 from logstorm.output.follow import JsonLinesFollower
 from logstorm.output.outbox import OUTBOX, write_sink_progress
 from logstorm.output.sinks import ErrorTally, WindowFile, tally_path, window_record, window_table
-from logstorm.run_state import resumed_run, run_state_dir
+from logstorm.run_state import resumed_state_dir
 from logstorm.shipping.producer import LineProducer
 
 TALLY_EVERY_SECS = 1.0
@@ -53,7 +53,7 @@ class WindowSinkBolt(Bolt):
         self.outbox: JsonLinesFollower | None = None
         self.next_sync = 0.0
         if options[opt.STATE_PATH]:
-            self.run_dir = run_state_dir(options, context, resumed_run(options, storm_conf))
+            self.run_dir = resumed_state_dir(options, storm_conf, context)
             self.outbox = JsonLinesFollower(self.run_dir / OUTBOX)
             missed = self._catch_up()
             if missed:

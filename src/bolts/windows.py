@@ -10,7 +10,7 @@ from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.output.rankings import WindowReport
-from logstorm.run_state import resumed_run, run_state_dir
+from logstorm.run_state import resumed_state_dir
 from logstorm.sources.watermark import NO_WATERMARK, LowestWatermark
 from logstorm.tasks import task_count
 from logstorm.windows.event_time import EventWindowCounter
@@ -67,7 +67,7 @@ class WindowBolt(Bolt):
         self.resend: list[list[Any]] = []
         self.epoch: int | None = None  # the rankings' epoch last seen (None: a new task)
         if options[opt.STATE_PATH]:
-            self.run_dir = run_state_dir(options, context, resumed_run(options, storm_conf))
+            self.run_dir = resumed_state_dir(options, storm_conf, context)
             name = f"{self.component_name}-{self.task_id}"
             self.journal = WindowJournal(self.run_dir / f"{name}.jsonl")
             self.sent = SentReports(self.run_dir / f"{name}.sent.json")

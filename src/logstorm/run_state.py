@@ -45,6 +45,13 @@ def run_state_dir(options: Mapping[str, Any], context: Mapping[str, Any], run: s
     return Path(options[opt.STATE_PATH]) / f"{run}.{layout_digest(options, context)}"
 
 
+def resumed_state_dir(
+    options: Mapping[str, Any], storm_conf: Mapping[str, Any], context: Mapping[str, Any]
+) -> Path:
+    """The state folder a component of this run opens: that of :func:`resumed_run`."""
+    return run_state_dir(options, context, resumed_run(options, storm_conf))
+
+
 def resumed_run(options: Mapping[str, Any], storm_conf: Mapping[str, Any]) -> str:
     """The run whose state this process resumes: the one the input checkpoint names,
     else this topology run's own id (Storm's ``storm.id``)."""
