@@ -11,7 +11,6 @@ import random
 import tempfile
 from collections import defaultdict
 from dataclasses import astuple
-from pathlib import Path
 from types import SimpleNamespace
 
 from event_reference import reference_from_events
@@ -22,6 +21,7 @@ from logstorm.output.outbox import resumed_released
 from logstorm.output.rankings import WatermarkMerger, WindowReport
 from logstorm.parsing.partition import partition
 from logstorm.sources.watermark import END_OF_TIME, NO_WATERMARK, EventClock
+from logstorm.state.dir_store import DirStore
 from logstorm.windows.event_time import EventWindowCounter
 from logstorm.windows.resend import SentReports
 
@@ -52,7 +52,8 @@ def simulate(events, lateness, shapes, tasks, batch, rng, state, faults=False) -
     rankings = SimpleNamespace(merger=WatermarkMerger(dict(tasks), TOP))
     inbox = {(m, i): [] for m in shapes for i in range(tasks[m])}  # watermarks not yet seen
     links = {key: [] for key in inbox}  # reports on their way to the rankings
-    sent = {(m, i): SentReports(Path(state) / f"{m}-{i}.sent.json") for m, i in inbox}
+    store = DirStore(state)
+    sent = {(m, i): SentReports(store, f"{m}-{i}.sent.json") for m, i in inbox}
     seen_epoch = dict.fromkeys(inbox, 0)
     record = (0, {})  # the rankings' released.json: epoch, metric -> all windows out to
     outbox: list[dict] = []

@@ -13,11 +13,12 @@ from harness import BoltHarness, SpoutHarness
 from logstorm.logs_options import read_logs_options
 from logstorm.options import OptionError
 from logstorm.output.follow import complete_records
-from logstorm.output.outbox import OUTBOX, read_outbox
+from logstorm.output.outbox import OUTBOX
 from logstorm.parsing.partition import task_of
 from logstorm.run_state import run_state_dir
 from logstorm.sources.chunks import Chunk
 from logstorm.sources.lines import Line
+from logstorm.state.dir_store import DirStore
 from logstorm.windows.resend import released
 from spouts.logfiles import LogFileSpout
 
@@ -401,8 +402,8 @@ def test_a_restarted_event_time_window_task_sends_again_what_is_not_out(tmp_path
     windows = [w for [w] in rankings.emitted()]
     assert [(w["window_end"], w["total"]) for w in windows] == [(1001, 2), (1002, 2)]
     run_dir = state_dir(event_state(tmp_path), "logs-1-123")
-    assert read_outbox(run_dir / OUTBOX) == windows
-    assert released(run_dir).upto("url") == 1002
+    assert DirStore(run_dir).log(OUTBOX).records() == windows
+    assert released(DirStore(run_dir)).upto("url") == 1002
     restarted.tick()  # its next save forgets what is out
     again = window_task(tmp_path)
     again.feed([1003], stream="watermarks", source="logfiles")

@@ -5,10 +5,16 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logstorm.state.dir_store import DirStore
 from logstorm.windows.journal import WindowJournal
 from logstorm.windows.processing_time import SlidingWindowCounter
 
 START = 5_000.5
+
+
+def journal_at(path, compact_every=300):
+    """The journal of a task whose run's state is the folder of path (a new process's view)."""
+    return WindowJournal(DirStore(path.parent).log(path.name), compact_every=compact_every)
 
 
 def counter(now=START, window=10, slide=1):
@@ -32,7 +38,7 @@ def test_a_restored_task_reports_what_the_uninterrupted_one_reports(
     path = tmp_path_factory.mktemp("journal") / "task.jsonl"
     steady = counter(window=window, slide=slide)
     crashing = counter(window=window, slide=slide)
-    journal = WindowJournal(path, compact_every=compact_every)
+    journal = journal_at(path, compact_every=compact_every)
     now = START
     want, got = [], []
     for i, (dt, key, tick) in enumerate(steps):
@@ -45,8 +51,8 @@ def test_a_restored_task_reports_what_the_uninterrupted_one_reports(
         journal.save(crashing)
         if i == crash_at:
             crashing = counter(now, window, slide)  # a new process, empty
-            assert WindowJournal(path).restore(crashing)
-            journal = WindowJournal(path, compact_every=compact_every)
+            assert journal_at(path).restore(crashing)
+            journal = journal_at(path, compact_every=compact_every)
     want += steady.close_until(now + window + slide)
     got += crashing.close_until(now + window + slide)
     assert got == want
@@ -58,9 +64,9 @@ def test_slides_that_ended_while_down_are_reported_after_the_restart(tmp_path):
     c.add("/a", 3, START + 0.1)
     c.close_until(START + 1.0)  # slide 5000 reported
     c.add("/b", 1, START + 1.2)  # slide 5001, not reported before the crash
-    WindowJournal(path).save(c)
+    journal_at(path).save(c)
     later = counter(START + 4.0)
-    WindowJournal(path).restore(later)
+    journal_at(path).restore(later)
     reports = later.close_until(START + 4.0)
     assert [r.window_end for r in reports] == [5002, 5003, 5004]  # not 5001 again
     assert reports[0].total == 4 and reports[0].top == [("/a", 3), ("/b", 1)]
@@ -72,9 +78,9 @@ def test_counts_older_than_the_window_are_not_restored(tmp_path):
     c = counter()
     c.add("/old", 1, START)
     c.close_until(START + 1)
-    WindowJournal(path).save(c)
+    journal_at(path).save(c)
     later = counter(START + 60)
-    WindowJournal(path).restore(later)
+    journal_at(path).restore(later)
     assert later.close_until(START + 60)[-1].total == 0
     assert later.totals == {}
 
@@ -83,26 +89,26 @@ def test_a_torn_last_line_is_ignored(tmp_path):
     path = tmp_path / "j.jsonl"
     c = counter()
     c.add("/a", 2, START)
-    WindowJournal(path).save(c)
+    journal_at(path).save(c)
     with open(path, "a") as fh:
         fh.write('{"started": 1, "closed_thro')  # the process died mid-write
     restored = counter()
-    assert WindowJournal(path).restore(restored)
+    assert journal_at(path).restore(restored)
     assert restored.close_until(START + 1)[0].top == [("/a", 2)]
 
 
 def test_compaction_rewrites_the_journal_as_one_line(tmp_path):
     path = tmp_path / "j.jsonl"
     c = counter()
-    journal = WindowJournal(path, compact_every=3)
+    journal = journal_at(path, compact_every=3)
     for i in range(6):
         c.add("/a", 1, START + i * 0.4)
         journal.save(c)
     assert len(path.read_text().splitlines()) == 1  # the sixth save compacted
     restored = counter()
-    WindowJournal(path).restore(restored)
+    journal_at(path).restore(restored)
     assert restored.close_until(START + 3)[-1].total == 6
 
 
 def test_no_journal_means_a_fresh_start(tmp_path):
-    assert not WindowJournal(tmp_path / "none.jsonl").restore(counter())
+    assert not journal_at(tmp_path / "none.jsonl").restore(counter())

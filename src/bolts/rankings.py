@@ -8,16 +8,9 @@ from typing import Any
 from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
-from logstorm.output.outbox import (
-    OUTBOX,
-    Outbox,
-    newest_ends,
-    read_outbox,
-    resumed_released,
-    sink_progress,
-)
+from logstorm.output.outbox import Outbox, newest_ends, resumed_released, sink_progress
 from logstorm.output.rankings import WatermarkMerger, WindowMerger, WindowReport
-from logstorm.run_state import resumed_state_dir
+from logstorm.run_state import open_state
 from logstorm.tasks import task_count
 from logstorm.windows.resend import released, write_released
 
@@ -30,12 +23,12 @@ class RankingsBolt(Bolt):
     it, in event time (and in processing time with a state folder) when every task's
     watermark passed its end.
 
-    With ``logstorm.state.path`` each window goes into the outbox before it is emitted
-    (:mod:`logstorm.output.outbox`), and about once a second the outbox is fsync'd and
-    the rankings records up to which watermark every window is out (``released.json``),
-    so the window tasks forget the reports behind it and send the rest again when it
-    asks: after its own restart, and when it finds a task's report missing
-    (:mod:`logstorm.windows.resend`). A restarted rankings thus loses no window and
+    With a state store (:mod:`logstorm.state`) each window goes into the outbox before
+    it is emitted (:mod:`logstorm.output.outbox`), and about once a second the outbox
+    is made durable and the rankings records up to which watermark every window is out
+    (``released.json``), so the window tasks forget the reports behind it and send the
+    rest again when it asks: after its own restart, and when it finds a task's report
+    missing (:mod:`logstorm.windows.resend`). A restarted rankings thus loses no window and
     releases none twice.
     """
 
@@ -51,11 +44,11 @@ class RankingsBolt(Bolt):
         self.outbox: Outbox | None = None
         self.next_sync = 0.0
         self.asked: set[tuple[str, int]] = set()
-        if options[opt.STATE_PATH]:
-            self.run_dir = resumed_state_dir(options, storm_conf, context)
-            self.outbox = Outbox(self.run_dir / OUTBOX)
-            record = released(self.run_dir)
-            outbox = read_outbox(self.run_dir / OUTBOX)
+        self.state = open_state(options, storm_conf, context)
+        if self.state is not None:
+            self.outbox = Outbox(self.state)
+            record = released(self.state)
+            outbox = self.outbox.windows()
             self.by_report.released.update(newest_ends(outbox))
             self.by_watermark.released.update(resumed_released(record.metrics, outbox, opt.WINDOWS))
             self.epoch = record.epoch + 1  # every window task sends what is not out again
@@ -82,9 +75,10 @@ class RankingsBolt(Bolt):
             self._sync()
 
     def _sync(self) -> None:
-        self.outbox.sync(sink_progress(self.run_dir))
+        self.outbox.sync(sink_progress(self.state))
         if self.by_watermark.gaps:  # ask (again, until the tasks' resends arrive)
             self.epoch += 1
         self.asked = set(self.by_watermark.gaps)
-        write_released(self.run_dir, self.epoch, self.by_watermark.released)
+        write_released(self.state, self.epoch, self.by_watermark.released)
+        self.state.sync()
         self.next_sync = time.monotonic() + SYNC_EVERY_SECS

@@ -12,11 +12,11 @@ from streamparse import Bolt, Tuple
 from logstorm import logs_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.jsonl_file import JsonLinesFile
-from logstorm.output.follow import JsonLinesFollower
-from logstorm.output.outbox import OUTBOX, write_sink_progress
+from logstorm.output.outbox import OUTBOX, sink_progress, write_sink_progress
 from logstorm.output.sinks import ErrorTally, WindowFile, tally_path, window_record, window_table
-from logstorm.run_state import resumed_state_dir
+from logstorm.run_state import open_state
 from logstorm.shipping.producer import LineProducer
+from logstorm.state.store import StateLog
 
 TALLY_EVERY_SECS = 1.0
 SYNC_EVERY_SECS = 1.0
@@ -27,13 +27,18 @@ class WindowSinkBolt(Bolt):
     as a table if asked; with ``logstorm.output.kafka.topic`` also produces it there (the
     same JSON, keyed by metric), reporting any record Kafka did not take.
 
-    With ``logstorm.state.path`` it writes from the rankings' outbox instead
-    (:mod:`logstorm.output.outbox`), reading it on like a growing log on each tuple and
-    tick: a window tuple lost on its way (this task's worker restarting) is there all
-    the same, since the rankings appends before it emits. It starts with what the
-    outbox has beyond the file (the windows on their way when this task or the
-    rankings last died), and about once a second fsyncs the file and records how far
-    it is, so the outbox can be compacted.
+    With a state store (:mod:`logstorm.state`) it writes from the rankings' outbox
+    instead (:mod:`logstorm.output.outbox`), reading it on like a growing log on each
+    tuple and tick: a window tuple lost on its way (this task's worker restarting) is
+    there all the same, since the rankings appends before it emits. It starts with
+    what the outbox has beyond what it wrote (the windows on their way when this task
+    or the rankings last died), and about once a second makes its output durable and
+    records how far it is, so the outbox can be compacted.
+
+    With the Kafka backend (``logstorm.state.backend=kafka``) the windows topic is
+    written in Kafka transactions, each holding a second's windows and the sink's
+    progress: a consumer reading committed records sees every window once, whichever
+    host the sink ran on and however often it was restarted.
     """
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
@@ -41,20 +46,26 @@ class WindowSinkBolt(Bolt):
         self.out = WindowFile(options[opt.OUTPUT_PATH], options[opt.TIME])
         _say_if_cut(self.logger, self.out.file)
         self.console = options[opt.CONSOLE]
+        transactional = options[opt.STATE_BACKEND] == "kafka"
+        writer = "window_sink" if transactional else None
+        self.state = open_state(options, storm_conf, context, transactional_id=writer)
+        self.topic_name = options[opt.OUTPUT_KAFKA_TOPIC]
         self.topic = None
-        if options[opt.OUTPUT_KAFKA_TOPIC]:
+        self.in_topic: dict[str, int] = {}  # transactional: metric -> newest window_end there
+        if self.topic_name and transactional:
+            self.in_topic = sink_progress(self.state)  # committed with those windows
+        elif self.topic_name:
             self.topic = LineProducer(
                 options[opt.OUTPUT_KAFKA_SERVERS],
-                options[opt.OUTPUT_KAFKA_TOPIC],
+                self.topic_name,
                 servers_option=f"-o {opt.OUTPUT_KAFKA_SERVERS}=",
                 topic_option=f"-o {opt.OUTPUT_KAFKA_TOPIC}=",
             )
-        self.run_dir = None
-        self.outbox: JsonLinesFollower | None = None
+        self.transactional = bool(self.topic_name) and transactional
+        self.outbox: StateLog | None = None
         self.next_sync = 0.0
-        if options[opt.STATE_PATH]:
-            self.run_dir = resumed_state_dir(options, storm_conf, context)
-            self.outbox = JsonLinesFollower(self.run_dir / OUTBOX)
+        if self.state is not None:
+            self.outbox = self.state.log(OUTBOX)
             missed = self._catch_up()
             if missed:
                 self.logger.info("wrote %d windows from the rankings' outbox", missed)
@@ -73,17 +84,22 @@ class WindowSinkBolt(Bolt):
 
     def _catch_up(self) -> int:
         """Write what the outbox has gained; return how many windows were new here."""
-        return sum(self._write(window_record(w)) for w in self.outbox.read())
+        return sum(self._write(window_record(w)) for w in self.outbox.new_records())
 
     def _write(self, window: dict[str, Any]) -> bool:
+        new_in_topic = self.transactional and window["window_end"] > self.in_topic.get(
+            window["metric"], -1
+        )
+        if new_in_topic:
+            self.in_topic[window["metric"]] = window["window_end"]
+            self.state.produce(self.topic_name, window["metric"].encode(), _json(window))
         if not self.out.write(window):
-            return False  # already in the file: a replay after a crash
+            return new_in_topic  # already in the file: a replay after a crash
         if self.console:
             self.logger.info("\n%s", window_table(window))
         if self.topic is not None:
             name = f"{window['metric']}/{window['window_end']}"
-            text = json.dumps(window, ensure_ascii=False).encode()
-            self.topic.send(name, [text], key=window["metric"].encode())
+            self.topic.send(name, [_json(window)], key=window["metric"].encode())
             for name, delivered in self.topic.results():
                 if not delivered:
                     self.logger.warning("window %s not taken by Kafka: %s", name,
@@ -91,10 +107,17 @@ class WindowSinkBolt(Bolt):
         return True
 
     def _sync(self) -> None:
-        if self.run_dir is not None and time.monotonic() >= self.next_sync:
+        if self.state is not None and time.monotonic() >= self.next_sync:
             self.out.file.sync()
-            write_sink_progress(self.run_dir, self.out.newest)
+            # what the outbox may forget: what is durable in the topic, else in the file
+            durable = self.in_topic if self.transactional else self.out.newest
+            write_sink_progress(self.state, durable)
+            self.state.sync()  # with the transaction's windows, atomically
             self.next_sync = time.monotonic() + SYNC_EVERY_SECS
+
+
+def _json(window: dict[str, Any]) -> bytes:
+    return json.dumps(window, ensure_ascii=False).encode()
 
 
 class ErrorSinkBolt(Bolt):

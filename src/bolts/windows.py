@@ -10,7 +10,7 @@ from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.output.rankings import WindowReport
-from logstorm.run_state import resumed_state_dir
+from logstorm.run_state import open_state
 from logstorm.sources.watermark import NO_WATERMARK, LowestWatermark
 from logstorm.tasks import task_count
 from logstorm.windows.event_time import EventWindowCounter
@@ -36,7 +36,8 @@ class WindowBolt(Bolt):
     with or without reports, so it knows which windows this task has finished.
     Subclasses name the metric.
 
-    With ``logstorm.state.path`` set, counts are journaled about once a second and
+    With a state store (``logstorm.state.path``, or ``logstorm.state.backend=kafka``:
+    :mod:`logstorm.state`), counts are journaled about once a second and
     tuples are acked only once journaled, so a restarted task resumes its windows and
     loses no acknowledged line (in event time it also remembers which chunks it
     counted, and counts a replayed one once), and it sends again the reports whose
@@ -66,11 +67,11 @@ class WindowBolt(Bolt):
         self.sent: SentReports | None = None
         self.resend: list[list[Any]] = []
         self.epoch: int | None = None  # the rankings' epoch last seen (None: a new task)
-        if options[opt.STATE_PATH]:
-            self.run_dir = resumed_state_dir(options, storm_conf, context)
+        self.state = open_state(options, storm_conf, context)
+        if self.state is not None:
             name = f"{self.component_name}-{self.task_id}"
-            self.journal = WindowJournal(self.run_dir / f"{name}.jsonl")
-            self.sent = SentReports(self.run_dir / f"{name}.sent.json")
+            self.journal = WindowJournal(self.state.log(f"{name}.jsonl"))
+            self.sent = SentReports(self.state, f"{name}.sent.json")
             self._resend_if_asked()
             if self.journal.restore(self.counter):
                 self.logger.info("%s task %s resumed its windows", self.metric, self.task_id)
@@ -123,7 +124,7 @@ class WindowBolt(Bolt):
     def _resend_if_asked(self) -> None:
         # When the task starts and whenever the rankings raised its epoch: what is not
         # out may have been lost on its way, or with the rankings.
-        record = released(self.run_dir)
+        record = released(self.state)
         if record.epoch != self.epoch:
             self.epoch = record.epoch
             self.resend = self.sent.unreleased(record.upto(self.metric))
@@ -138,6 +139,7 @@ class WindowBolt(Bolt):
         if self.sent is not None:
             self._resend_if_asked()
         self.journal.save(self.counter)
+        self.state.sync()  # the reports sent, then the journal: durable before the acks
         for tup in self.unacked:
             self.ack(tup)
         self.unacked.clear()

@@ -30,6 +30,8 @@ OUTPUT_KAFKA_TOPIC = "logstorm.output.kafka.topic"
 OUTPUT_KAFKA_SERVERS = "logstorm.output.kafka.servers"
 ERRORS_PATH = "logstorm.errors.path"
 STATE_PATH = "logstorm.state.path"
+STATE_BACKEND = "logstorm.state.backend"
+STATE_KAFKA_SERVERS = "logstorm.state.kafka.servers"
 CONSOLE = "logstorm.console"
 TOP = "logstorm.top"
 TIME = "logstorm.time"
@@ -114,7 +116,29 @@ TABLE = (
         "naming host:port",
     ),
     Option(ERRORS_PATH, str, "", "JSON-lines file of malformed lines", bool, "naming a file"),
-    Option(STATE_PATH, str, "", "folder of the window journals ('' keeps windows in memory only)"),
+    Option(
+        STATE_BACKEND,
+        str,
+        "dir",
+        "where window state lives: dir (logstorm.state.path, one host) or kafka (topics "
+        "on logstorm.state.kafka.servers, any number of hosts)",
+        lambda v: v in ("dir", "kafka"),
+        "'dir' or 'kafka'",
+    ),
+    Option(
+        STATE_PATH,
+        str,
+        "",
+        "backend dir: folder of the window state ('' keeps windows in memory only)",
+    ),
+    Option(
+        STATE_KAFKA_SERVERS,
+        str,
+        "127.0.0.1:9092",
+        "backend kafka: bootstrap servers of the state topics",
+        bool,
+        "naming host:port",
+    ),
     Option(CONSOLE, bool, True, "print each window as a table in the log"),
     Option(TOP, int, 10, "keys per window in the rankings", positive, "> 0"),
     Option(
@@ -160,6 +184,17 @@ def position_file(options: dict[str, Any]) -> str:
     '/logs/.logstorm-positions.json'
     """
     return options[POSITION_FILE] or os.path.join(options[INPUT_PATH], ".logstorm-positions.json")
+
+
+def keeps_state(options: dict[str, Any]) -> bool:
+    """Whether the run keeps window state that outlives a process (journals, resends).
+
+    >>> keeps_state({STATE_BACKEND: "dir", STATE_PATH: ""})
+    False
+    >>> keeps_state({STATE_BACKEND: "kafka", STATE_PATH: ""})
+    True
+    """
+    return options[STATE_BACKEND] == "kafka" or bool(options[STATE_PATH])
 
 
 def default(key: str) -> Any:

@@ -1,16 +1,17 @@
-"""Which folder holds a run's state, so that a topology killed and submitted again
+"""Which state a run's components open, so that a topology killed and submitted again
 resumes the windows its predecessor had open instead of losing their lines.
 
 The window journals, the reports sent, the rankings' outbox and the sink's progress
-(everything under ``logstorm.state.path``) are only valid together with the input
+(the run's state store, :mod:`logstorm.state`) are only valid together with the input
 checkpoint they were acknowledged against: the file spout's position file, or the
 Kafka consumer group's committed offsets. So the checkpoint names its state: the
 spout writes the *run* (the ``storm.id`` of the run that started the checkpoint) into
-every save, and each component's state folder is named by the run its checkpoint
-names. A resubmitted topology over the same input reads the same checkpoint, finds
-the same run and resumes its state; a replay from scratch (the position file deleted,
-a new consumer group, offsets reset) has no run in its checkpoint and starts a folder
-of its own, so it never inherits counts of lines it will read again.
+every save, and each component's state folder (with ``logstorm.state.backend=kafka``,
+its topics' prefix) is named by the run its checkpoint names. A resubmitted topology
+over the same input reads the same checkpoint, finds the same run and resumes its
+state; a replay from scratch (the position file deleted, a new consumer group, offsets
+reset) has no run in its checkpoint and starts a folder of its own, so it never
+inherits counts of lines it will read again.
 
 Every component finds the same folder without talking to the others: the spout writes
 into the checkpoint only the run it read there, or, for a new checkpoint, the
@@ -27,6 +28,8 @@ split for other tasks.
 >>> context = {"task->component": {"1": "logfiles", "2": "parse", "3": "url_window"}}
 >>> run_state_dir(options, context, run="logs-1-1700000000")
 PosixPath('/state/logs-1-1700000000.6d8ae532')
+>>> state_topics_prefix(options, context, run="logs-1-1700000000")
+'logstorm-state.logs-1-1700000000.6d8ae532'
 """
 
 from __future__ import annotations
@@ -38,18 +41,38 @@ from pathlib import Path
 from typing import Any
 
 from logstorm import logs_options as opt
+from logstorm.state.store import StateStore
+
+
+def open_state(options: Mapping[str, Any], storm_conf: Mapping[str, Any],
+               context: Mapping[str, Any], *, run: str | None = None,
+               transactional_id: str | None = None) -> StateStore | None:  # fmt: skip
+    """The state store a stateful component of this run opens (None: the run keeps no
+    state): the folder of :func:`run_state_dir`, or the Kafka topics of
+    :func:`state_topics_prefix`. ``run`` defaults to :func:`resumed_run`; a
+    ``transactional_id`` (Kafka only) is suffixed to the prefix, so it is the run's own."""
+    if not opt.keeps_state(options):
+        return None
+    run = run or resumed_run(options, storm_conf)
+    if options[opt.STATE_BACKEND] == "kafka":
+        from logstorm.state.kafka_store import KafkaStore
+
+        prefix = state_topics_prefix(options, context, run)
+        transactional = f"{prefix}.{transactional_id}" if transactional_id else None
+        return KafkaStore(options[opt.STATE_KAFKA_SERVERS], prefix, transactional)
+    from logstorm.state.dir_store import DirStore
+
+    return DirStore(run_state_dir(options, context, run))
+
+
+def state_topics_prefix(options: Mapping[str, Any], context: Mapping[str, Any], run: str) -> str:
+    """The prefix of the Kafka topics that hold run's state for this topology's layout."""
+    return f"logstorm-state.{run}.{layout_digest(options, context)}"
 
 
 def run_state_dir(options: Mapping[str, Any], context: Mapping[str, Any], run: str) -> Path:
     """The state folder of run (see :func:`checkpoint_run`) for this topology's layout."""
     return Path(options[opt.STATE_PATH]) / f"{run}.{layout_digest(options, context)}"
-
-
-def resumed_state_dir(
-    options: Mapping[str, Any], storm_conf: Mapping[str, Any], context: Mapping[str, Any]
-) -> Path:
-    """The state folder a component of this run opens: that of :func:`resumed_run`."""
-    return run_state_dir(options, context, resumed_run(options, storm_conf))
 
 
 def resumed_run(options: Mapping[str, Any], storm_conf: Mapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ from streamparse import Spout, Stream
 from logstorm import logs_options as opt
 from logstorm.ack_stats import AckStats, summary
 from logstorm.parsing.accesslog import event_time
-from logstorm.run_state import resumed_run, run_state_dir
+from logstorm.run_state import open_state, resumed_run
 from logstorm.sources.chunks import Chunk
 from logstorm.sources.cuts import CutLog
 from logstorm.sources.files import LogDirectoryReader
@@ -21,6 +21,8 @@ from logstorm.sources.offsets import PositionFile
 from logstorm.sources.progress import ReplayProgress
 from logstorm.sources.status import status_dir, write_status
 from logstorm.sources.watermark import EventClock, PartitionClocks
+from logstorm.state.dir_store import DirStore
+from logstorm.state.store import StateStore
 from logstorm.tasks import task_count, task_index
 from multilang import spoken
 
@@ -58,13 +60,15 @@ class LogFileSpout(Spout):
         self.logger.info("logfiles task %d %s", task_index(context), spoken(self, storm_conf))
         self.clock = None
         self.cuts: CutLog | None = None
+        self.cuts_state: StateStore | None = None  # a Kafka task's cut log: synced per chunk
         self.acked_unsaved: list[str] = []
         # the run whose window state goes with the checkpoint: it says so in every save
         run = resumed_run(options, storm_conf)
         if options[opt.INPUT_KIND] == "kafka":
-            if options[opt.TIME] == "event" and options[opt.STATE_PATH]:
-                run_dir = run_state_dir(options, context, run)
-                self.cuts = CutLog(run_dir / f"logfiles-{task_index(context)}.cuts.jsonl")
+            if options[opt.TIME] == "event" and opt.keeps_state(options):
+                self.cuts_state = open_state(options, storm_conf, context, run=run)
+                name = f"logfiles-{task_index(context)}.cuts.jsonl"
+                self.cuts = CutLog(self.cuts_state.log(name))
             # the source is its own checkpoint: save() commits offsets to the group
             self.positions = self.reader = KafkaSource(
                 options[opt.KAFKA_SERVERS],
@@ -128,7 +132,8 @@ class LogFileSpout(Spout):
             self.clock = EventClock(
                 options[opt.ALLOWED_LATENESS], opt.slides(options), self.positions.max_time
             )
-            self.cuts = CutLog(Path(position_file).with_suffix(".cuts.jsonl"))
+            cut_log = Path(position_file).with_suffix(".cuts.jsonl")
+            self.cuts = CutLog(DirStore(cut_log.parent).log(cut_log.name))
         self.reader = LogDirectoryReader(
             directory,
             options[opt.INPUT_PATTERN],
@@ -196,6 +201,8 @@ class LogFileSpout(Spout):
         stamp = self.clock.stamp(chunk.msg_id, [event_time(line.text) for line in chunk.lines])
         if self.cuts is not None:
             self.cuts.record(chunk.msg_id, stamp)  # before it leaves
+            if self.cuts_state is not None:
+                self.cuts_state.sync()
         return stamp.values()
 
     def _event_time(self, now: float, idle: bool) -> None:

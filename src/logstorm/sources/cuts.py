@@ -6,18 +6,21 @@ whole file that holds by itself; not at the end of a growing file (``tail`` mode
 chunk cut at the end of what was written holds fewer lines than the same id cut after
 a restart, when more was written, and files read in another order get other stamps.
 So the spout records each new chunk's id (``fid/generation/start-end``) and stamp
-here, in one ``write`` before it emits the chunk (which a ``kill -9`` cannot undo), and
-a restarted spout cuts and stamps a chunk that starts where a recorded one started the
+here, in a log of a state store (:mod:`logstorm.state`: beside the position file,
+or in the run's state for a Kafka spout task), before it emits the chunk: a file's
+one ``write`` a ``kill -9`` cannot undo; in Kafka, synced before the chunk leaves. A
+restarted spout cuts and stamps a chunk that starts where a recorded one started the
 same way. Entries of committed chunks are dropped whenever the positions are saved.
 
->>> import tempfile, pathlib
+>>> import tempfile
 >>> from logstorm.sources.watermark import Stamp
->>> path = pathlib.Path(tempfile.mkdtemp()) / ".logstorm-positions.cuts.jsonl"
->>> cuts = CutLog(path)
+>>> from logstorm.state.dir_store import DirStore
+>>> folder = tempfile.mkdtemp()
+>>> cuts = CutLog(DirStore(folder).log(".logstorm-positions.cuts.jsonl"))
 >>> cuts.record("1:2/0/0-300", Stamp(90, {"url": [4]}, 120))
 >>> cuts.record("1:2/0/300-420", Stamp(110, {}, 130))
 >>> cuts.forget_committed(lambda chunk_id: chunk_id == "1:2/0/0-300")
->>> again = CutLog(path)
+>>> again = CutLog(DirStore(folder).log(".logstorm-positions.cuts.jsonl"))
 >>> again.ends                            # where the chunk starting at 300 ends
 {'1:2/0/300': 420}
 >>> again.stamp("1:2/0/300-420")
@@ -26,31 +29,25 @@ Stamp(watermark=110, late={}, max_time=130)
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
-from pathlib import Path
 
-from logstorm.atomic import write_text_atomic
-from logstorm.jsonl_file import JsonLinesFile, jsonl
 from logstorm.sources.watermark import Stamp
+from logstorm.state.store import StateLog
 
 
 class CutLog:
     """The chunks sent and not committed: their ids, so their ends, and their stamps."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.file = JsonLinesFile(self.path)  # a line a crash cut: that chunk was not sent
-        entries = (json.loads(line) for line in self.path.read_text().splitlines())
-        self.entries = {e["id"]: e for e in entries}
+    def __init__(self, log: StateLog) -> None:
+        self.log = log  # a line a crash cut: that chunk was not sent
+        self.entries = {e["id"]: e for e in log.records()}
         self.ends = dict(_start_and_end(chunk_id) for chunk_id in self.entries)
 
     def record(self, chunk_id: str, stamp: Stamp) -> None:
         """A new chunk, about to be emitted."""
         entry = {"id": chunk_id, "watermark": stamp.watermark, "late": stamp.late,
                  "max_time": stamp.max_time}  # fmt: skip
-        self.file.write(entry)
+        self.log.append([entry])
         self.entries[chunk_id] = entry
         start, end = _start_and_end(chunk_id)
         self.ends[start] = end
@@ -70,9 +67,7 @@ class CutLog:
         for chunk_id in gone:
             del self.entries[chunk_id]
             self.ends.pop(_start_and_end(chunk_id)[0], None)
-        write_text_atomic(self.path, jsonl(list(self.entries.values())))
-        self.file.close()
-        self.file = JsonLinesFile(self.path)
+        self.log.rewrite(list(self.entries.values()))
 
 
 def _start_and_end(chunk_id: str) -> tuple[str, int]:

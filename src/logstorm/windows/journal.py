@@ -8,19 +8,18 @@ In processing time that is at-least-once (a replayed chunk may be counted twice 
 the tasks that had already saved it); in event time the journal also holds the ids
 of the counted chunks, and a replay is dropped (exactly-once counts).
 
-The journal is JSON lines, one entry per save, each what the counter's
-``journal_entry()`` returns; every ``compact_every`` saves it is rewritten atomically
-as the single entry ``snapshot_entry()``. ``restore(entries)`` rebuilds the counter.
+The journal is a log of the run's state store (:mod:`logstorm.state`: a JSON-lines
+file, or records of the task's Kafka topic), one entry per save, each what the
+counter's ``journal_entry()`` returns; every ``compact_every`` saves it is rewritten
+atomically as the single entry ``snapshot_entry()``. ``restore(entries)`` rebuilds the
+counter. The bolt syncs the store after each save, before it acknowledges.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any, Protocol
 
-from logstorm.atomic import write_text_atomic
+from logstorm.state.store import StateLog
 
 
 class Journaled(Protocol):
@@ -32,37 +31,26 @@ class Journaled(Protocol):
 
 
 class WindowJournal:
-    """The journal file of one window task."""
+    """The journal of one window task, in a log of the run's state."""
 
-    def __init__(self, path: str | os.PathLike[str], compact_every: int = 300) -> None:
-        self.path = Path(path)
+    def __init__(self, log: StateLog, compact_every: int = 300) -> None:
+        self.log = log
         self.compact_every = compact_every
         self.saves = 0
 
     def restore(self, counter: Journaled) -> bool:
         """Load the journal into counter; False if there was none."""
-        if not self.path.exists():
-            return False
-        entries = []
-        for line in self.path.read_text().splitlines():
-            try:
-                entries.append(json.loads(line))
-            except ValueError:
-                break  # a torn last line from a crash mid-write: what precedes it holds
+        entries = self.log.records()
         if not entries:
             return False
         counter.restore(entries)
         return True
 
     def save(self, counter: Journaled) -> None:
-        """Append what counter counted since the last save, durably."""
+        """Add what counter counted since the last save (durable at the store's sync)."""
         entry = counter.journal_entry()
         self.saves += 1
         if self.saves % self.compact_every == 0:
-            write_text_atomic(self.path, json.dumps(counter.snapshot_entry()) + "\n")
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+            self.log.rewrite([counter.snapshot_entry()])
+        else:
+            self.log.append([entry])

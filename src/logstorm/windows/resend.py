@@ -7,41 +7,39 @@ is the end of its newest closed slide). Two crashes would lose such reports for
 good: the task's worker dying with the tuple on its way (the restarted task resumes
 past those windows), and the rankings dying with them received but their windows not
 yet out (a new rankings starts empty). So each task keeps what it sent in a small file
-beside its journal (written before the journal); the rankings writes ``released.json``
-(about once a second, after its outbox is on disk): per metric, the watermark up to
-which every window is out, and an ``epoch`` it raises when it starts and when it
-finds reports missing. A task forgets what is released, and sends the rest again when
-it restarts or sees a new epoch.
+beside its journal in the run's state (written before the journal); the rankings
+writes ``released.json`` there (about once a second, after its outbox is durable):
+per metric, the watermark up to which every window is out, and an ``epoch`` it raises
+when it starts and when it finds reports missing. A task forgets what is released,
+and sends the rest again when it restarts or sees a new epoch.
 
 ``since`` chains a task's reports: the watermark of the last message that carried
 some. The rankings takes a message only if ``since`` is at or below what it has from
 that task; a higher one means a message was lost (:class:`logstorm.output.rankings.
-WatermarkMerger`), and it asks for the rest again. Like the journals, this needs
-``logstorm.state.path`` on storage all the workers share.
+WatermarkMerger`), and it asks for the rest again. Like the journals, this lives in
+the run's state store (:mod:`logstorm.state`), which every worker of the run reaches.
 
->>> import tempfile, pathlib
->>> run = pathlib.Path(tempfile.mkdtemp())
->>> sent = SentReports(run / "url_window-3.sent.json")
+>>> import tempfile
+>>> from logstorm.state.dir_store import DirStore
+>>> run = DirStore(tempfile.mkdtemp())
+>>> sent = SentReports(run, "url_window-3.sent.json")
 >>> sent.add(10, [["url", 10, 300, 1, 2, 1, [["/a", 2]]]]), sent.add(12, [])
 (None, 10)
 >>> sent.add(15, [["url", 15, 300, 1, 1, 1, [["/b", 1]]]])
 10
 >>> write_released(run, 1, {"url": 10})       # every url window ending at or before 10 is out
 >>> sent.save(released(run).upto("url"))
->>> [since for since, _, _ in SentReports(run / "url_window-3.sent.json").unreleased(10)]
+>>> [since for since, _, _ in SentReports(run, "url_window-3.sent.json").unreleased(10)]
 [10]
 """
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from logstorm.atomic import write_json_atomic
 from logstorm.sources.watermark import NO_WATERMARK
+from logstorm.state.store import StateStore
 
 RELEASED = "released.json"
 
@@ -59,18 +57,15 @@ class Released:
         return self.metrics.get(metric, NO_WATERMARK)
 
 
-def write_released(run_dir: str | os.PathLike[str], epoch: int, metrics: dict[str, int]) -> None:
-    """Write the rankings' record (atomically)."""
-    write_json_atomic(Path(run_dir) / RELEASED, {"epoch": epoch, "released": metrics})
+def write_released(store: StateStore, epoch: int, metrics: dict[str, int]) -> None:
+    """Write the rankings' record (durable at the store's next sync)."""
+    store.put(RELEASED, {"epoch": epoch, "released": metrics})
 
 
-def released(run_dir: str | os.PathLike[str]) -> Released:
+def released(store: StateStore) -> Released:
     """The rankings' last record (epoch 0 and nothing released before its first)."""
-    try:
-        data = json.loads((Path(run_dir) / RELEASED).read_text())
-    except (FileNotFoundError, ValueError):
-        return Released()
-    return Released(data["epoch"], data["released"])
+    data = store.get(RELEASED)
+    return Released() if data is None else Released(data["epoch"], data["released"])
 
 
 class SentReports:
@@ -78,12 +73,9 @@ class SentReports:
     released, and the chain link ``last`` (the watermark of the newest message that
     carried reports)."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        try:
-            data = json.loads(self.path.read_text())
-        except FileNotFoundError:
-            data = {"last": None, "sent": []}
+    def __init__(self, store: StateStore, name: str) -> None:
+        self.store, self.name = store, name
+        data = store.get(name) or {"last": None, "sent": []}
         self.last: int | None = data["last"]
         self.sent: list[list[Any]] = data["sent"]
         self.changed = False
@@ -105,4 +97,4 @@ class SentReports:
         kept = self.unreleased(released_upto)
         if kept != self.sent or self.changed:
             self.sent, self.changed = kept, False
-            write_json_atomic(self.path, {"last": self.last, "sent": self.sent})
+            self.store.put(self.name, {"last": self.last, "sent": self.sent})
