@@ -79,6 +79,34 @@ def read_partitions(topic: str, partitions: int, keys: bool = False) -> list[lis
     return out
 
 
+def committed_records(topic: str, partition: int = 0) -> list[tuple[bytes, bytes]]:
+    """(key, value) of every committed record of a partition, as a downstream consumer
+    with ``isolation.level=read_committed`` reads them: what an aborted transaction
+    wrote is skipped, and the transactions' markers are no records."""
+    from confluent_kafka import Consumer, KafkaError, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": SERVERS, "group.id": "test-reader",
+                         "enable.auto.commit": False, "isolation.level": "read_committed",
+                         "enable.partition.eof": True})  # fmt: skip
+    tp = TopicPartition(topic, partition, 0)
+    end_offset(consumer, tp)  # once the partition is known
+    consumer.assign([tp])
+    records, deadline = [], time.monotonic() + END_OFFSET_WAIT_SECS
+    while time.monotonic() < deadline:
+        message = consumer.poll(1.0)
+        if message is None:
+            continue
+        if message.error() is not None:
+            if message.error().code() == KafkaError._PARTITION_EOF:
+                break
+            raise AssertionError(message.error())
+        records.append((message.key(), message.value()))
+    else:
+        raise AssertionError(f"{topic}: no end of partition {partition} within the deadline")
+    consumer.close()
+    return records
+
+
 def console_produce(topic: str, lines: list[str], first_key: int = 0) -> None:
     """Kafka's own ConsoleProducer writes the lines, each keyed by its number so they
     spread over the partitions."""

@@ -12,6 +12,7 @@ from streamparse import Bolt, Tuple
 from logstorm import logs_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.jsonl_file import JsonLinesFile
+from logstorm.kafka_topic import topic_partitions
 from logstorm.output.outbox import OUTBOX, sink_progress, write_sink_progress
 from logstorm.output.sinks import ErrorTally, WindowFile, tally_path, window_record, window_table
 from logstorm.run_state import open_state
@@ -53,6 +54,9 @@ class WindowSinkBolt(Bolt):
         self.topic = None
         self.in_topic: dict[str, int] = {}  # transactional: metric -> newest window_end there
         if self.topic_name and transactional:
+            topic_partitions(self.state.producer(), options[opt.STATE_KAFKA_SERVERS],
+                             self.topic_name, f"-o {opt.STATE_KAFKA_SERVERS}=",
+                             f"-o {opt.OUTPUT_KAFKA_TOPIC}=")  # fmt: skip
             self.in_topic = sink_progress(self.state)  # committed with those windows
         elif self.topic_name:
             self.topic = LineProducer(

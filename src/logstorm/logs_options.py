@@ -211,6 +211,17 @@ def read_logs_options(conf: dict[str, Any]) -> dict[str, Any]:
             f"{INPUT_KIND}=files: one spout task reads the folder; fix: -o {INPUT_TASKS}=1, "
             f"or read a Kafka topic (-o {INPUT_KIND}=kafka), whose partitions tasks share"
         )
+    if (
+        options[STATE_BACKEND] == "kafka"
+        and options[OUTPUT_KAFKA_TOPIC]
+        and options[OUTPUT_KAFKA_SERVERS] != options[STATE_KAFKA_SERVERS]
+    ):
+        raise OptionError(
+            f"option {OUTPUT_KAFKA_SERVERS!r} ({options[OUTPUT_KAFKA_SERVERS]}) must name the "
+            f"brokers of {STATE_KAFKA_SERVERS!r} ({options[STATE_KAFKA_SERVERS]}): the windows "
+            f"topic is written in one Kafka transaction with the sink's state; fix: -o "
+            f"{OUTPUT_KAFKA_SERVERS}={options[STATE_KAFKA_SERVERS]}"
+        )
     for metric, (window, slide) in WINDOWS.items():
         if options[window] % options[slide]:
             raise OptionError(

@@ -82,14 +82,29 @@ class TopicState:
     def read_to_end(self) -> None:
         """Read every record committed up to now."""
         deadline = time.monotonic() + self.timeout
-        try:
-            _, end = self.consumer.get_watermark_offsets(self.partition, timeout=self.timeout)
-        except Exception as err:  # KafkaException: no answer
-            raise self._unavailable(f"its end offset ({err})") from None
+        end = self._end_offset(deadline)
         while self.next_offset < end:
             if time.monotonic() > deadline:
                 raise self._unavailable(f"records up to offset {end} (at {self.next_offset})")
             self._take(self.consumer.consume(num_messages=10_000, timeout=0.2))
+
+    def _end_offset(self, deadline: float) -> int:
+        """The partition's end offset, once answered: a topic just created is an "Unknown
+        partition" until the client has its metadata, a moved leader "Not leader"."""
+        from confluent_kafka import KafkaError, KafkaException
+
+        while True:
+            try:
+                return self.consumer.get_watermark_offsets(self.partition, timeout=self.timeout)[1]
+            except KafkaException as err:
+                error = err.args[0]
+                waiting = error.retriable() or error.code() in (
+                    KafkaError._UNKNOWN_PARTITION,
+                    KafkaError.NOT_LEADER_FOR_PARTITION,
+                )
+                if not waiting or time.monotonic() > deadline:
+                    raise self._unavailable(f"its end offset ({error})") from None
+                time.sleep(0.2)
 
     def read_new(self) -> None:
         """Read what has arrived since, without waiting."""
