@@ -75,6 +75,11 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    uberjar`` (some 10 s, and a second command in the same project deleted the jar
    under a first one's feet). The jar is built again only when what goes into it
    changed: a digest of ``src/`` and ``project.clj`` is kept beside it.
+14. ``sparse submit`` sent a topology to a cluster of several hosts whatever it needed
+   from one host's disk, and such a run could start healthy and write nothing. A
+   topology class may name a check of the cluster's hosts (``check_hosts``: options,
+   the hosts of Nimbus's supervisors -> raises ValueError naming the option); ``sparse
+   submit`` then stops before anything is sent or killed, with exit code 2.
 """
 
 from __future__ import annotations
@@ -267,6 +272,17 @@ def checked_options(topology_class: Any, storm_options: dict[str, Any]) -> None:
         return
     try:
         check(storm_options)
+    except ValueError as err:
+        raise BadOption(str(err)) from None
+
+
+def checked_hosts(topology_class: Any, storm_options: dict[str, Any], hosts: list[str]) -> None:
+    """Run the topology class's check of the cluster's hosts (``check_hosts``)."""
+    check = getattr(topology_class, "check_hosts", None)
+    if check is None:
+        return
+    try:
+        check(storm_options, hosts)
     except ValueError as err:
         raise BadOption(str(err)) from None
 
@@ -559,6 +575,8 @@ def _patch_submit() -> None:
         return original_submit(name=name, env_name=env_name, **kw)
 
     def kill_existing(name: str, force: bool, wait: Any, nimbus_client: Any) -> None:
+        hosts = [s.host for s in nimbus_client.getClusterInfo().supervisors or []]
+        checked_hosts(_RUN.get("topology"), _RUN.get("options", {}), hosts)
         original_kill(name, force, wait, nimbus_client)
         if not submit.is_safe_to_submit(name, nimbus_client):
             raise UserError(

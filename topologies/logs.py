@@ -22,6 +22,7 @@ from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
 from bolts.windows import StatusWindowBolt, UrlWindowBolt
 from logstorm import logs_options as opt
 from logstorm.output.console import LogsConsole
+from logstorm.state.hosts import check_hosts
 from spouts.logfiles import LogFileSpout
 
 
@@ -52,6 +53,8 @@ class Logs(Topology):
     option_parallelism = {opt.INPUT_TASKS: "logfiles"}
     # sparse run/submit check every option before building or starting anything
     check_options = staticmethod(opt.read_logs_options)
+    # sparse submit refuses what needs one host's disk on a cluster of several
+    check_hosts = staticmethod(check_hosts)
     # what sparse run prints (Storm's logging goes to logs/sparse-run-logs.log)
     console = LogsConsole
     logfiles = LogFileSpout.spec(name="logfiles", par=1)
