@@ -1,19 +1,24 @@
 """The Kafka-fed log analyzer on the loopback cluster spread over three simulated hosts
-(tools/cluster add-host), under faults: a parse bolt process killed with kill -9, the
-broker stopped and started, a whole host (supervisor and workers) killed, and the
-topology killed and submitted again."""
+that share no disk (tools/cluster add-host --private: each added host's workers see
+their own /tmp and Storm local folder only), its state in Kafka
+(``logstorm.state.backend=kafka``) and its windows read back from the windows topic
+as a downstream consumer reads them (``isolation.level=read_committed``), under
+faults: a parse bolt process killed with kill -9, the broker stopped and started, a
+whole host lost with its disk, and the topology killed and submitted again."""
 
 import ast
 import json
 import os
 import re
 import signal
+from pathlib import Path
 
 import pytest
 from event_reference import as_jsonl, reference_by_partition
 from kafka_broker import (
     KAFKA,
     all_committed,
+    committed_records,
     console_produce,
     group_offsets,
     new_topic,
@@ -36,8 +41,8 @@ from storm_cluster import (
     free_slots,
     host_of,
     kill,
-    kill_host,
     python_components,
+    running_topologies,
     sparse,
     worker_of,
 )
@@ -55,10 +60,12 @@ PYTHON = ("spouts.logfiles.", "bolts.parse.", "bolts.windows.", "bolts.rankings.
 
 @pytest.fixture
 def three_hosts(cluster, kafka):
-    """Three hosts up: added the first time, and the one an earlier test killed started
-    again."""
+    """Three hosts up, sharing no disk: the two added ones private (the first, with
+    Nimbus, keeps the common disk, which the others cannot see); added the first time,
+    and the one an earlier test lost started again."""
     for host in HOSTS:
-        added = sh([*CLUSTER, "add-host", host])
+        private = ["--private"] if host != HOSTS[0] else []
+        added = sh([*CLUSTER, "add-host", host, *private])
         assert added.returncode == 0 and f"host {host}" in added.stdout, added.stderr
     # A new topology's three workers then go one to each host (Storm's even scheduler).
     wait_for(lambda: free_slots() == dict.fromkeys(HOSTS, 4), 120, "every host's slots free")
@@ -71,8 +78,8 @@ def sample_topic(kafka) -> tuple[str, list[list[str]]]:
     return topic, read_partitions(topic, 3)
 
 
-def submit(tmp_path, topic: str, group: str, **extra) -> tuple:
-    out = tmp_path / "out"
+def submit_argv(tmp_path, topic: str, group: str, **extra) -> list[str]:
+    out = tmp_path / "out"  # on whichever host the sinks run: each has its own /tmp
     options = {
         "logstorm.input.kind": "kafka",
         "logstorm.input.kafka.topic": topic,
@@ -80,16 +87,37 @@ def submit(tmp_path, topic: str, group: str, **extra) -> tuple:
         "logstorm.input.tasks": 3,
         "logstorm.output.path": out / "windows.jsonl",
         "logstorm.errors.path": out / "errors.jsonl",
-        "logstorm.state.path": tmp_path / "state",
+        "logstorm.state.backend": "kafka",
         "topology.message.timeout.secs": 10,  # what a dead process held comes back soon
         **extra,
     }
     argv = ["submit", "-e", "cluster", "-n", "logs"]
     for key, value in options.items():
         argv += ["-o", f"{key}={value}"]
+    return argv
+
+
+def submit(tmp_path, topic: str, group: str, **extra) -> Path:
+    """Submit over three hosts; the windows go to a topic of their own, whose committed
+    records the returned file mirrors whenever :func:`read_back` is called."""
+    windows = new_topic(1)  # one partition: the windows in the order they were written
+    argv = submit_argv(tmp_path, topic, group, **{"logstorm.output.kafka.topic": windows},
+                       **extra)  # fmt: skip
     submitted = sparse(*argv)
     assert submitted.returncode == 0, submitted.stdout + submitted.stderr
-    return out / "windows.jsonl", out / "errors.jsonl"
+    MIRRORS[tmp_path / f"{windows}.jsonl"] = windows
+    return tmp_path / f"{windows}.jsonl"
+
+
+MIRRORS: dict[Path, str] = {}
+
+
+def read_back(mirror: Path) -> Path:
+    """The windows topic's committed records, as JSON lines in mirror (what the sample
+    helpers read): a consumer with read_committed, as any downstream reader."""
+    records = committed_records(MIRRORS[mirror])
+    mirror.write_text("".join(value.decode() + "\n" for _, value in records))
+    return mirror
 
 
 def hosts_of(cls: str) -> list[str]:
@@ -110,13 +138,13 @@ def everything_running(hosts: set[str], processes: int) -> dict | None:
     return now if running == processes and set().union(*now.values()) <= hosts else None
 
 
-def spared_host() -> str:
-    """A host that runs neither the rankings nor the window sink: with three workers on
-    three hosts one always does. Windows on their way out (in those two) are the one
-    thing a crash may lose (README, "Guarantee in event time")."""
+def output_host() -> str:
+    """A private host that runs the rankings or the window sink (with three workers on
+    three hosts, one does): losing it loses the windows on their way out, unless their
+    state is where every host reaches."""
     busy = placement()
     output = busy["bolts.rankings."] | set(hosts_of("WindowSinkBolt"))
-    return next(h for h in HOSTS if h not in output)
+    return next((h for h in HOSTS[1:] if h in output), HOSTS[1])
 
 
 def kill_a_parse_process() -> None:
@@ -133,12 +161,13 @@ def kill_a_parse_process() -> None:
 
 
 def lose_a_host() -> str:
-    """kill -9 one host's supervisor and workers; wait until Storm ran everything again
-    on the other two."""
+    """Lose a private host with its disk (tools/cluster lose-host: kill -9 of its
+    supervisor and workers); wait until Storm ran everything again on the other two."""
     processes = sum(len(hosts_of(cls)) for cls in PYTHON)
-    victim = spared_host()
+    victim = output_host()
     assert victim in set().union(*placement().values())  # it runs part of the topology
-    kill_host(victim)
+    lost = sh([*CLUSTER, "lose-host", victim])
+    assert lost.returncode == 0, lost.stdout + lost.stderr
     survivors = set(HOSTS) - {victim}
     wait_for(lambda: everything_running(survivors, processes), 240,
              f"Storm to reschedule the workers of {victim} on {survivors}")  # fmt: skip
@@ -161,16 +190,18 @@ def test_processing_time_counts_every_line_through_a_parse_kill_a_broker_restart
 ):
     topic, group = new_topic(3), "logstorm-faults"
     long_windows = {"logstorm.window.url.secs": 1800, "logstorm.window.status.secs": 1800}
-    sink, errors = submit(tmp_path, topic, group, **long_windows)  # hold every line
+    sink = submit(tmp_path, topic, group, **long_windows)  # hold every line
     third = len(LINES) // 3
     parts = [LINES[:third], LINES[third : 2 * third], LINES[2 * third :]]
 
     console_produce(topic, parts[0])
-    wait_for(lambda: first_window_with_total(sink, "url", good_so_far(third)), 240, "a third")
+    wait_for(
+        lambda: first_window_with_total(read_back(sink), "url", good_so_far(third)), 240, "a third"
+    )
     kill_a_parse_process()
 
     console_produce(topic, parts[1], first_key=third)
-    wait_for(lambda: first_window_with_total(sink, "url", good_so_far(2 * third)), 240,
+    wait_for(lambda: first_window_with_total(read_back(sink), "url", good_so_far(2 * third)), 240,
              "two thirds")  # fmt: skip
     assert sh([*KAFKA, "down"]).returncode == 0
     wait_for(lambda: spout_logs_mention("(retrying)"), 60, "the spout to notice the outage")
@@ -180,11 +211,23 @@ def test_processing_time_counts_every_line_through_a_parse_kill_a_broker_restart
     console_produce(topic, parts[2], first_key=2 * third)
     lose_a_host()
     # At-least-once: every line counted (replays may count some twice).
-    wait_for(lambda: window_counting_at_least(sink, "status", STATUSES), 240, "every status")
+    wait_for(
+        lambda: window_counting_at_least(read_back(sink), "status", STATUSES), 240, "every status"
+    )
     top = dict(expected_url_top(GOOD, 10))
-    wait_for(lambda: window_counting_at_least(sink, "url", top), 60, "every top URL")
+    wait_for(lambda: window_counting_at_least(read_back(sink), "url", top), 60, "every top URL")
     assert wait_for(lambda: all_committed(group), 60, "no lag left in the group")
     kill("logs")
+
+
+def test_a_state_on_one_hosts_disk_is_refused_before_anything_runs(three_hosts, tmp_path):
+    argv = submit_argv(tmp_path, "access-log", "logstorm-refused", **{
+        "logstorm.state.backend": "dir", "logstorm.state.path": tmp_path / "state"})  # fmt: skip
+    refused = sparse(*argv)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "option 'logstorm.state.backend' is 'dir'" in refused.stderr
+    assert "fix: -o logstorm.state.backend=kafka" in refused.stderr
+    assert "logs" not in running_topologies()
 
 
 def test_event_time_windows_stay_exact_through_a_parse_kill_and_a_lost_host(
@@ -193,18 +236,21 @@ def test_event_time_windows_stay_exact_through_a_parse_kill_and_a_lost_host(
     topic, partitions = sample_topic
     want = as_jsonl(reference_by_partition(partitions, LATENESS)[0])
     group = "logstorm-event-faults"
-    sink, _ = submit(tmp_path, topic, group, **{
+    sink = submit(tmp_path, topic, group, **{
         "logstorm.time": "event", "logstorm.input.mode": "spool",
         "logstorm.allowed_lateness_secs": LATENESS,
         "logstorm.input.batch.lines": 25,  # many small chunks: the faults land mid-replay
     })  # fmt: skip
-    wait_for(lambda: window_rows(sink), 240, "the first windows")
-    assert len(window_rows(sink)) < len(want)  # mid-replay
+    wait_for(lambda: window_rows(read_back(sink)), 240, "the first windows")
+    assert len(window_rows(read_back(sink))) < len(want)  # mid-replay
+    # what wrote nothing before the state left the disk: rankings and sink apart
+    ranks, sinks = placement()["bolts.rankings."], set(hosts_of("WindowSinkBolt"))
+    assert len(ranks) == len(sinks) == 1 and ranks != sinks, (ranks, sinks)
     kill_a_parse_process()
     lose_a_host()
-    wait_for(lambda: all_committed(group) and len(window_rows(sink)) >= len(want), 300,
+    wait_for(lambda: all_committed(group) and len(window_rows(read_back(sink))) >= len(want), 300,
              f"the topic read and {len(want)} windows")  # fmt: skip
-    assert window_rows(sink) == want  # no window lost, nothing counted twice
+    assert window_rows(read_back(sink)) == want  # no window lost, none twice, all exact
     kill("logs")
 
 
@@ -232,7 +278,7 @@ def test_a_resubmitted_topology_resumes_at_the_committed_offsets_counting_no_lin
              "logstorm.input.batch.lines": 25}  # fmt: skip
     # One chunk in flight per spout task, each acked about a second later (the window
     # tasks journal first): the first run is far from done when it is killed.
-    sink, _ = submit(tmp_path / "first", topic, group, **event, **{"topology.max.spout.pending": 1})
+    sink = submit(tmp_path / "first", topic, group, **event, **{"topology.max.spout.pending": 1})
     wait_for(lambda: any(c > 0 for c, _ in group_offsets(group).values()), 240, "commits")
     kill("logs")
     # Kafka's tool lists only partitions with a commit; the others start at 0 (earliest)
@@ -241,14 +287,18 @@ def test_a_resubmitted_topology_resumes_at_the_committed_offsets_counting_no_lin
     }
     assert sum(committed.values()) < len(LINES) // 2  # killed early in the replay
 
-    second_sink, _ = submit(tmp_path / "second", topic, group, **event)
+    second_sink = submit(tmp_path / "second", topic, group, **event)
     spouts = wait_for(lambda: len(p := python_components("spouts.logfiles.")) == 3 and p, 240,
                       "the new spout tasks")  # fmt: skip
     started = wait_for(lambda: len(s := started_from(topic, spouts)) == 3 and s, 60,
                        "the spout tasks to say where they start")  # fmt: skip
     assert started == committed  # each partition resumes at the group's committed offset
-    wait_for(lambda: len(window_rows(second_sink)) >= 1000, 240, "windows of the second run")
-    written = [json.loads(r) for r in window_rows(sink) + window_rows(second_sink)]
+    wait_for(
+        lambda: len(window_rows(read_back(second_sink))) >= 1000, 240, "windows of the second run"
+    )
+    written = [
+        json.loads(r) for r in window_rows(read_back(sink)) + window_rows(read_back(second_sink))
+    ]
     ids = [(w["metric"], w["window_end"]) for w in written]
     assert len(ids) == len(set(ids))  # no window written by both runs
     for window in written:  # and none holds more than the reference: no line counted twice
