@@ -59,8 +59,10 @@ cluster-clean:
 
 ## A Kafka broker on loopback (KRaft, 127.0.0.1:9092) with the topic access-log (3
 ## partitions), for -o logstorm.input.kind=kafka; data and logs in run/kafka/.
+## BROKERS=3: three brokers (9092, 9192, 9292), topics replicated 3 times.
+BROKERS ?= 1
 kafka-up: setup
-	$(VENV)/python tools/kafka up
+	$(VENV)/python tools/kafka up --brokers $(BROKERS)
 
 kafka-down:
 	$(VENV)/python tools/kafka down
