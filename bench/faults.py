@@ -11,8 +11,14 @@ new folder while a writer appends generated traffic (stamped with the wall clock
 that folder to a fresh 3-partition topic and the spouts read the topic instead; there
 the faults run are those where reading a topic differs from tailing a file (``KAFKA_
 FAULTS``: the spout, a parse process, the worker JVM, the resubmit) and the broker
-stopped for 20 s. ``--before`` seconds after the first
-window the fault is injected,
+stopped for 20 s. ``--inputs kafka-sn`` runs Kafka input on hosts that share nothing
+(``SHARE_NOTHING``): three brokers (``tools/kafka up --brokers 3``), the first host's
+Supervisor stopped and three private hosts added (``tools/cluster add-host --private``),
+state in Kafka (``logstorm.state.backend=kafka``), the windows read back from their
+topic with ``read_committed`` (the errors file, for the late lines, is on the common
+disk: the measurement's view); its faults are ``SN_FAULTS``, among them a host lost
+with its disk, the rankings' host, and one broker of three killed. ``--before`` seconds
+after the first window the fault is injected,
 the load goes on for ``--after`` seconds, stops, and the windows are drained. Status
 windows are tumbling here (5 s window, 5 s slide), so every line belongs to exactly
 one of them, and a window's total can be checked line by line:
@@ -55,6 +61,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
 
+from kafka_broker import committed_records  # noqa: E402
 from live_latency import KAFKA, kafka_input, machine, started_here  # noqa: E402
 from parse_rate import write_section  # noqa: E402
 from sparse_run import wait_for  # noqa: E402
@@ -146,6 +153,58 @@ class Trial:
     records_after_fault: int | None = None
 
 
+PRIVATE_HOSTS = ("127.0.0.2", "127.0.0.3", "127.0.0.4")
+BROKERS = "127.0.0.1:9092,127.0.0.1:9192,127.0.0.1:9292"
+SHARE_NOTHING = {
+    "logstorm.state.backend": "kafka",
+    "logstorm.state.kafka.servers": BROKERS,
+    "logstorm.input.kafka.servers": BROKERS,
+    "logstorm.output.kafka.servers": BROKERS,
+}
+WINDOWS_TOPICS: dict[Path, str] = {}  # a share-nothing run's out folder -> its windows topic
+
+
+def windows(out: Path) -> list[dict]:
+    """The windows a run wrote: its sink's file, or with share-nothing hosts the
+    committed records of its windows topic."""
+    if out in WINDOWS_TOPICS:
+        return [json.loads(value) for _, value in committed_records(WINDOWS_TOPICS[out])]
+    return complete_records(out / "windows.jsonl")
+
+
+def host_of_component(kind: str) -> str:
+    """The host a component's (first) process runs on."""
+    from storm_cluster import host_of
+
+    return host_of(one_pid(kind)) or "?"
+
+
+def lose_host(kind: str | None) -> Callable[[Trial], None]:
+    """A private host lost with its disk (kill -9 of its supervisor and workers): the
+    one running kind (the rankings), or one running the spout's worker."""
+
+    def fault(_: Trial) -> None:
+        victim = host_of_component(kind or "spout")
+        cluster("lose-host", victim)
+
+    return fault
+
+
+def broker_killed(_: Trial) -> None:
+    """One broker of three killed (kill -9) for 20 s, then started again."""
+    kafka("stop-broker", "2")
+    time.sleep(20)  # the fault itself: two brokers of three
+    kafka("start-broker", "2")
+
+
+def share_nothing_hosts() -> None:
+    """Every worker on a private host: the first host's Supervisor stopped, three
+    private hosts up (one lost by an earlier row comes back)."""
+    cluster("stop", "supervisor")
+    for host in PRIVATE_HOSTS:
+        cluster("add-host", host, "--private")
+
+
 def kill_component(kind: str) -> Callable[[Trial], None]:
     def fault(_: Trial) -> None:
         os.kill(one_pid(kind), signal.SIGKILL)
@@ -183,7 +242,7 @@ def daemon_away(daemon: str, secs: int) -> Callable[[Trial], None]:
 def resubmit(trial: Trial) -> None:
     """The topology killed and submitted again over the same input and state folders."""
     kill_topology("logs")
-    trial.records_after_fault = len(complete_records(trial.folder / "out" / "windows.jsonl"))
+    trial.records_after_fault = len(windows(trial.folder / "out"))
     submit(trial.folder, trial.time_mode, trial.extra)
 
 
@@ -192,6 +251,19 @@ def broker_away(_: Trial) -> None:
     kafka("down")
     time.sleep(20)  # the fault itself: no broker
     kafka("up")
+
+
+def kafka_with(brokers: int) -> None:
+    """The Kafka cluster with this many brokers (a fresh one if it had another count),
+    stopped at exit."""
+    status = sh([*KAFKA, "status"]).stdout
+    running = status.count("running, pid")
+    if running and running != brokers:
+        kafka("down")
+    if running != brokers:
+        kafka("clean")
+        kafka("up", "--brokers", str(brokers))
+    atexit.register(kafka, "down")
 
 
 def kafka(*argv: str) -> None:
@@ -220,8 +292,12 @@ FAULTS: dict[str, Callable[[Trial], None]] = {
     "resubmit": resubmit,
     "timeout storm": timeout_storm,
     "broker": broker_away,
+    "host": lose_host(None),
+    "rankings host": lose_host("rankings"),
+    "broker of three": broker_killed,
 }
 KAFKA_ONLY = {"broker"}
+SN_FAULTS = [*COMPONENTS, "worker JVM", "host", "rankings host", "resubmit", "broker of three"]
 # With Kafka input, the faults where reading a topic differs from tailing a file (its
 # offsets, its partitions, its broker); the bolts downstream are the same.
 KAFKA_FAULTS = {"spout", "parse", "worker JVM", "resubmit", "broker"}
@@ -237,10 +313,17 @@ FAULT_TITLES = {
     "timeout storm": f"a status window process stopped (SIGSTOP) for {MESSAGE_TIMEOUT + 5} s, "
     f"over the {MESSAGE_TIMEOUT} s message timeout",
     "broker": "the Kafka broker stopped for 20 s, then started again",
+    "host": "a host lost with its disk (the spout's: kill -9 of its supervisor and workers)",
+    "rankings host": "the rankings' host lost with its disk",
+    "broker of three": "one broker of three killed (kill -9) for 20 s, then started again",
 }
 
 
 def applies(fault: str, source: str) -> bool:
+    if source == "kafka-sn":
+        return fault in SN_FAULTS
+    if fault in ("host", "rankings host", "broker of three"):
+        return False
     return fault in KAFKA_FAULTS if source == "kafka" else fault not in KAFKA_ONLY
 
 
@@ -253,7 +336,6 @@ def submit(folder: Path, time_mode: str, extra: dict[str, object]) -> tuple[Path
         "logstorm.input.pattern": '"*.log"',
         "logstorm.output.path": out / "windows.jsonl",
         "logstorm.errors.path": out / "errors.jsonl",
-        "logstorm.state.path": folder / "state",
         "logstorm.time": time_mode,
         "logstorm.allowed_lateness_secs": LATENESS,
         "logstorm.idle_timeout_secs": 3,
@@ -262,6 +344,13 @@ def submit(folder: Path, time_mode: str, extra: dict[str, object]) -> tuple[Path
         "topology.message.timeout.secs": MESSAGE_TIMEOUT,
         **extra,
     }
+    if options.get("logstorm.state.backend") != "kafka":
+        options["logstorm.state.path"] = folder / "state"
+    else:  # its windows topic, one partition: a fresh one, kept by a resubmission
+        if out not in WINDOWS_TOPICS:
+            WINDOWS_TOPICS[out] = f"windows-{folder.name}"
+            kafka("topic", WINDOWS_TOPICS[out], "1")
+        options["logstorm.output.kafka.topic"] = WINDOWS_TOPICS[out]
     argv = ["submit", "-e", "cluster", "-n", "logs"]
     for key, value in options.items():
         argv += ["-o", f"{key}={value}"]
@@ -272,12 +361,12 @@ def submit(folder: Path, time_mode: str, extra: dict[str, object]) -> tuple[Path
 
 
 def status_windows(out: Path) -> list[dict]:
-    return [w for w in complete_records(out / "windows.jsonl") if w["metric"] == "status"]
+    return [w for w in windows(out) if w["metric"] == "status"]
 
 
 def account(time_mode: str, written: list[str], out: Path) -> dict:
     """Lost, counted twice, windows missing and duplicated (see the module docstring)."""
-    records = complete_records(out / "windows.jsonl")
+    records = windows(out)
     seen = Counter((w["metric"], w["window_end"]) for w in records)
     got: dict[int, int] = {}
     for w in records:
@@ -305,13 +394,21 @@ def account(time_mode: str, written: list[str], out: Path) -> dict:
 def run(source: str, time_mode: str, fault: str, rate: int, before: float,
         after: float) -> dict:  # fmt: skip
     """One row: the measured figures, or the reason the run failed."""
-    folder = Path(tempfile.mkdtemp(prefix=f"faults-{source}-{time_mode}-"))
+    # share-nothing: on the common disk (the private hosts' /tmp is their own), for the
+    # errors file; the state is in Kafka and the windows are read from their topic
+    base = ROOT / "run" / "faults" if source == "kafka-sn" else None
+    if base is not None:
+        base.mkdir(parents=True, exist_ok=True)
+        share_nothing_hosts()
+    folder = Path(tempfile.mkdtemp(prefix=f"faults-{source}-{time_mode}-", dir=base))
     row: dict = {"source": source, "time": time_mode, "fault": fault}
     with contextlib.ExitStack() as stack:
         extra: dict[str, object] = {}
-        if source == "kafka":
+        if source.startswith("kafka"):
             (folder / "in").mkdir()
             extra, _ = stack.enter_context(kafka_input(folder / "in", folder))
+        if source == "kafka-sn":
+            extra.update(SHARE_NOTHING)
         trial = Trial(folder, time_mode, extra)
         try:
             row.update(strike(trial, fault, rate, before, after))
@@ -342,13 +439,13 @@ def strike(trial: Trial, fault: str, rate: int, before: float, after: float) -> 
     writer.start()
     wait_for(lambda: status_windows(out), 240, "the first windows")
     time.sleep(before)  # steady load before the fault
-    count_before = len(complete_records(out / "windows.jsonl"))
+    count_before = len(windows(out))
     struck = time.monotonic()
     FAULTS[fault](trial)
     if trial.records_after_fault is not None:  # the windows of the new topology
         count_before = trial.records_after_fault
-    back = wait_for(lambda: len(complete_records(out / "windows.jsonl")) > count_before
-                    and time.monotonic(), 300, "windows after the fault")  # fmt: skip
+    back = wait_for(lambda: len(windows(out)) > count_before and time.monotonic(), 300,
+                    "windows after the fault")  # fmt: skip
     time.sleep(max(0.0, after - (time.monotonic() - struck)))
     writer.stop()
     last_end = (max(map(event_time, writer.lines)) // SLIDE + 1) * SLIDE
@@ -376,7 +473,10 @@ def table(rows: list[dict], argv: str) -> str:
         f"{machine()}. One-host cluster (`tools/cluster up`: ZooKeeper, Nimbus, "
         "one Supervisor, UI), `cluster` parallelism, "
         "files tailed or read through Kafka (the shipper in front, 3 partitions), "
-        f"`logstorm.state.path` set, message timeout {MESSAGE_TIMEOUT} s, lateness "
+        "`logstorm.state.path` set; `kafka-sn`: Kafka input on three hosts that share "
+        "nothing (the first host's Supervisor stopped, three `add-host --private`), three "
+        "brokers, `logstorm.state.backend=kafka`, windows read from their topic "
+        f"`read_committed`; message timeout {MESSAGE_TIMEOUT} s, lateness "
         f"{LATENESS} s, status windows tumbling over {SLIDE} s. Command: `{argv}`. "
         "One run per row.\n\n"
         "| input | time | fault | lines written | counted | late | lost | counted twice | "
@@ -417,18 +517,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--times", nargs="+", default=["event", "processing"],
                         choices=["event", "processing"])  # fmt: skip
     parser.add_argument("--faults", nargs="+", default=list(FAULTS), choices=list(FAULTS))
-    parser.add_argument("--inputs", nargs="+", default=["files", "kafka"],
-                        choices=["files", "kafka"])  # fmt: skip
+    parser.add_argument("--inputs", nargs="+", default=["files", "kafka", "kafka-sn"],
+                        choices=["files", "kafka", "kafka-sn"])  # fmt: skip
     parser.add_argument("--rate", type=int, default=2000)
     parser.add_argument("--before", type=float, default=10.0)
     parser.add_argument("--after", type=float, default=20.0)
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "RELIABILITY.md")
     args = parser.parse_args(argv)
     idle_cluster()
-    if "kafka" in args.inputs and started_here(KAFKA):
-        atexit.register(kafka, "down")
-    rows = [run(source, t, f, args.rate, args.before, args.after) for source in args.inputs
-            for t in args.times for f in args.faults if applies(f, source)]  # fmt: skip
+    rows = []
+    for source in args.inputs:
+        if source.startswith("kafka"):
+            brokers = 3 if source == "kafka-sn" else 1
+            kafka_with(brokers)
+        rows += [run(source, t, f, args.rate, args.before, args.after) for t in args.times
+                 for f in args.faults if applies(f, source)]  # fmt: skip
+        if source == "kafka-sn":  # back to the one-host cluster
+            for host in PRIVATE_HOSTS:
+                sh([*CLUSTER, "lose-host", host])
+            cluster("start", "supervisor")
     command = shlex.join(["bench/faults.py", *(sys.argv[1:] if argv is None else argv)])
     write_section(args.output, "faults", table(rows, command.strip()))
     print(table(rows, command.strip()))
