@@ -87,7 +87,7 @@ def committed_records(topic: str, partition: int = 0) -> list[tuple[bytes, bytes
 
     consumer = Consumer({"bootstrap.servers": SERVERS, "group.id": "test-reader",
                          "enable.auto.commit": False, "isolation.level": "read_committed",
-                         "enable.partition.eof": True})  # fmt: skip
+                         "enable.partition.eof": True, "log_level": 0})  # fmt: skip
     tp = TopicPartition(topic, partition, 0)
     end_offset(consumer, tp)  # once the partition is known
     consumer.assign([tp])

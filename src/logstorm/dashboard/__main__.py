@@ -20,6 +20,8 @@ from aiohttp import web
 
 from logstorm.dashboard.feed import WindowFeed
 from logstorm.dashboard.server import ECHARTS, make_app
+from logstorm.dashboard.window_sources import TopicWindows
+from logstorm.kafka_topic import KafkaUnavailable
 
 PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_PORT = 8765
@@ -33,6 +35,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"({DEFAULT_PORT}; 0: any)")
     p.add_argument("--windows", type=Path, default=DEFAULT_WINDOWS,
                    help="logstorm.output.path (run/logs/windows.jsonl)")  # fmt: skip
+    p.add_argument("--windows-topic", default="",
+                   help="read the windows from this Kafka topic (logstorm.output.kafka.topic, "
+                        "committed records only) instead of the file: on a cluster")  # fmt: skip
+    p.add_argument("--kafka-servers", default="127.0.0.1:9092",
+                   help="bootstrap servers of --windows-topic (127.0.0.1:9092)")  # fmt: skip
     p.add_argument("--errors", type=Path, default=None,
                    help="logstorm.errors.path (errors.jsonl beside --windows)")  # fmt: skip
     p.add_argument("--minutes", type=int, default=15,
@@ -44,7 +51,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def serve(args: argparse.Namespace) -> int:
     """Serve until cancelled; the exit code."""
-    feed = WindowFeed(args.windows, args.errors, history_secs=args.minutes * 60)
+    source = None
+    if args.windows_topic:
+        try:
+            source = TopicWindows(args.kafka_servers, args.windows_topic)
+        except KafkaUnavailable as err:
+            print(f"dashboard: {err}", file=sys.stderr)
+            return 2
+    feed = WindowFeed(args.windows, args.errors, history_secs=args.minutes * 60, source=source)
     feed.poll_windows()  # the file so far, before the first page asks (a day's: some seconds)
     runner = web.AppRunner(make_app(feed, args.storm_ui), access_log=None, shutdown_timeout=1)
     await runner.setup()
@@ -59,7 +73,7 @@ async def serve(args: argparse.Namespace) -> int:
               f"fix: --port {args.port + 1} (or any free port)", file=sys.stderr)  # fmt: skip
         return 2
     port = site._server.sockets[0].getsockname()[1]  # the real one for --port 0
-    print(f"dashboard: http://{args.host}:{port}/ ({args.windows})", flush=True)
+    print(f"dashboard: http://{args.host}:{port}/ ({feed.source.where()})", flush=True)
     # Ctrl-C and kill stop it cleanly, also when started in the background by a script
     # (whose jobs inherit SIGINT ignored: Ctrl-C at the terminal would not reach it).
     stop = asyncio.Event()

@@ -35,7 +35,7 @@ from typing import Any
 from logstorm.dashboard.history import WindowHistory
 from logstorm.dashboard.spout_status import spout_health
 from logstorm.dashboard.tally import read_tally
-from logstorm.output.follow import JsonLinesFollower
+from logstorm.dashboard.window_sources import FileWindows, WindowSource
 from logstorm.sources.status import read_statuses
 from logstorm.sources.status import status_dir as status_dir_of
 
@@ -45,8 +45,10 @@ Message = dict[str, Any]
 class WindowFeed:
     """The sink's windows, the errors tally and the spouts' health of one run, as messages.
 
-    errors_path defaults to ``errors.jsonl`` beside the windows file, status_dir to
-    ``status/`` there (where the spouts write their status files).
+    The windows come from source: the windows file by default, or the windows topic
+    (:mod:`logstorm.dashboard.window_sources`). errors_path defaults to ``errors.jsonl``
+    beside the windows file, status_dir to ``status/`` there (where the spouts write
+    their status files).
     """
 
     def __init__(
@@ -56,11 +58,12 @@ class WindowFeed:
         status_dir: str | os.PathLike[str] | None = None,
         history_secs: int = 900,
         clock: Callable[[], float] = time.time,
+        source: WindowSource | None = None,
     ) -> None:
         self.windows_path = Path(windows_path)
         self.errors_path = Path(errors_path or self.windows_path.with_name("errors.jsonl"))
         self.status_dir = Path(status_dir or status_dir_of(self.windows_path))
-        self.follower = JsonLinesFollower(self.windows_path)
+        self.source = source or FileWindows(self.windows_path)
         self.recent = WindowHistory(history_secs)
         self.clock = clock
         self.unreadable_reads = 0  # reads that held a whole line that was not JSON
@@ -75,13 +78,11 @@ class WindowFeed:
         When another run's windows came (see :mod:`.history`), one ``history`` message
         instead, for the pages to start anew."""
         try:
-            written_at = self.windows_path.stat().st_mtime
-        except FileNotFoundError:
-            return []
-        try:
-            records = self.follower.read()
+            records, written_at = self.source.read()
         except ValueError:  # a whole line that is no JSON: not the sink's; skipped
             self.unreadable_reads += 1
+            return []
+        if written_at is None:
             return []
         read_at = self.clock()
         windows = [{**r, "written_at": written_at, "read_at": read_at} for r in records
@@ -118,7 +119,7 @@ class WindowFeed:
         """What a browser that connects is sent first: everything it needs to draw now."""
         return {
             "type": "history",
-            "windows_path": str(self.windows_path),
+            "windows_path": self.source.where(),
             "status_dir": str(self.status_dir),
             "history_secs": self.recent.status_secs,
             "windows": self.recent.windows(),
