@@ -15,6 +15,10 @@ Kafka in front, the production chain: the shipper (``logstorm.shipping.shipper``
 separate process) tails the same kind of folder into a fresh 3-partition topic of the
 project's broker, and the spout reads it (``logstorm.input.kind=kafka``, one task).
 The spout's lag is then the consumer group's (end offsets minus committed offsets).
+With ``--states dir kafka`` each of those runs once with the window state in a folder
+(the default) and once in Kafka (``logstorm.state.backend=kafka``: compacted topics,
+the windows topic written in transactions); both produce the windows to a fresh topic,
+so the difference is what the Kafka state and its transactions cost.
 Writes its table to BENCHMARKS.md.
 """
 
@@ -175,6 +179,19 @@ def kafka_input(inbox: Path, workdir: Path) -> Iterator[tuple[dict[str, object],
     finally:
         shipper.terminate()
         shipper.wait(timeout=30)
+
+
+def state_options(state: str, compared: list[str]) -> dict[str, object]:
+    """The options of a run with this state backend; when Kafka state is compared, every
+    run produces its windows to a fresh topic (transactional with Kafka state)."""
+    options: dict[str, object] = {"logstorm.state.backend": state}
+    if "kafka" in compared:
+        topic = f"bench-windows-{os.getpid()}-{time.time_ns()}"
+        made = subprocess.run([*KAFKA, "topic", topic, "1"], capture_output=True, text=True)
+        if made.returncode:
+            sys.exit(f"bench: no topic {topic}: {made.stdout}{made.stderr}")
+        options["logstorm.output.kafka.topic"] = topic
+    return options
 
 
 def measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, str],
@@ -368,6 +385,8 @@ def main() -> None:
     ap.add_argument("-o", dest="options", action="append", default=[], help="extra key=value")
     ap.add_argument("--inputs", nargs="+", choices=["files", "kafka"], default=["files"],
                     help="the spout's input, each rate run once per input")  # fmt: skip
+    ap.add_argument("--states", nargs="+", choices=["dir", "kafka"], default=["dir"],
+                    help="the window state's backend, each run once per backend")  # fmt: skip
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="markdown to update")
     args = ap.parse_args()
     extra = dict(o.split("=", 1) for o in args.options)
@@ -377,24 +396,26 @@ def main() -> None:
     rows, spark_rows = [], []
     secs = dict(zip(args.rates, args.secs * len(args.rates), strict=False))
     fill = dict(zip(args.rates, args.fill * len(args.rates), strict=False))
-    if "kafka" in args.inputs and started_here(KAFKA):
+    if ("kafka" in args.inputs or "kafka" in args.states) and started_here(KAFKA):
         # leave the machine as found: a broker left on 9092 would stand in others' way
         atexit.register(subprocess.run, [*KAFKA, "down"])
     runs = []
     for rate in args.rates:
-        for source in args.inputs:
+        for source, state in itertools.product(args.inputs, args.states):
             with tempfile.TemporaryDirectory() as tmp:
-                runs.append(measure(rate, secs[rate], fill[rate], Path(tmp), extra, pool, source))
+                options = {**extra, **state_options(state, args.states)}
+                runs.append(measure(rate, secs[rate], fill[rate], Path(tmp), options, pool, source))
+            runs[-1]["state"] = state
             print(runs[-1], flush=True)
         if args.spark_secs and rate in (args.spark_rates or args.rates):
             spark = spark_peer(rate, args.spark_secs, args.spark_fill)
-            spark_rows.append(spark_row(runs[-len(args.inputs)], spark))
+            spark_rows.append(spark_row(runs[-len(args.inputs) * len(args.states)], spark))
     for r in runs:
         kept = r["counted_rate"] >= 0.95 * r["rate"] and r["max_gap"] <= 2 and r["lag_max_secs"] < 5
         complete = "n/a" if r["complete_p50_ms"] is None else (
             f"{r['complete_p50_ms']:.0f} / {r['complete_p99_ms']:.0f}")  # fmt: skip
         rows.append(
-            f"| {r['input']} | {r['rate']:,} | {r['counted_rate']:,.0f} "
+            f"| {r['input']} | {r['state']} | {r['rate']:,} | {r['counted_rate']:,.0f} "
             f"| {'yes' if r['window_full'] else 'no'} "
             f"| {'yes' if kept else 'no'} | {r['lag_max_secs']:.1f} | {r['p50']:.2f} "
             f"| {r['p99']:.2f} | {complete} | {r['rss_mib']:,.0f} | {r['cpu_cores']:.2f} "
@@ -416,14 +437,15 @@ def main() -> None:
             "Command: "
             f"`.venv/bin/python bench/live_latency.py --rates "
             f"{' '.join(map(str, args.rates))} --secs {' '.join(map(str, args.secs))} "
-            f"--fill {' '.join(map(str, args.fill))} --inputs {' '.join(args.inputs)}{spark_flag}"
+            f"--fill {' '.join(map(str, args.fill))} --inputs {' '.join(args.inputs)} "
+            f"--states {' '.join(args.states)}{spark_flag}"
             f"{''.join(' -o ' + o for o in args.options)}`. One run per rate.",
             "",
-            "| input | written lines/s | counted lines/s | window full | kept up "
+            "| input | state | written lines/s | counted lines/s | window full | kept up "
             "| max spout lag (s) | latency p50 (s) | p99 (s) | complete latency p50 / p99 (ms) "
             "| RSS (MiB) | CPU (cores) | CPU-s per million lines "
             "| counted / one-process ceiling | probes seen |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
             f"Peer in the same run: the one-process ceiling (`bench/reference.py`: parse + "
@@ -446,7 +468,8 @@ def main() -> None:
             fill=args.spark_fill, secs=args.spark_secs)])  # fmt: skip
     print(table)
     inputs = "" if args.inputs == ["files"] else "-" + "-".join(args.inputs)
-    section = "live-latency" + inputs + "".join("-" + o for o in args.options)
+    states = "" if args.states == ["dir"] else "-states-" + "-".join(args.states)
+    section = "live-latency" + inputs + states + "".join("-" + o for o in args.options)
     write_section(args.out, section, table)
 
 
