@@ -452,6 +452,10 @@ def strike(trial: Trial, fault: str, rate: int, before: float, after: float) -> 
     if trial.time_mode == "event":
         wait_for(lambda: any(w["window_end"] >= last_end for w in status_windows(out)), 180,
                  "the last window")  # fmt: skip
+    else:  # recovery may outlast a quiet spell (a host lost): wait for every line first
+        with contextlib.suppress(AssertionError):  # not all: what is missing counts as lost
+            wait_for(lambda: sum(w["total"] for w in status_windows(out)) >= len(writer.lines),
+                     240, "every line counted")  # fmt: skip
     settled(lambda: sum(w["total"] for w in status_windows(out)))
     return {**account(trial.time_mode, writer.lines, out), "back_secs": back - struck}
 

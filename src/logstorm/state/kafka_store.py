@@ -89,21 +89,17 @@ class TopicState:
             self._take(self.consumer.consume(num_messages=10_000, timeout=0.2))
 
     def _end_offset(self, deadline: float) -> int:
-        """The partition's end offset, once answered: a topic just created is an "Unknown
-        partition" until the client has its metadata, a moved leader "Not leader"."""
-        from confluent_kafka import KafkaError, KafkaException
+        """The partition's end offset, once answered: a topic just created is unknown, or
+        has no leader yet, for a moment (librdkafka flags neither retriable here), and a
+        moved leader answers "Not leader"; so any error is asked again until deadline."""
+        from confluent_kafka import KafkaException
 
         while True:
             try:
                 return self.consumer.get_watermark_offsets(self.partition, timeout=self.timeout)[1]
             except KafkaException as err:
-                error = err.args[0]
-                waiting = error.retriable() or error.code() in (
-                    KafkaError._UNKNOWN_PARTITION,
-                    KafkaError.NOT_LEADER_FOR_PARTITION,
-                )
-                if not waiting or time.monotonic() > deadline:
-                    raise self._unavailable(f"its end offset ({error})") from None
+                if time.monotonic() > deadline:
+                    raise self._unavailable(f"its end offset ({err.args[0]})") from None
                 time.sleep(0.2)
 
     def read_new(self) -> None:
@@ -216,6 +212,7 @@ class KafkaStore:
         self.servers, self.prefix, self.timeout = servers, prefix, timeout
         self.transactional_id = transactional_id
         self.topics: dict[str, TopicState] = {}
+        self.created: set[str] = set()  # topics known to exist
         self.logs: dict[str, KafkaLog] = {}
         self.failures: list[str] = []
         self.in_transaction = False
@@ -249,10 +246,8 @@ class KafkaStore:
 
     def produce_state(self, name: str, key: str, value: bytes | None) -> None:
         """Produce one record of name's topic."""
-        topic = owner_topic(self.prefix, name)
-        if topic not in self.topics:
-            self._create(topic)
-        self.produce(topic, key.encode(), value)
+        self._create(owner_topic(self.prefix, name))
+        self.produce(owner_topic(self.prefix, name), key.encode(), value)
 
     def produce(self, topic: str, key: bytes, value: bytes | None) -> None:
         """Produce a record to any topic (in the transaction, if the store has one)."""
@@ -321,6 +316,9 @@ class KafkaStore:
         from confluent_kafka import KafkaException
         from confluent_kafka.admin import AdminClient, NewTopic
 
+        if topic in self.created:
+            return
+        self.created.add(topic)
         if self._admin is None:
             self._admin = AdminClient({"bootstrap.servers": self.servers, "log_level": 0})
         try:
