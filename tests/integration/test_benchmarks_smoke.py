@@ -37,6 +37,8 @@ def test_profile_benchmark_runs(tmp_path):
 
 
 def test_replay_benchmark_runs_under_each_serializer_and_on_pyflink(tmp_path):
-    report = bench("replay.py", "--lines", "20000", "--flink", "udf", "sql", out=tmp_path / "b.md")
+    # one PyFlink variant proves the peer's path runs (make bench times both), within the
+    # suite's budget
+    report = bench("replay.py", "--lines", "20000", "--flink", "sql", out=tmp_path / "b.md")
     assert "| logstorm, json | 20,000 |" in report and "| logstorm, msgpack | 20,000 |" in report
-    assert "| PyFlink 2.3, udf | 20,000 |" in report and "| PyFlink 2.3, sql | 20,000 |" in report
+    assert "| PyFlink 2.3, sql | 20,000 |" in report
