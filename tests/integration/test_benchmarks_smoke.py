@@ -26,7 +26,7 @@ def test_parse_rate_benchmark_runs(tmp_path):
 def test_live_latency_benchmark_runs_on_files_and_through_kafka(kafka, tmp_path):
     report = bench("live_latency.py", "--rates", "200", "--secs", "5", "--inputs", "files",
                    "kafka", out=tmp_path / "b.md")  # fmt: skip
-    assert "| files | dir | 200 |" in report and "| kafka | dir | 200 |" in report  # a row per input
+    assert "| files | dir | 200 |" in report and "| kafka | dir | 200 |" in report  # per input
 
 
 def test_profile_benchmark_runs(tmp_path):
