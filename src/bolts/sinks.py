@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any
@@ -13,8 +12,16 @@ from logstorm import logs_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.jsonl_file import JsonLinesFile
 from logstorm.kafka_topic import topic_partitions
-from logstorm.output.outbox import OUTBOX, sink_progress, write_sink_progress
-from logstorm.output.sinks import ErrorTally, WindowFile, tally_path, window_record, window_table
+from logstorm.output.outbox import OUTBOX, write_sink_progress
+from logstorm.output.sinks import (
+    ErrorTally,
+    WindowFile,
+    WindowTopic,
+    tally_path,
+    window_json,
+    window_record,
+    window_table,
+)
 from logstorm.run_state import open_state
 from logstorm.shipping.producer import LineProducer
 from logstorm.state.store import StateLog
@@ -52,12 +59,12 @@ class WindowSinkBolt(Bolt):
         self.state = open_state(options, storm_conf, context, transactional_id=writer)
         self.topic_name = options[opt.OUTPUT_KAFKA_TOPIC]
         self.topic = None
-        self.in_topic: dict[str, int] = {}  # transactional: metric -> newest window_end there
+        self.in_topic: WindowTopic | None = None  # written in the state's transactions
         if self.topic_name and transactional:
             topic_partitions(self.state.producer(), options[opt.STATE_KAFKA_SERVERS],
                              self.topic_name, f"-o {opt.STATE_KAFKA_SERVERS}=",
                              f"-o {opt.OUTPUT_KAFKA_TOPIC}=")  # fmt: skip
-            self.in_topic = sink_progress(self.state)  # committed with those windows
+            self.in_topic = WindowTopic(self.state, self.topic_name)
         elif self.topic_name:
             self.topic = LineProducer(
                 options[opt.OUTPUT_KAFKA_SERVERS],
@@ -65,7 +72,6 @@ class WindowSinkBolt(Bolt):
                 servers_option=f"-o {opt.OUTPUT_KAFKA_SERVERS}=",
                 topic_option=f"-o {opt.OUTPUT_KAFKA_TOPIC}=",
             )
-        self.transactional = bool(self.topic_name) and transactional
         self.outbox: StateLog | None = None
         self.next_sync = 0.0
         if self.state is not None:
@@ -91,19 +97,14 @@ class WindowSinkBolt(Bolt):
         return sum(self._write(window_record(w)) for w in self.outbox.new_records())
 
     def _write(self, window: dict[str, Any]) -> bool:
-        new_in_topic = self.transactional and window["window_end"] > self.in_topic.get(
-            window["metric"], -1
-        )
-        if new_in_topic:
-            self.in_topic[window["metric"]] = window["window_end"]
-            self.state.produce(self.topic_name, window["metric"].encode(), _json(window))
+        new_in_topic = self.in_topic is not None and self.in_topic.write(window)
         if not self.out.write(window):
             return new_in_topic  # already in the file: a replay after a crash
         if self.console:
             self.logger.info("\n%s", window_table(window))
         if self.topic is not None:
             name = f"{window['metric']}/{window['window_end']}"
-            self.topic.send(name, [_json(window)], key=window["metric"].encode())
+            self.topic.send(name, [window_json(window)], key=window["metric"].encode())
             for name, delivered in self.topic.results():
                 if not delivered:
                     self.logger.warning("window %s not taken by Kafka: %s", name,
@@ -114,14 +115,10 @@ class WindowSinkBolt(Bolt):
         if self.state is not None and time.monotonic() >= self.next_sync:
             self.out.file.sync()
             # what the outbox may forget: what is durable in the topic, else in the file
-            durable = self.in_topic if self.transactional else self.out.newest
+            durable = self.in_topic.newest if self.in_topic is not None else self.out.newest
             write_sink_progress(self.state, durable)
             self.state.sync()  # with the transaction's windows, atomically
             self.next_sync = time.monotonic() + SYNC_EVERY_SECS
-
-
-def _json(window: dict[str, Any]) -> bytes:
-    return json.dumps(window, ensure_ascii=False).encode()
 
 
 class ErrorSinkBolt(Bolt):

@@ -2,11 +2,11 @@
 a new process (a task restarted on another host) reads back; a transaction left open
 by a killed writer is never seen."""
 
-import time
 import uuid
 
 import pytest
 from kafka_broker import SERVERS, committed_records, new_topic
+from sparse_run import wait_for
 
 from logstorm.state.kafka_store import KafkaStore
 from logstorm.windows.journal import WindowJournal
@@ -54,12 +54,8 @@ def test_a_follower_gets_each_record_once_and_all_again_after_a_rewrite(prefix):
     assert wait_for_records(follower) == [{"w": 3}, {"w": 4}]
 
 
-def wait_for_records(log, secs=30.0):
-    deadline = time.monotonic() + secs
-    while not (records := log.new_records()):
-        assert time.monotonic() < deadline, "no record arrived"
-        time.sleep(0.05)
-    return records
+def wait_for_records(log):
+    return wait_for(log.new_records, 30, "the records a writer synced")
 
 
 def test_a_transaction_a_killed_writer_left_open_is_never_seen(prefix):

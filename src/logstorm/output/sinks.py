@@ -58,6 +58,43 @@ class WindowFile:
         return True
 
 
+class WindowTopic:
+    """The windows topic written in the Kafka state's transactions (the window sink's,
+    :class:`logstorm.state.kafka_store.KafkaStore` with a transactional id): each window
+    of a metric once, by ``window_end``, beyond what the sink's committed progress says
+    is there; the store's ``sync`` commits them with the progress.
+
+    >>> class Store:  # a stand-in for the transactional KafkaStore
+    ...     def __init__(self): self.sent = []
+    ...     def get(self, name): return {"url": 10}
+    ...     def produce(self, topic, key, value): self.sent.append((topic, key))
+    >>> topic = WindowTopic(Store(), "windows")
+    >>> [topic.write({"metric": "url", "window_end": e}) for e in (10, 11, 11)]
+    [False, True, False]
+    >>> topic.store.sent, topic.newest
+    ([('windows', b'url')], {'url': 11})
+    """
+
+    def __init__(self, store: Any, topic: str) -> None:
+        from logstorm.output.outbox import sink_progress
+
+        self.store, self.topic = store, topic
+        self.newest: dict[str, int] = sink_progress(store)  # committed with those windows
+
+    def write(self, window: dict[str, Any]) -> bool:
+        """Produce window unless the topic has it; return whether it was produced."""
+        if window["window_end"] <= self.newest.get(window["metric"], -1):
+            return False
+        self.newest[window["metric"]] = window["window_end"]
+        self.store.produce(self.topic, window["metric"].encode(), window_json(window))
+        return True
+
+
+def window_json(window: dict[str, Any]) -> bytes:
+    """A window as the UTF-8 JSON of a topic record."""
+    return json.dumps(window, ensure_ascii=False).encode()
+
+
 def newest_windows(path: str | os.PathLike[str], time: str, block: int = 65536) -> dict[str, int]:
     """Metric -> window_end of the last window of that time mode in a JSON-lines file,
     read from the end back until every metric of the analyzer was found."""
