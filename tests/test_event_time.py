@@ -10,20 +10,20 @@ WatermarkMerger merges. Whatever the interleaving, the windows must be the refer
 import random
 import tempfile
 from collections import defaultdict
-from dataclasses import astuple
 from types import SimpleNamespace
 
 from event_reference import reference_from_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.output.outbox import resumed_released
 from logstorm.output.rankings import WatermarkMerger, WindowReport
 from logstorm.parsing.partition import partition
-from logstorm.sources.watermark import END_OF_TIME, NO_WATERMARK, EventClock
+from logstorm.protocol.releaser import Releaser
+from logstorm.protocol.sink_order import InOrder
+from logstorm.protocol.window_task import ReportSender
+from logstorm.sources.watermark import END_OF_TIME, EventClock
 from logstorm.state.dir_store import DirStore
 from logstorm.windows.event_time import EventWindowCounter
-from logstorm.windows.resend import SentReports
 
 TOP = 3
 KEYS = "abcdefgh"
@@ -42,23 +42,37 @@ def make_events(rng: random.Random, n: int, disorder: int) -> list[tuple[int | N
 
 
 def simulate(events, lateness, shapes, tasks, batch, rng, state, faults=False) -> list[dict]:
-    """The windows the rankings releases (its outbox) under a random but legal schedule;
-    with faults, reports are lost on their way and the rankings dies (state: a folder
-    for the tasks' SentReports)."""
+    """The windows the sink commits under a random but legal schedule, the window
+    tasks, the rankings and the sink each running their part of :mod:`logstorm.protocol`
+    (the code the bolts delegate to) over a state folder; with faults, any message is
+    lost on its way, and the rankings and the sink die (a transaction the sink had not
+    committed is aborted) and restart from their state."""
     slides = {m: s for m, (_, s) in shapes.items()}
     clock = EventClock(lateness, slides)
     counters = {m: [EventWindowCounter(m, w, s, TOP) for _ in range(tasks[m])]
                 for m, (w, s) in shapes.items()}  # fmt: skip
-    rankings = SimpleNamespace(merger=WatermarkMerger(dict(tasks), TOP))
-    inbox = {(m, i): [] for m in shapes for i in range(tasks[m])}  # watermarks not yet seen
-    links = {key: [] for key in inbox}  # reports on their way to the rankings
     store = DirStore(state)
-    sent = {(m, i): SentReports(store, f"{m}-{i}.sent.json") for m, i in inbox}
-    seen_epoch = dict.fromkeys(inbox, 0)
-    record = (0, {})  # the rankings' released.json: epoch, metric -> all windows out to
-    outbox: list[dict] = []
+    inbox = {(m, i): [] for m in shapes for i in range(tasks[m])}  # watermarks not yet seen
+    senders = {(m, i): ReportSender(store, f"{m}-{i}", m, counters[m][i]) for m, i in inbox}
+    to_rankings = {key: [] for key in inbox}  # reports on their way, per task
+    to_tasks = {key: [] for key in inbox}  # the rankings' released tuples on their way
+    to_sink: list = []  # numbered windows on their way
+    from_sink: list = []  # the sink's progress on its way to the rankings
+    rankings = SimpleNamespace(releaser=None)
+    sink = SimpleNamespace(order=None, pending=[], committed=[])
     chunks = [events[i : i + batch] for i in range(0, len(events), batch)]
     inflight: dict[str, list] = {}
+
+    def rankings_starts():  # what was on its way to it is lost
+        for link in to_rankings.values():
+            link.clear()
+        from_sink.clear()
+        rankings.releaser = Releaser(store, WatermarkMerger(dict(tasks), TOP), shapes)
+
+    def sink_starts():  # its open transaction is aborted
+        to_sink.clear()
+        sink.pending.clear()
+        sink.order = InOrder(store)
 
     def bundles(chunk_id, stamp, lines):
         late = {m: set(ix) for m, ix in stamp.late.items()}
@@ -78,100 +92,111 @@ def simulate(events, lateness, shapes, tasks, batch, rng, state, faults=False) -
             if not only_some or rng.random() < 0.5:
                 counters[m][part].add_chunk(part_id, watermark, bundle)
 
-    def hear(m, i):  # the task sees its watermarks, closes windows, sends reports
-        for watermark in inbox[m, i]:
-            reports = [astuple(r) for r in counters[m][i].advance(watermark)]
-            since = sent[m, i].add(watermark, reports)
-            links[m, i].append([since, watermark, reports])
-        inbox[m, i].clear()
+    def hear(key):  # the task sees its watermarks and the rankings' records
+        m, i = key
+        for watermark in inbox[key]:
+            to_rankings[key].append(senders[key].send(watermark, counters[m][i].advance(watermark)))
+        inbox[key].clear()
+        for epoch, released in to_tasks[key]:
+            to_rankings[key].extend(senders[key].hear_released(epoch, released))
+        to_tasks[key].clear()
 
-    def take(m, i):  # the rankings receives the oldest report on its way from the task
-        since, watermark, reports = links[m, i].pop(0)
-        windows = rankings.merger.add(i, m, since, watermark, [WindowReport(*r) for r in reports])
-        outbox.extend(windows)  # before they are emitted (the sink writes from it)
+    def task_saves(key):
+        heartbeat = senders[key].save(counters[key[0]][key[1]])
+        if heartbeat is not None:
+            to_rankings[key].append(heartbeat)
 
-    def task_saves(m, i):  # the task's save: forget what is out, resend if asked, beat
-        epoch, upto = record
-        if epoch != seen_epoch[m, i]:
-            seen_epoch[m, i] = epoch
-            links[m, i].extend(sent[m, i].unreleased(upto.get(m, NO_WATERMARK)))
-        sent[m, i].save(upto.get(m, NO_WATERMARK))
-        links[m, i].append([sent[m, i].last, counters[m][i].watermark, []])  # heartbeat
+    def rankings_takes(key):  # the oldest message on its way from a task
+        metric, since, watermark, reports = to_rankings[key].pop(0)
+        reports = [WindowReport(*r) for r in reports]
+        windows = rankings.releaser.merger.add(key[1], metric, since, watermark, reports)
+        to_sink.extend(rankings.releaser.release(windows))
 
     def rankings_syncs():
-        nonlocal record
-        bump = 1 if rankings.merger.gaps else 0
-        record = (record[0] + bump, dict(rankings.merger.released))
+        message = rankings.releaser.sync()
+        for link in to_tasks.values():
+            link.append(message)
 
-    def rankings_dies():  # with what was on its way to it; a new one takes over
-        nonlocal record
-        for link in links.values():
-            link.clear()
-        upto = resumed_released(record[1], outbox, shapes)
-        rankings.merger = WatermarkMerger(dict(tasks), TOP, released=upto)
-        record = (record[0] + 1, upto)
+    def rankings_hears_sink():
+        to_sink.extend(rankings.releaser.hear_sink(*from_sink.pop(0)))
 
+    def sink_takes():
+        sink.pending.extend(sink.order.take(*to_sink.pop(0)))
+
+    def sink_commits():  # its second's transaction: the windows with its progress
+        sink.order.save()
+        sink.committed.extend(sink.pending)
+        sink.pending.clear()
+        from_sink.append(sink.order.progress())
+
+    rankings_starts()
+    sink_starts()
     next_chunk = 0
     while next_chunk < len(chunks) or inflight:
         action = rng.random()
-        if action < 0.35 and next_chunk < len(chunks):
+        if action < 0.3 and next_chunk < len(chunks):
             chunk_id = f"c{next_chunk}"
             lines = chunks[next_chunk]
             inflight[chunk_id] = (clock.stamp(chunk_id, [t for t, _ in lines]), lines)
             next_chunk += 1
             if rng.random() < 0.2:
                 deliver(chunk_id, only_some=True)  # then it fails and comes again
-        elif action < 0.7 and inflight:
+        elif action < 0.6 and inflight:
             chunk_id = rng.choice(sorted(inflight))
             deliver(chunk_id)
             if rng.random() < 0.2:
                 deliver(chunk_id)  # a replay of a chunk already counted
             clock.done(chunk_id)
             del inflight[chunk_id]
-        elif action < 0.8:
+        elif action < 0.7:
             watermark = clock.broadcast()
             for key in inbox:
                 inbox[key].append(watermark)
-        elif action < 0.88:
-            hear(*rng.choice(sorted(inbox)))
+        elif action < 0.78:
+            hear(rng.choice(sorted(inbox)))
         else:
             fault = rng.random() if faults else 1.0
-            ready = sorted(key for key in links if links[key])
-            if fault < 0.1 and ready:
-                links[rng.choice(ready)].pop(0)  # lost on its way
-            elif fault < 0.15:
-                rankings_dies()
-            elif fault < 0.35:
-                rankings_syncs()
-            elif fault < 0.55:
-                task_saves(*rng.choice(sorted(inbox)))
-            elif ready:
-                take(*rng.choice(ready))
+            links = [*to_rankings.values(), *to_tasks.values(), to_sink, from_sink]
+            busy = [link for link in links if link]
+            if fault < 0.08 and busy:
+                busy[rng.randrange(len(busy))].pop(0)  # lost on its way
+            elif fault < 0.11:
+                rankings_starts()  # the rankings died
+            elif fault < 0.14:
+                sink_starts()  # the sink died
+            else:
+                step = rng.random()
+                ready = sorted(key for key in to_rankings if to_rankings[key])
+                if step < 0.15:
+                    rankings_syncs()
+                elif step < 0.35:
+                    task_saves(rng.choice(sorted(inbox)))
+                elif step < 0.45:
+                    sink_commits()
+                elif step < 0.55 and from_sink:
+                    rankings_hears_sink()
+                elif step < 0.75 and to_sink:
+                    sink_takes()
+                elif ready:
+                    rankings_takes(rng.choice(ready))
     clock.finish()
     assert clock.broadcast() == END_OF_TIME
     for key in inbox:
         inbox[key].append(END_OF_TIME)
-        hear(*key)
-    while True:  # no more faults: everything on its way arrives, gaps are filled
-        for key in links:
-            while links[key]:
-                take(*key)
-        if not rankings.merger.gaps:
-            return outbox
-        rankings_syncs()
+    for _ in range(10):  # no more faults: a second at a time, everything arrives
         for key in inbox:
-            task_saves(*key)
-
-
-def sink(outbox: list[dict]) -> list[dict]:
-    """What the window sink writes from the outbox: each window once (WindowFile's rule)."""
-    newest: dict[str, int] = {}
-    written = []
-    for window in outbox:
-        if window["window_end"] > newest.get(window["metric"], NO_WATERMARK):
-            newest[window["metric"]] = window["window_end"]
-            written.append(window)
-    return written
+            hear(key)
+            task_saves(key)
+            while to_rankings[key]:
+                rankings_takes(key)
+        rankings_syncs()
+        while to_sink:
+            sink_takes()
+        sink_commits()
+        while from_sink:
+            rankings_hears_sink()
+    assert not rankings.releaser.merger.gaps and not any(sink.order.held.values())
+    return sink.committed
 
 
 @settings(max_examples=150, deadline=None)
@@ -188,19 +213,20 @@ def sink(outbox: list[dict]) -> list[dict]:
 def test_windows_equal_the_reference_under_any_schedule(
     seed, n, disorder, lateness, shape, tasks, batch, faults
 ):
-    """With faults too: reports lost on their way, the rankings dying and restarting."""
+    """With faults too: any message lost on its way, the rankings and the sink dying and
+    restarting: the committed windows are the reference's, each once."""
     rng = random.Random(seed)
     events = make_events(rng, n, disorder)
     shapes = {"url": shape[0], "status": shape[1]}
     want, _ = reference_from_events(events, lateness, shapes, TOP)
     tasks = dict(zip(shapes, tasks, strict=True))
     with tempfile.TemporaryDirectory() as state:
-        got = sink(simulate(events, lateness, shapes, tasks, batch, rng, state, faults))
+        got = simulate(events, lateness, shapes, tasks, batch, rng, state, faults)
     key = lambda w: (w["metric"], w["window_end"])  # noqa: E731
     assert sorted(got, key=key) == want
 
 
-def test_the_rankings_releases_each_window_once_and_in_order_even_when_it_dies():
+def test_the_sink_commits_each_window_once_and_in_order_when_anything_dies():
     rng = random.Random(7)
     events = make_events(rng, 400, 20)
     shapes = {"url": (10, 1), "status": (10, 5)}

@@ -13,13 +13,10 @@ from harness import BoltHarness, SpoutHarness
 from logstorm.logs_options import read_logs_options
 from logstorm.options import OptionError
 from logstorm.output.follow import complete_records
-from logstorm.output.outbox import OUTBOX
 from logstorm.parsing.partition import task_of
-from logstorm.run_state import run_state_dir
+from logstorm.protocol.run_state import run_state_dir
 from logstorm.sources.chunks import Chunk
 from logstorm.sources.lines import Line
-from logstorm.state.dir_store import DirStore
-from logstorm.windows.resend import released
 from spouts.logfiles import LogFileSpout
 
 GOOD = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "x"'
@@ -29,7 +26,7 @@ BROKEN = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "
 
 def topology(url_tasks=(7,)):
     """Every task of the topology, as each of its components sees them (the state
-    folder's name depends on them: :mod:`logstorm.run_state`)."""
+    folder's name depends on them: :mod:`logstorm.protocol.run_state`)."""
     return {
         99: "logfiles",
         3: "rankings",
@@ -195,8 +192,8 @@ def test_rankings_bolt_merges_one_window_from_every_task(tmp_path):
     )
     assert h.emitted() == []  # task 2 has not reported window 10 yet
     h.feed(["url", None, None, [report("url", 10, [["/c", 5]], 5)]], source="url_window", task=2)
-    [[window]] = h.emitted()
-    assert window["time"] == "processing"
+    [[window, seq]] = h.emitted()
+    assert window["time"] == "processing" and seq is None  # no state: not numbered
     assert window["top"] == [["/a", 5], ["/c", 5], ["/b", 1]]
     assert (window["total"], window["distinct"], window["window_end"]) == (11, 3, 10)
     assert len(h.acked()) == 2
@@ -210,7 +207,7 @@ def test_rankings_bolt_in_event_time_waits_for_every_task_watermark(tmp_path):
     h.feed(["url", None, 9, []], source="url_window", task=2)  # task 2 is not past 10 yet
     assert h.emitted() == []
     h.feed(["url", None, 12, []], source="url_window", task=2)  # no URL of task 2 in window 10
-    [[window]] = h.emitted()
+    [[window, _]] = h.emitted()
     assert (window["time"], window["window_end"], window["top"]) == ("event", 10, [["/a", 5]])
 
 
@@ -226,29 +223,43 @@ def test_window_sink_appends_each_window_once_and_logs_a_table(tmp_path, caplog)
     first, second = status_window(1432000000), status_window(1432000005)
     with caplog.at_level("INFO"):
         for window in (first, first, second, first):  # a window comes again after a crash
-            h.feed([window])
+            h.feed([window, None])
     assert complete_records(tmp_path / "windows.jsonl") == [first, second]
     assert "status window ending 01:46:40Z (last 300s, every 5s): 3 requests" in caplog.text
     assert "  2  200\n  1  404" in caplog.text
     assert caplog.text.count("status window ending") == 2
 
 
-def test_a_restarted_window_sink_mends_its_file_and_writes_what_the_outbox_has(tmp_path):
+def test_a_window_sink_writes_in_the_rankings_order_and_a_restarted_one_mends_its_file(
+    tmp_path,
+):
     state = {**conf(tmp_path, **{"logstorm.state.path": str(tmp_path)}), "storm.id": "logs-1-1"}
     sink = tmp_path / "windows.jsonl"
-    windows = [status_window(end) for end in (100, 105, 110)]
-    sink.write_text(json.dumps(windows[0]) + "\n" + json.dumps(windows[1])[:30])  # cut
-    run_dir = state_dir(state, "logs-1-1")  # a new run: its checkpoint names none
-    run_dir.mkdir()
-    (run_dir / OUTBOX).write_text("".join(json.dumps(w) + "\n" for w in windows))
-    h = BoltHarness(WindowSinkBolt, state, name="window_sink", task_id=5, other_tasks=topology())
-    h.feed([windows[2]])  # the rankings' tuple that got through
-    assert [json.loads(line) for line in sink.read_text().splitlines()] == windows
-    later = [status_window(end) for end in (115, 120)]  # their tuples lost on the way
-    with open(run_dir / OUTBOX, "a") as fh:
-        fh.write("".join(json.dumps(w) + "\n" for w in later))
-    h.tick()
-    assert complete_records(sink) == windows + later
+
+    def sink_task():
+        return BoltHarness(WindowSinkBolt, state, name="window_sink", task_id=5,
+                           other_tasks=topology())  # fmt: skip
+
+    windows = [status_window(end) for end in (100, 105, 110, 115)]
+    h = sink_task()
+    h.feed([windows[0], 0])
+    assert h.emitted("progress") == [[{"status": 1}, {"status": 1}]]  # durable, said
+    h.feed([windows[2], 2])  # window 1 lost on its way: 2 waits for it
+    h.feed([windows[0], 0])  # a resend of what it has
+    assert complete_records(sink) == windows[:1]
+    h.feed([windows[1], 1])
+    assert complete_records(sink) == windows[:3]
+
+    with open(sink, "a") as fh:  # the next window half written, then kill -9
+        fh.write(json.dumps(windows[3])[:30])
+    restarted = sink_task()  # its progress: window 0 only was durable when it died
+    for seq, window in enumerate(windows):  # the rankings sends again what it lacks
+        restarted.feed([window, seq])
+    assert complete_records(sink) == windows  # the cut line mended, none twice
+    restarted.clear()
+    restarted.component.next_sync = 0
+    restarted.tick()
+    assert restarted.emitted("progress") == [[{"status": 4}, {"status": 4}]]
 
 
 def test_error_sink_keeps_reason_file_offset_and_raw_line_and_tallies_them(tmp_path):
@@ -380,6 +391,21 @@ def rankings_task(tmp_path, tasks=(7,)):
                        other_tasks=topology(tasks))  # fmt: skip
 
 
+def released(rankings):
+    """The rankings' released tuples, as every window task receives them."""
+    return rankings.emitted("released")
+
+
+def hear(task, rankings):
+    """Deliver the rankings' released tuples to a window task."""
+    for message in released(rankings):
+        task.feed(message, stream="released", source="rankings", task=3)
+
+
+def windows_of(rankings):
+    return [window for window, _ in rankings.emitted()]
+
+
 def test_a_restarted_event_time_window_task_sends_again_what_is_not_out(tmp_path):
     h = window_task(tmp_path)
     h.feed(bundle([(1000, "/a", 2)], chunk="c1", watermark=900))
@@ -388,26 +414,36 @@ def test_a_restarted_event_time_window_task_sends_again_what_is_not_out(tmp_path
     h.tick()  # journaled: the task now knows the window ending 1001 closed
     assert lost[3] and len(h.acked()) == 2
 
+    rankings = rankings_task(tmp_path)
+    rankings.feed(["url", None, 1000, []], source="url_window", task=7)  # an older beat
+    rankings.clear()  # (its first record went out with it)
     restarted = window_task(tmp_path)
     restarted.feed([1002], stream="watermarks", source="logfiles")
-    resent, newer = restarted.emitted()
-    assert resent == as_json(lost) and newer[1:3] == [1001, 1002]  # sent again, first; chained
+    [newer] = restarted.emitted()
+    assert newer[1:3] == [1001, 1002]  # chained to the lost one
+    rankings.feed(newer, source="url_window", task=7)  # since 1001: one is missing
+    assert windows_of(rankings) == [] and rankings.component.by_watermark.gaps == {("url", 7)}
+    [(epoch, _)] = released(rankings)  # asked at once, with a new epoch
+    assert epoch == 2
+    restarted.clear()
+    hear(restarted, rankings)
+    resent, newer_again = restarted.emitted()
+    assert as_json([resent, newer_again]) == as_json([lost, newer])  # in order
     assert all(m["anchors"] == [] for m in restarted.messages("emit"))
-
-    # the rankings puts the windows out (outbox first) and records them released
-    rankings = rankings_task(tmp_path)
+    rankings.clear()
     rankings.feed(resent, source="url_window", task=7)
-    rankings.component.next_sync = 0  # its next tuple syncs
-    rankings.feed(newer, source="url_window", task=7)
-    windows = [w for [w] in rankings.emitted()]
-    assert [(w["window_end"], w["total"]) for w in windows] == [(1001, 2), (1002, 2)]
-    run_dir = state_dir(event_state(tmp_path), "logs-1-123")
-    assert DirStore(run_dir).log(OUTBOX).records() == windows
-    assert released(DirStore(run_dir)).upto("url") == 1002
-    restarted.tick()  # its next save forgets what is out
+    rankings.component.releaser.next_sync = 0  # its next tuple syncs
+    rankings.feed(newer_again, source="url_window", task=7)
+    assert [(w["window_end"], w["total"]) for w in windows_of(rankings)] == [(1001, 2), (1002, 2)]
+    assert [seq for _, seq in rankings.emitted()] == [0, 1]  # numbered for the sink
+    [(_, upto)] = released(rankings)
+    assert upto["url"] == 1002
+
+    hear(restarted, rankings)  # the same epoch: nothing asked, what is out is forgotten
+    restarted.tick()
     again = window_task(tmp_path)
     again.feed([1003], stream="watermarks", source="logfiles")
-    assert [message[1:3] for message in again.emitted()] == [[1002, 1003]]  # nothing resent
+    assert [message[1:3] for message in again.emitted()] == [[1002, 1003]]
 
 
 def test_a_restarted_rankings_asks_again_and_puts_out_each_window_once(tmp_path):
@@ -417,25 +453,49 @@ def test_a_restarted_rankings_asks_again_and_puts_out_each_window_once(tmp_path)
     seven.feed([1001], stream="watermarks", source="logfiles")
     [report] = seven.emitted()
     rankings.feed(report, source="url_window", task=7)
-    assert rankings.emitted() == []  # task 8 not heard yet: then the rankings dies
+    assert windows_of(rankings) == []  # task 8 not heard yet: then the rankings dies
+    hear(seven, rankings)  # its first record: epoch 1
 
-    reborn = rankings_task(tmp_path, tasks=(7, 8))  # starts by raising the epoch
+    reborn = rankings_task(tmp_path, tasks=(7, 8))
     seven.clear()
-    seven.tick()  # its save sees the new epoch: it sends again what is not out
-    resent, heartbeat = seven.emitted()
-    assert as_json(resent) == as_json(report) and heartbeat[1:] == [1001, 1001, []]
-    for message in (resent, heartbeat):
-        reborn.feed(message, source="url_window", task=7)
+    seven.tick()
+    [heartbeat] = seven.emitted()
+    assert heartbeat[1:] == [1001, 1001, []]
+    reborn.feed(heartbeat, source="url_window", task=7)  # the reborn one starts: epoch 2
+    seven.clear()
+    hear(seven, reborn)  # a new epoch: the task sends again what is not out
+    [resent] = seven.emitted()
+    assert as_json(resent) == as_json(report)
+    reborn.feed(resent, source="url_window", task=7)
     eight.feed([1001], stream="watermarks", source="logfiles")
     reborn.feed(eight.emitted()[0], source="url_window", task=8)
-    [[window]] = reborn.emitted()
-    assert (window["window_end"], window["total"]) == (1001, 2)
+    [(window, seq)] = reborn.emitted()
+    assert (window["window_end"], window["total"], seq) == (1001, 2, 0)
 
     third = rankings_task(tmp_path, tasks=(7, 8))  # dies again after the window was out
     for message in (resent, heartbeat):
         third.feed(message, source="url_window", task=7)
     third.feed(eight.emitted()[0], source="url_window", task=8)
-    assert third.emitted() == []  # the outbox has it: not released twice
+    assert windows_of(third) == []  # the outbox has it: not released twice
+    assert third.component.releaser.next_seq["url"] == 1  # the next window is number 1
+
+
+def test_the_rankings_sends_the_sink_again_what_its_progress_lacks(tmp_path):
+    rankings = rankings_task(tmp_path)
+    rankings.feed(["url", None, 1002, [report("url", e, [["/a", 1]], 1) for e in (1001, 1002)]],
+                  source="url_window", task=7)  # fmt: skip
+    assert [seq for _, seq in rankings.emitted()] == [0, 1]
+    rankings.clear()
+
+    def progress(received):
+        rankings.feed([received, received], stream="progress", source="window_sink", task=5)
+        return [seq for _, seq in rankings.emitted()]
+
+    assert progress({"url": 1}) == []  # the first report: window 1 may be on its way
+    assert progress({"url": 1}) == [1]  # it did not move: window 1 was lost, sent again
+    rankings.clear()
+    assert progress({"url": 2}) == []  # all there
+    assert progress({}) == [0, 1]  # a sink restarted with nothing durable: both again
 
 
 def test_in_processing_time_a_restarted_rankings_gets_the_reports_lost_with_it(
@@ -458,17 +518,21 @@ def test_in_processing_time_a_restarted_rankings_gets_the_reports_lost_with_it(
     eight.feed(bundle([("/b", 1)], chunk="c2"))
     clock[0] = 1001.5
     seven.tick(), eight.tick()  # the window ending 1001: lost
-    reborn = rankings()  # starts by raising the epoch
+    reborn = rankings()
     windows = []
     for _ in range(4):  # a second each: the tasks hear the epoch, send again, go on
         clock[0] += 1
+        reborn.component.releaser.next_sync = 0
+        heard = released(reborn)
+        reborn.clear()
         for task, harness in ((7, seven), (8, eight)):
             harness.clear()
+            for message in heard:
+                harness.feed(message, stream="released", source="rankings", task=3)
             harness.tick()
             for message in harness.emitted():
                 reborn.feed(message, source="url_window", task=task)
-        windows += [w for [w] in reborn.emitted()]
-        reborn.clear()
+        windows += windows_of(reborn)
     assert [(w["window_end"], w["total"], w["time"]) for w in windows] == [
         (end, 3, "processing") for end in range(1001, int(clock[0]) + 1)
     ]  # every window that ended, once, in order, with both tasks' counts
@@ -482,10 +546,10 @@ def test_a_report_lost_on_its_way_is_asked_for_again(tmp_path):
     h.feed([1002], stream="watermarks", source="logfiles")
     lost, second = h.emitted()
     rankings.feed(second, source="url_window", task=7)  # since 1001: one is missing
-    assert rankings.emitted() == [] and rankings.component.by_watermark.gaps == {("url", 7)}
+    assert windows_of(rankings) == [] and rankings.component.by_watermark.gaps == {("url", 7)}
     h.clear()
-    h.tick()  # the rankings raised its epoch at once: the task sends the rest again
+    hear(h, rankings)  # the rankings raised its epoch at once: the task sends the rest again
     for message in h.emitted():
         rankings.feed(message, source="url_window", task=7)
-    windows = [w for [w] in rankings.emitted()]
+    windows = windows_of(rankings)
     assert [(w["window_end"], w["total"]) for w in windows] == [(1001, 2), (1002, 3)]

@@ -5,8 +5,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logstorm.protocol.journal import WindowJournal
 from logstorm.state.dir_store import DirStore
-from logstorm.windows.journal import WindowJournal
 from logstorm.windows.processing_time import SlidingWindowCounter
 
 START = 5_000.5

@@ -1,9 +1,13 @@
 r"""Logs: the web-log analyzer.
 
 logfiles --shuffle--> parse --fields(part: url bundles)----> url_window ----global--> rankings
-    |                     \--fields(part: status bundles)-> status_window --/              |
-    |                      \--errors--> error_sink                          window_sink
-    \--watermarks (all; event time only)--> url_window, status_window
+    |                     \--fields(part: status bundles)-> status_window --/          |  ^
+    |                      \--errors--> error_sink                                     v  |
+    \--watermarks (all; event time only)--> url_window, status_window         window_sink
+
+With a state store two feedback streams close the loop (logstorm.protocol): rankings
+--released (all)--> url_window, status_window (what is out: forget it, or send again)
+and window_sink --progress (global)--> rankings (how far it wrote: send what it lacks).
 
 URL counts over the last 300 s every second and status counts over the last 300 s
 every 5 seconds (Storm's reduceByKeyAndWindow), by arrival time or, with
@@ -15,6 +19,7 @@ its keys (see logstorm.parsing.partition and bolts.parse): one tuple per task an
 import os
 
 from streamparse import Grouping, Topology
+from streamparse.thrift import GlobalStreamId
 
 from bolts.parse import AccessLogParseBolt
 from bolts.rankings import RankingsBolt
@@ -30,6 +35,11 @@ def _tick_every_slide(metric: str) -> dict:
     # A window bolt's tick frequency is its (default) slide: ticks close slides when
     # no data arrives; with data, a slide is closed by the first tuple after its end.
     return {"topology.tick.tuple.freq.secs": opt.default(opt.WINDOWS[metric][1])}
+
+
+def _later(component: str, stream: str) -> GlobalStreamId:
+    # A stream of a component declared further down: the feedback streams form loops.
+    return GlobalStreamId(componentId=component, streamId=stream)
 
 
 def _project_path(*parts: str) -> str:
@@ -63,26 +73,38 @@ class Logs(Topology):
     )
     url_window = UrlWindowBolt.spec(
         name="url_window",
-        inputs={parse["urls"]: Grouping.fields("part"), logfiles["watermarks"]: Grouping.ALL},
+        inputs={
+            parse["urls"]: Grouping.fields("part"),
+            logfiles["watermarks"]: Grouping.ALL,
+            _later("rankings", "released"): Grouping.ALL,
+        },
         par={"local": 2, "cluster": 4},
         config=_tick_every_slide("url"),
     )
     status_window = StatusWindowBolt.spec(
         name="status_window",
-        inputs={parse["statuses"]: Grouping.fields("part"), logfiles["watermarks"]: Grouping.ALL},
+        inputs={
+            parse["statuses"]: Grouping.fields("part"),
+            logfiles["watermarks"]: Grouping.ALL,
+            _later("rankings", "released"): Grouping.ALL,
+        },
         par={"local": 2, "cluster": 2},
         config=_tick_every_slide("status"),
     )
     rankings = RankingsBolt.spec(
         name="rankings",
-        inputs={url_window: Grouping.GLOBAL, status_window: Grouping.GLOBAL},
+        inputs={
+            url_window: Grouping.GLOBAL,
+            status_window: Grouping.GLOBAL,
+            _later("window_sink", "progress"): Grouping.GLOBAL,
+        },
         par=1,
     )
     window_sink = WindowSinkBolt.spec(
         name="window_sink",
         inputs={rankings: Grouping.GLOBAL},
         par=1,
-        config={"topology.tick.tuple.freq.secs": 1},  # reads the outbox in a quiet spell
+        config={"topology.tick.tuple.freq.secs": 1},  # reports progress in a quiet spell
     )
     error_sink = ErrorSinkBolt.spec(
         name="error_sink",

@@ -2,37 +2,36 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from streamparse import Bolt, Tuple
+from streamparse import Bolt, Stream, Tuple
 
 from logstorm import logs_options as opt
-from logstorm.output.outbox import Outbox, newest_ends, resumed_released, sink_progress
 from logstorm.output.rankings import WatermarkMerger, WindowMerger, WindowReport
-from logstorm.run_state import open_state
+from logstorm.protocol.releaser import Releaser
+from logstorm.protocol.run_state import open_state
 from logstorm.tasks import task_count
-from logstorm.windows.resend import released, write_released
-
-SYNC_EVERY_SECS = 1.0
 
 
 class RankingsBolt(Bolt):
     """Global (one task): merges the window tasks' reports of a window into one and
-    emits it as a dict, once complete: in processing time when every task reported
-    it, in event time (and in processing time with a state folder) when every task's
-    watermark passed its end.
+    emits it as ``[window, seq]``, once complete: in processing time when every task
+    reported it, in event time (and in processing time with a state store) when every
+    task's watermark passed its end.
 
-    With a state store (:mod:`logstorm.state`) each window goes into the outbox before
-    it is emitted (:mod:`logstorm.output.outbox`), and about once a second the outbox
-    is made durable and the rankings records up to which watermark every window is out
-    (``released.json``), so the window tasks forget the reports behind it and send the
-    rest again when it asks: after its own restart, and when it finds a task's report
-    missing (:mod:`logstorm.windows.resend`). A restarted rankings thus loses no window and
-    releases none twice.
+    With a state store (:mod:`logstorm.state`) its part in :mod:`logstorm.protocol` is
+    a :class:`~logstorm.protocol.releaser.Releaser`: each window is numbered and kept
+    in the outbox before it is emitted; about once a second the rankings tells the
+    window tasks on its ``released`` stream what is out (they forget it, or send the
+    rest again when it asks), and it sends the sink again what the sink's ``progress``
+    stream says it lacks. A restarted rankings thus loses no window and releases none
+    twice. Without a state store ``seq`` is None.
     """
 
-    outputs = ["window"]
+    outputs = [
+        Stream(fields=["window", "seq"]),
+        Stream(fields=["epoch", "released"], name="released"),
+    ]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         self.context = context
@@ -41,20 +40,19 @@ class RankingsBolt(Bolt):
         self.by_watermark = WatermarkMerger(
             self.by_report.expected, options[opt.TOP], time=options[opt.TIME]
         )
-        self.outbox: Outbox | None = None
-        self.next_sync = 0.0
-        self.asked: set[tuple[str, int]] = set()
-        self.state = open_state(options, storm_conf, context)
-        if self.state is not None:
-            self.outbox = Outbox(self.state)
-            record = released(self.state)
-            outbox = self.outbox.windows()
-            self.by_report.released.update(newest_ends(outbox))
-            self.by_watermark.released.update(resumed_released(record.metrics, outbox, opt.WINDOWS))
-            self.epoch = record.epoch + 1  # every window task sends what is not out again
-            self._sync()
+        state = open_state(options, storm_conf, context)
+        self.releaser = None if state is None else Releaser(state, self.by_watermark, opt.WINDOWS)
 
     def process(self, tup: Tuple) -> None:
+        if tup.stream == "progress":  # the window sink's
+            if self.releaser is not None:
+                self._emit(self.releaser.hear_sink(*tup.values))
+        else:
+            self._merge(tup)
+        if self.releaser is not None and self.releaser.sync_due():
+            self.emit(self.releaser.sync(), stream="released")
+
+    def _merge(self, tup: Tuple) -> None:
         metric, since, watermark, reports = tup.values
         if metric not in self.by_report.expected:  # how many tasks report it
             self.by_report.expected[metric] = task_count(self.context, tup.component)
@@ -63,22 +61,11 @@ class RankingsBolt(Bolt):
             windows = [w for r in reports for w in self.by_report.add(tup.task, r)]
         else:
             windows = self.by_watermark.add(tup.task, metric, since, watermark, reports)
-        if windows and self.outbox is not None:
-            self.outbox.append(windows)  # before they leave: the sink may die with them
-        for window in windows:
-            self.emit([window])
-        if self.outbox is None:
-            return
-        if self.by_watermark.gaps - self.asked:  # a report was lost on its way here
-            self.next_sync = 0.0
-        if time.monotonic() >= self.next_sync:
-            self._sync()
+        if self.releaser is None:
+            self._emit([(window, None) for window in windows])
+        else:
+            self._emit(self.releaser.release(windows))
 
-    def _sync(self) -> None:
-        self.outbox.sync(sink_progress(self.state))
-        if self.by_watermark.gaps:  # ask (again, until the tasks' resends arrive)
-            self.epoch += 1
-        self.asked = set(self.by_watermark.gaps)
-        write_released(self.state, self.epoch, self.by_watermark.released)
-        self.state.sync()
-        self.next_sync = time.monotonic() + SYNC_EVERY_SECS
+    def _emit(self, numbered: list[tuple[dict[str, Any], int | None]]) -> None:
+        for window, seq in numbered:
+            self.emit([window, seq])

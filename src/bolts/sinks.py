@@ -6,13 +6,12 @@ import logging
 import time
 from typing import Any
 
-from streamparse import Bolt, Tuple
+from streamparse import Bolt, Stream, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.jsonl_file import JsonLinesFile
 from logstorm.kafka_topic import topic_partitions
-from logstorm.output.outbox import OUTBOX, write_sink_progress
 from logstorm.output.sinks import (
     ErrorTally,
     WindowFile,
@@ -22,9 +21,9 @@ from logstorm.output.sinks import (
     window_record,
     window_table,
 )
-from logstorm.run_state import open_state
+from logstorm.protocol.run_state import open_state
+from logstorm.protocol.sink_order import InOrder
 from logstorm.shipping.producer import LineProducer
-from logstorm.state.store import StateLog
 
 TALLY_EVERY_SECS = 1.0
 SYNC_EVERY_SECS = 1.0
@@ -35,19 +34,20 @@ class WindowSinkBolt(Bolt):
     as a table if asked; with ``logstorm.output.kafka.topic`` also produces it there (the
     same JSON, keyed by metric), reporting any record Kafka did not take.
 
-    With a state store (:mod:`logstorm.state`) it writes from the rankings' outbox
-    instead (:mod:`logstorm.output.outbox`), reading it on like a growing log on each
-    tuple and tick: a window tuple lost on its way (this task's worker restarting) is
-    there all the same, since the rankings appends before it emits. It starts with
-    what the outbox has beyond what it wrote (the windows on their way when this task
-    or the rankings last died), and about once a second makes its output durable and
-    records how far it is, so the outbox can be compacted.
+    With a state store (:mod:`logstorm.state`) its part in :mod:`logstorm.protocol` is
+    :class:`~logstorm.protocol.sink_order.InOrder`: the rankings numbers its windows, the
+    sink writes them in that order, each once, holding any that come after a gap; about
+    once a second it makes its output durable, keeps how far it is in its state and
+    reports it on its ``progress`` stream, and the rankings sends again what it lacks
+    (a window tuple lost on its way, or the windows sent while this task was down).
 
     With the Kafka backend (``logstorm.state.backend=kafka``) the windows topic is
     written in Kafka transactions, each holding a second's windows and the sink's
     progress: a consumer reading committed records sees every window once, whichever
     host the sink ran on and however often it was restarted.
     """
+
+    outputs = [Stream(fields=["received", "durable"], name="progress")]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
@@ -72,34 +72,26 @@ class WindowSinkBolt(Bolt):
                 servers_option=f"-o {opt.OUTPUT_KAFKA_SERVERS}=",
                 topic_option=f"-o {opt.OUTPUT_KAFKA_TOPIC}=",
             )
-        self.outbox: StateLog | None = None
+        self.order = None if self.state is None else InOrder(self.state)
         self.next_sync = 0.0
-        if self.state is not None:
-            self.outbox = self.state.log(OUTBOX)
-            missed = self._catch_up()
-            if missed:
-                self.logger.info("wrote %d windows from the rankings' outbox", missed)
 
     def process(self, tup: Tuple) -> None:
-        if self.outbox is None:
-            self._write(window_record(tup.values[0]))
-        else:
-            self._catch_up()  # the tuple's window is in the outbox, with any lost before it
+        window, seq = tup.values
+        if self.order is None:
+            self._write(window_record(window))
+            return
+        for ready in self.order.take(window_record(window), seq):
+            self._write(ready)
         self._sync()
 
     def process_tick(self, tup: Tuple) -> None:
-        if self.outbox is not None:
-            self._catch_up()
         self._sync()
 
-    def _catch_up(self) -> int:
-        """Write what the outbox has gained; return how many windows were new here."""
-        return sum(self._write(window_record(w)) for w in self.outbox.new_records())
-
-    def _write(self, window: dict[str, Any]) -> bool:
-        new_in_topic = self.in_topic is not None and self.in_topic.write(window)
+    def _write(self, window: dict[str, Any]) -> None:
+        if self.in_topic is not None:
+            self.in_topic.write(window)  # new: InOrder passed it after the committed progress
         if not self.out.write(window):
-            return new_in_topic  # already in the file: a replay after a crash
+            return  # already in the file: written before a crash
         if self.console:
             self.logger.info("\n%s", window_table(window))
         if self.topic is not None:
@@ -109,15 +101,13 @@ class WindowSinkBolt(Bolt):
                 if not delivered:
                     self.logger.warning("window %s not taken by Kafka: %s", name,
                                         self.topic.errors[-1])  # fmt: skip
-        return True
 
     def _sync(self) -> None:
-        if self.state is not None and time.monotonic() >= self.next_sync:
+        if self.order is not None and time.monotonic() >= self.next_sync:
             self.out.file.sync()
-            # what the outbox may forget: what is durable in the topic, else in the file
-            durable = self.in_topic.newest if self.in_topic is not None else self.out.newest
-            write_sink_progress(self.state, durable)
+            self.order.save()
             self.state.sync()  # with the transaction's windows, atomically
+            self.emit(self.order.progress(), stream="progress")
             self.next_sync = time.monotonic() + SYNC_EVERY_SECS
 
 

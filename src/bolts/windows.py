@@ -10,13 +10,12 @@ from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.output.rankings import WindowReport
-from logstorm.run_state import open_state
-from logstorm.sources.watermark import NO_WATERMARK, LowestWatermark
+from logstorm.protocol.run_state import open_state
+from logstorm.protocol.window_task import ReportSender
+from logstorm.sources.watermark import LowestWatermark
 from logstorm.tasks import task_count
 from logstorm.windows.event_time import EventWindowCounter
-from logstorm.windows.journal import WindowJournal
 from logstorm.windows.processing_time import SlidingWindowCounter
-from logstorm.windows.resend import SentReports, released
 
 SAVE_EVERY_SECS = 1.0
 
@@ -25,25 +24,24 @@ class WindowBolt(Bolt):
     """Counts the parse bolt's bundles of (key, count) into a sliding window and emits
     (metric, since, watermark, reports): the reports of the windows that closed, each
     (metric, window_end, window_secs, slide_secs, total, distinct, top); ``since``
-    chains them with a state folder (:mod:`logstorm.windows.resend`).
+    chains them with a state store.
 
     In processing time a slide is closed by the first bundle arriving after its end,
     or by a tick when no data comes; the watermark sent is None, or, with a state
-    folder, the end of the newest closed slide (its reports are chained and kept until
-    out, as in event time). In event time the spout's
-    watermark closes windows (the lowest of the spout tasks' watermarks, once every
-    task sent one), and every watermark is passed on to the rankings bolt,
-    with or without reports, so it knows which windows this task has finished.
-    Subclasses name the metric.
+    store, the end of the newest closed slide (its reports are chained and kept until
+    out, as in event time). In event time the spout's watermark closes windows (the
+    lowest of the spout tasks' watermarks, once every task sent one), and every
+    watermark is passed on to the rankings bolt, with or without reports, so it knows
+    which windows this task has finished. Subclasses name the metric.
 
     With a state store (``logstorm.state.path``, or ``logstorm.state.backend=kafka``:
-    :mod:`logstorm.state`), counts are journaled about once a second and
-    tuples are acked only once journaled, so a restarted task resumes its windows and
-    loses no acknowledged line (in event time it also remembers which chunks it
-    counted, and counts a replayed one once), and it sends again the reports whose
-    windows the rankings has not put out, when restarted or asked
-    (:mod:`logstorm.windows.resend`). Without it, tuples are
-    acked as soon as counted.
+    :mod:`logstorm.state`) the task's part in :mod:`logstorm.protocol` is a
+    :class:`~logstorm.protocol.window_task.ReportSender`: counts are journaled about
+    once a second and tuples are acked only once journaled, so a restarted task resumes
+    its windows and loses no acknowledged line (in event time it also remembers which
+    chunks it counted, and counts a replayed one once), and it sends again the reports
+    whose windows the rankings has not put out when the rankings' ``released`` stream
+    asks. Without it, tuples are acked as soon as counted.
     """
 
     metric = ""
@@ -61,30 +59,29 @@ class WindowBolt(Bolt):
             self.counter = SlidingWindowCounter(*shape, time.time())
         self.context = context
         self.spout_watermarks: LowestWatermark | None = None
-        self.journal = None
         self.unacked: list[Tuple] = []
         self.next_save = 0.0
-        self.sent: SentReports | None = None
-        self.resend: list[list[Any]] = []
-        self.epoch: int | None = None  # the rankings' epoch last seen (None: a new task)
-        self.state = open_state(options, storm_conf, context)
-        if self.state is not None:
+        self.sender: ReportSender | None = None
+        state = open_state(options, storm_conf, context)
+        if state is not None:
             name = f"{self.component_name}-{self.task_id}"
-            self.journal = WindowJournal(self.state.log(f"{name}.jsonl"))
-            self.sent = SentReports(self.state, f"{name}.sent.json")
-            self._resend_if_asked()
-            if self.journal.restore(self.counter):
+            self.sender = ReportSender(state, name, self.metric, self.counter)
+            if self.sender.resumed:
                 self.logger.info("%s task %s resumed its windows", self.metric, self.task_id)
 
     def process(self, tup: Tuple) -> None:
-        self._send_resend()
+        if tup.stream == "released":  # from the rankings: what is out, maybe an ask
+            self.ack(tup)
+            if self.sender is not None:
+                self._send(self.sender.hear_released(*tup.values))
+            return
         if tup.stream == "watermarks":
             self.ack(tup)
             if self.spout_watermarks is None:
                 self.spout_watermarks = LowestWatermark(task_count(self.context, tup.component))
             watermark = self.spout_watermarks.update(tup.task, tup.values[0])
             if watermark is not None:
-                self._emit(watermark, self.counter.advance(watermark))
+                self._report(watermark, self.counter.advance(watermark))
             return
         _, chunk, watermark, counts = tup.values
         if self.event_time:
@@ -93,8 +90,8 @@ class WindowBolt(Bolt):
             now = time.time()
             for key, count in counts:
                 self.counter.add(key, count, now)
-            self._emit_slides(now)
-        if self.journal is None:
+            self._report_slides(now)
+        if self.sender is None:
             self.ack(tup)
             return
         self.unacked.append(tup)
@@ -103,52 +100,35 @@ class WindowBolt(Bolt):
 
     def process_tick(self, tup: Tuple) -> None:
         if not self.event_time:
-            self._emit_slides(time.time())
-        if self.journal is not None:
+            self._report_slides(time.time())
+        if self.sender is not None:
             self._save()
 
-    def _emit_slides(self, now: float) -> None:
+    def _report_slides(self, now: float) -> None:
         """Processing time: report the slides that ended by now."""
         reports = self.counter.close_until(now)
         if reports:
-            self._emit(self.counter.watermark if self.sent is not None else None, reports)
+            self._report(self.counter.watermark if self.sender is not None else None, reports)
 
-    def _emit(self, watermark: int | None, reports: list[WindowReport]) -> None:
-        if reports or watermark is not None:
-            # Unanchored: a lost report must not replay (and double-count) the input;
-            # in event time it is kept until the rankings has it (SentReports).
-            sent = [astuple(r) for r in reports]
-            since = self.sent.add(watermark, sent) if self.sent is not None else None
-            self.emit([self.metric, since, watermark, sent], anchors=[])
+    def _report(self, watermark: int | None, reports: list[WindowReport]) -> None:
+        if self.sender is not None:
+            self._send([self.sender.send(watermark, reports)])
+        elif reports or watermark is not None:  # event time: every watermark goes on
+            self._send([[self.metric, None, watermark, [astuple(r) for r in reports]]])
 
-    def _resend_if_asked(self) -> None:
-        # When the task starts and whenever the rankings raised its epoch: what is not
-        # out may have been lost on its way, or with the rankings.
-        record = released(self.state)
-        if record.epoch != self.epoch:
-            self.epoch = record.epoch
-            self.resend = self.sent.unreleased(record.upto(self.metric))
-        self.sent.save(record.upto(self.metric))  # before the journal says windows closed
-
-    def _send_resend(self) -> None:
-        while self.resend:  # first and in order
-            since, watermark, reports = self.resend.pop(0)
-            self.emit([self.metric, since, watermark, reports], anchors=[])
+    def _send(self, messages: list[list[Any]]) -> None:
+        # Unanchored: a lost report must not replay (and double-count) the input; with
+        # a state store it is kept until the rankings has it (ReportSender).
+        for message in messages:
+            self.emit(message, anchors=[])
 
     def _save(self) -> None:
-        if self.sent is not None:
-            self._resend_if_asked()
-        self.journal.save(self.counter)
-        self.state.sync()  # the reports sent, then the journal: durable before the acks
+        heartbeat = self.sender.save(self.counter)
         for tup in self.unacked:
             self.ack(tup)
         self.unacked.clear()
-        if self.sent is not None:
-            self._send_resend()
-            # A heartbeat: if the last message with reports was lost, its successor is
-            # what tells the rankings (by its since), even when no window closes.
-            if self.counter.watermark != NO_WATERMARK:  # (processing time: always)
-                self.emit([self.metric, self.sent.last, self.counter.watermark, []], anchors=[])
+        if heartbeat is not None:
+            self._send([heartbeat])
         self.next_save = time.monotonic() + SAVE_EVERY_SECS
 
 

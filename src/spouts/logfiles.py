@@ -12,7 +12,7 @@ from streamparse import Spout, Stream
 from logstorm import logs_options as opt
 from logstorm.ack_stats import AckStats, summary
 from logstorm.parsing.accesslog import event_time
-from logstorm.run_state import open_state, resumed_run
+from logstorm.protocol.run_state import open_state, resumed_run
 from logstorm.sources.chunks import Chunk
 from logstorm.sources.cuts import CutLog
 from logstorm.sources.files import LogDirectoryReader

@@ -6,10 +6,9 @@ import uuid
 
 import pytest
 from kafka_broker import SERVERS, committed_records, new_topic
-from sparse_run import wait_for
 
+from logstorm.protocol.journal import WindowJournal
 from logstorm.state.kafka_store import KafkaStore
-from logstorm.windows.journal import WindowJournal
 from logstorm.windows.processing_time import SlidingWindowCounter
 
 START = 5_000.5
@@ -38,24 +37,6 @@ def test_documents_and_logs_written_by_one_process_are_read_back_by_a_new_one(pr
     again.sync()
     third = KafkaStore(SERVERS, prefix).log("url_window-3.jsonl")
     assert third.records() == [{"n": 3}, {"n": 4}]
-
-
-def test_a_follower_gets_each_record_once_and_all_again_after_a_rewrite(prefix):
-    writer = KafkaStore(SERVERS, prefix)
-    outbox = writer.log("rankings.outbox.jsonl")
-    follower = KafkaStore(SERVERS, prefix).log("rankings.outbox.jsonl")
-    outbox.append([{"w": 1}, {"w": 2}])
-    writer.sync()
-    assert wait_for_records(follower) == [{"w": 1}, {"w": 2}]
-    outbox.append([{"w": 3}])
-    writer.sync()
-    assert wait_for_records(follower) == [{"w": 3}]
-    outbox.rewrite([{"w": 3}, {"w": 4}])
-    assert wait_for_records(follower) == [{"w": 3}, {"w": 4}]
-
-
-def wait_for_records(log):
-    return wait_for(log.new_records, 30, "the records a writer synced")
 
 
 def test_a_transaction_a_killed_writer_left_open_is_never_seen(prefix):

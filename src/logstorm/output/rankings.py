@@ -9,7 +9,7 @@ in event time when every task's watermark passed its end (:class:`WatermarkMerge
 since a task with no events in a window reports nothing for it. With a state folder,
 processing time uses :class:`WatermarkMerger` too, each task's watermark being the end
 of its newest closed slide: its chained reports are what lets a restarted rankings ask
-for the reports lost on their way (:mod:`logstorm.windows.resend`).
+for the reports lost on their way (:mod:`logstorm.protocol.sent_reports`).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class WatermarkMerger:
     """Event time: merges the tasks' reports of a window once every task's watermark
     reached the window's end, in window order.
 
-    Each task sends ``(since, watermark, reports)`` (see :mod:`logstorm.windows.resend`):
+    Each task sends ``(since, watermark, reports)`` (see :mod:`logstorm.protocol.sent_reports`):
     ``since`` is the watermark of its last message with reports. A message whose
     ``since`` is above what the merger has from that task follows a lost one: it is
     dropped and the pair goes into ``gaps`` until the task sends the rest again. Reports

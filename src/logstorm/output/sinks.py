@@ -29,9 +29,10 @@ def window_record(window: dict[str, Any]) -> dict[str, Any]:
 class WindowFile:
     """The window sink's JSON lines: each window of a metric once, by ``window_end``.
 
-    A metric's windows come in window order, from the rankings or, after a crash, from
-    its outbox again (:mod:`logstorm.output.outbox`); a window at or before the newest of
-    its metric in the file (for this time mode) is already there and is skipped. So
+    A metric's windows come in window order (with a state store, put back in order by
+    :mod:`logstorm.protocol.sink_order`), some again after a crash; a window at or
+    before the newest of its metric in the file (for this time mode) is already there
+    and is skipped. So
     replays and restarts write every window exactly once, also across topology runs
     over the same file: delete the file (or choose another) to analyse a log again.
 
@@ -60,34 +61,26 @@ class WindowFile:
 
 class WindowTopic:
     """The windows topic written in the Kafka state's transactions (the window sink's,
-    :class:`logstorm.state.kafka_store.KafkaStore` with a transactional id): each window
-    of a metric once, by ``window_end``, beyond what the sink's committed progress says
-    is there; the store's ``sync`` commits them with the progress.
+    :class:`logstorm.state.kafka_store.KafkaStore` with a transactional id): the store's
+    ``sync`` commits the windows produced since with the sink's progress
+    (:mod:`logstorm.protocol.sink_order`), so the topic's committed records hold each
+    window once: what a crash left uncommitted is aborted and written again.
 
     >>> class Store:  # a stand-in for the transactional KafkaStore
     ...     def __init__(self): self.sent = []
-    ...     def get(self, name): return {"url": 10}
     ...     def produce(self, topic, key, value): self.sent.append((topic, key))
     >>> topic = WindowTopic(Store(), "windows")
-    >>> [topic.write({"metric": "url", "window_end": e}) for e in (10, 11, 11)]
-    [False, True, False]
-    >>> topic.store.sent, topic.newest
-    ([('windows', b'url')], {'url': 11})
+    >>> topic.write({"metric": "url", "window_end": 11})
+    >>> topic.store.sent
+    [('windows', b'url')]
     """
 
     def __init__(self, store: Any, topic: str) -> None:
-        from logstorm.output.outbox import sink_progress
-
         self.store, self.topic = store, topic
-        self.newest: dict[str, int] = sink_progress(store)  # committed with those windows
 
-    def write(self, window: dict[str, Any]) -> bool:
-        """Produce window unless the topic has it; return whether it was produced."""
-        if window["window_end"] <= self.newest.get(window["metric"], -1):
-            return False
-        self.newest[window["metric"]] = window["window_end"]
+    def write(self, window: dict[str, Any]) -> None:
+        """Produce window in the store's open transaction."""
         self.store.produce(self.topic, window["metric"].encode(), window_json(window))
-        return True
 
 
 def window_json(window: dict[str, Any]) -> bytes:

@@ -11,7 +11,7 @@ to the group only the offsets of acknowledged records, so Kafka's own
 Mode ``tail`` reads forever; mode ``spool`` is a bounded read, Flink's bounded Kafka
 source: each partition up to the end offset it had at start, then the read is over
 (in event time, every window closes). Each commit carries, as its metadata, the run
-whose window state goes with the offsets (:mod:`logstorm.run_state`) and, in event
+whose window state goes with the offsets (:mod:`logstorm.protocol.run_state`) and, in event
 time, the largest timestamp read up to the committed offset, so a restarted task
 stamps the lines after it as the first run did.
 

@@ -43,7 +43,7 @@ class PositionFile:
     "run"}``, written atomically. ``max_time`` is the largest timestamp of the committed
     lines (event time resumes its watermark from it; None in processing time); ``run``
     names the topology run whose window state goes with these positions
-    (:mod:`logstorm.run_state`; None in a file that never said)."""
+    (:mod:`logstorm.protocol.run_state`; None in a file that never said)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)

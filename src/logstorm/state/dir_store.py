@@ -7,11 +7,10 @@ the log is next opened for appending) and fsync'd by ``sync``.
 
 >>> import tempfile, pathlib
 >>> root = pathlib.Path(tempfile.mkdtemp())
->>> writer, reader = DirStore(root).log("rankings.outbox.jsonl"), DirStore(root).log(
-...     "rankings.outbox.jsonl")
->>> writer.append([{"window_end": 10}])
->>> reader.new_records(), reader.new_records()
-([{'window_end': 10}], [])
+>>> outbox = DirStore(root).log("rankings.outbox.jsonl")
+>>> outbox.append([{"window_end": 10}])
+>>> DirStore(root).log("rankings.outbox.jsonl").records()     # a restarted owner's view
+[{'window_end': 10}]
 >>> sorted(p.name for p in root.iterdir())
 ['rankings.outbox.jsonl']
 """
@@ -25,7 +24,7 @@ from typing import Any
 
 from logstorm.atomic import write_json_atomic, write_text_atomic
 from logstorm.jsonl_file import JsonLinesFile, jsonl
-from logstorm.output.follow import JsonLinesFollower, complete_records
+from logstorm.output.follow import complete_records
 
 
 class DirLog:
@@ -34,7 +33,6 @@ class DirLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.file: JsonLinesFile | None = None  # opened on the first append
-        self.follower = JsonLinesFollower(path)
 
     def append(self, records: list[dict[str, Any]]) -> None:
         if self.file is None:
@@ -43,9 +41,6 @@ class DirLog:
 
     def records(self) -> list[dict[str, Any]]:
         return complete_records(self.path)
-
-    def new_records(self) -> list[dict[str, Any]]:
-        return self.follower.read()
 
     def rewrite(self, records: list[dict[str, Any]]) -> None:
         write_text_atomic(self.path, jsonl(records))

@@ -2,9 +2,8 @@
 
 ``sparse submit`` asks Nimbus which hosts its supervisors run on and calls
 :func:`check_hosts` before the topology is sent; a run that would need a disk the other
-hosts do not have is refused with the option and the fix, instead of running and
-writing nothing (a window sink on another host than the rankings never saw the
-rankings' outbox file).
+hosts do not have is refused with the option and the fix, instead of running until
+Storm moves a task to another host, where it would not find its journal.
 
 >>> options = {"logstorm.state.backend": "dir", "logstorm.state.path": "/var/logstorm",
 ...            "logstorm.input.kind": "kafka", "logstorm.input.path": ""}

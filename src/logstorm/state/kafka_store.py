@@ -156,7 +156,6 @@ class KafkaLog:
         generation = self._head()
         self.generation = generation
         self.next_sequence = max(self._generation(generation), default=-1) + 1
-        self.followed: tuple[int, int] = (-1, -1)  # generation, sequence handed out
 
     def _head(self) -> int:
         return self.state.logs.get(self.name, {HEAD: 0})[HEAD]
@@ -177,17 +176,6 @@ class KafkaLog:
         self.state.read_to_end()
         values = self._generation(self._head())
         return [json.loads(values[s]) for s in sorted(values)]
-
-    def new_records(self) -> list[dict[str, Any]]:
-        self.state.read_new()
-        head = self._head()
-        generation, handed_out = self.followed
-        if head != generation:
-            handed_out = -1
-        values = self._generation(head)
-        new = sorted(s for s in values if s > handed_out)
-        self.followed = (head, new[-1] if new else handed_out)
-        return [json.loads(values[s]) for s in new]
 
     def rewrite(self, records: list[dict[str, Any]]) -> None:
         self.store.sync()

@@ -3,9 +3,9 @@
 
 A writer calls ``put`` and ``append`` as it goes and ``sync`` before it relies on
 them (before it acknowledges the tuples they came from): only then are they durable,
-and they become durable in the order they were made. A reader of another component's
-document or log (the window tasks read the rankings' ``released.json``, the sink
-follows the rankings' outbox) sees it once the writer synced it.
+and they become durable in the order they were made. Each component reads only its
+own state, when it is restarted (maybe on another host); what components tell each
+other travels as tuples (:mod:`logstorm.protocol`).
 
 >>> import tempfile
 >>> from logstorm.state.dir_store import DirStore
@@ -34,9 +34,6 @@ class StateLog(Protocol):
 
     def records(self) -> list[dict[str, Any]]:
         """Every record now, oldest first."""
-
-    def new_records(self) -> list[dict[str, Any]]:
-        """The records added since the last call (every record again after a rewrite)."""
 
     def rewrite(self, records: list[dict[str, Any]]) -> None:
         """Replace every record by these, atomically and durably."""

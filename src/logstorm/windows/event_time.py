@@ -105,7 +105,7 @@ class EventWindowCounter:
 
     # -- journal ---------------------------------------------------------------------
     def journal_entry(self) -> dict[str, Any]:
-        """What changed since the last entry, for :mod:`logstorm.windows.journal`."""
+        """What changed since the last entry, for :mod:`logstorm.protocol.journal`."""
         entry = self._entry(self.unsaved, self.unsaved_chunks)
         self.unsaved, self.unsaved_chunks = {}, {}
         return entry

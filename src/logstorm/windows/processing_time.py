@@ -62,7 +62,7 @@ class SlidingWindowCounter:
         unsaved[key] += count
 
     def journal_entry(self) -> dict[str, Any]:
-        """The increments since the last entry, for :mod:`logstorm.windows.journal`."""
+        """The increments since the last entry, for :mod:`logstorm.protocol.journal`."""
         unsaved, self.unsaved = self.unsaved, {}
         return self._entry(unsaved)
 

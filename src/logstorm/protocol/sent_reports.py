@@ -1,23 +1,22 @@
 """What a window task sent and the rankings may not have made durable: kept until the
 rankings says its windows are out, sent again whenever the rankings asks.
 
-A window task with a state folder sends ``(since, watermark, reports)`` as windows
+A window task with a state store sends ``(since, watermark, reports)`` as windows
 close, unanchored, and journals that it closed them (in processing time its watermark
 is the end of its newest closed slide). Two crashes would lose such reports for
 good: the task's worker dying with the tuple on its way (the restarted task resumes
 past those windows), and the rankings dying with them received but their windows not
-yet out (a new rankings starts empty). So each task keeps what it sent in a small file
-beside its journal in the run's state (written before the journal); the rankings
-writes ``released.json`` there (about once a second, after its outbox is durable):
-per metric, the watermark up to which every window is out, and an ``epoch`` it raises
-when it starts and when it finds reports missing. A task forgets what is released,
-and sends the rest again when it restarts or sees a new epoch.
+yet out (a new rankings starts empty). So each task keeps what it sent in its state
+(written before the journal). About once a second, once its outbox is durable, the
+rankings sends every window task its record on the ``released`` stream (and keeps it
+in its own state): per metric, the watermark up to which every window is out, and an
+``epoch`` it raises when it starts and when it finds reports missing. A task forgets
+what is released, and sends the rest again when it sees a new epoch.
 
 ``since`` chains a task's reports: the watermark of the last message that carried
 some. The rankings takes a message only if ``since`` is at or below what it has from
 that task; a higher one means a message was lost (:class:`logstorm.output.rankings.
-WatermarkMerger`), and it asks for the rest again. Like the journals, this lives in
-the run's state store (:mod:`logstorm.state`), which every worker of the run reaches.
+WatermarkMerger`), and it asks for the rest again.
 
 >>> import tempfile
 >>> from logstorm.state.dir_store import DirStore
@@ -27,8 +26,8 @@ the run's state store (:mod:`logstorm.state`), which every worker of the run rea
 (None, 10)
 >>> sent.add(15, [["url", 15, 300, 1, 1, 1, [["/b", 1]]]])
 10
->>> write_released(run, 1, {"url": 10})       # every url window ending at or before 10 is out
->>> sent.save(released(run).upto("url"))
+>>> record = Released(epoch=1, metrics={"url": 10})  # every url window ending by 10 is out
+>>> sent.save(record.upto("url"))
 >>> [since for since, _, _ in SentReports(run, "url_window-3.sent.json").unreleased(10)]
 [10]
 """
@@ -41,31 +40,38 @@ from typing import Any
 from logstorm.sources.watermark import NO_WATERMARK
 from logstorm.state.store import StateStore
 
-RELEASED = "released.json"
+RELEASED = "released.json"  # the rankings' own record of what it sent last
 
 
 @dataclass(frozen=True)
 class Released:
     """The rankings' record: ``epoch`` and, per metric, the watermark up to which every
-    window is out (in its outbox)."""
+    window is out (in its outbox) and ``seq``, the number its next window gets."""
 
     epoch: int = 0
     metrics: dict[str, int] = field(default_factory=dict)
+    seq: dict[str, int] = field(default_factory=dict)
 
     def upto(self, metric: str) -> int:
         """Every window of metric ending at or before this is out (NO_WATERMARK: none)."""
         return self.metrics.get(metric, NO_WATERMARK)
 
+    def message(self) -> list[Any]:
+        """The ``released`` stream's tuple: ``[epoch, metrics]``."""
+        return [self.epoch, dict(self.metrics)]
 
-def write_released(store: StateStore, epoch: int, metrics: dict[str, int]) -> None:
-    """Write the rankings' record (durable at the store's next sync)."""
-    store.put(RELEASED, {"epoch": epoch, "released": metrics})
+
+def write_released(store: StateStore, record: Released) -> None:
+    """Keep the rankings' record (durable at the store's next sync)."""
+    store.put(RELEASED, {"epoch": record.epoch, "released": record.metrics, "seq": record.seq})
 
 
-def released(store: StateStore) -> Released:
+def read_released(store: StateStore) -> Released:
     """The rankings' last record (epoch 0 and nothing released before its first)."""
     data = store.get(RELEASED)
-    return Released() if data is None else Released(data["epoch"], data["released"])
+    if data is None:
+        return Released()
+    return Released(data["epoch"], data["released"], data.get("seq", {}))
 
 
 class SentReports:

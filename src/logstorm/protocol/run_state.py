@@ -20,16 +20,18 @@ into the checkpoint only the run it read there, or, for a new checkpoint, the
 The folder's name also carries a digest of the layout the state depends on (the time
 mode, the window shapes and the tasks of each component): a topology submitted again
 with another parallelism or other windows starts afresh instead of restoring counts
-split for other tasks.
+split for other tasks. It also carries the
+protocol's version (:data:`PROTOCOL_VERSION`), raised whenever the state's records
+change shape: state an older logstorm wrote is left alone, and the run starts afresh.
 
 >>> options = {"logstorm.state.path": "/state", "logstorm.time": "event",
 ...            "logstorm.window.url.secs": 300, "logstorm.window.url.slide.secs": 1,
 ...            "logstorm.window.status.secs": 300, "logstorm.window.status.slide.secs": 5}
 >>> context = {"task->component": {"1": "logfiles", "2": "parse", "3": "url_window"}}
 >>> run_state_dir(options, context, run="logs-1-1700000000")
-PosixPath('/state/logs-1-1700000000.6d8ae532')
+PosixPath('/state/logs-1-1700000000.4e50960b')
 >>> state_topics_prefix(options, context, run="logs-1-1700000000")
-'logstorm-state.logs-1-1700000000.6d8ae532'
+'logstorm-state.logs-1-1700000000.4e50960b'
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from typing import Any
 
 from logstorm import logs_options as opt
 from logstorm.state.store import StateStore
+
+PROTOCOL_VERSION = 2  # 2: numbered windows and feedback streams (1: unnumbered outbox)
 
 
 def open_state(options: Mapping[str, Any], storm_conf: Mapping[str, Any],
@@ -101,13 +105,14 @@ def checkpoint_run(options: Mapping[str, Any]) -> str | None:
 
 
 def layout_digest(options: Mapping[str, Any], context: Mapping[str, Any]) -> str:
-    """A short digest of what the state's shape depends on: the time mode, the windows
-    and slides, and which tasks each component runs (Storm's own ``__`` tasks aside)."""
+    """A short digest of what the state's shape depends on: the protocol's version, the
+    time mode, the windows and slides, and which tasks each component runs (Storm's own
+    ``__`` tasks aside)."""
     tasks = sorted(
         (int(task), component)
         for task, component in context["task->component"].items()
         if not component.startswith("__")
     )
     windows = [options[key] for pair in opt.WINDOWS.values() for key in pair]
-    shape = json.dumps([options[opt.TIME], windows, tasks])
+    shape = json.dumps([PROTOCOL_VERSION, options[opt.TIME], windows, tasks])
     return hashlib.sha256(shape.encode()).hexdigest()[:8]

@@ -1,0 +1,72 @@
+"""A window task's part in the protocol: journal the counts, keep what was sent until
+it is out, send it again when the rankings asks.
+
+- out, to the rankings: ``[metric, since, watermark, reports]`` as windows close
+  (:meth:`ReportSender.send`), and a heartbeat ``[metric, last, watermark, []]`` at
+  each save, so a lost last message is noticed by its successor's ``since``;
+- in, from the rankings (``released`` stream): ``[epoch, {metric: watermark}]``
+  (:meth:`ReportSender.hear_released`): what is out may be forgotten, and a new
+  epoch (a restarted rankings, or one that found a report missing) asks for the rest.
+
+The bolt acknowledges its input tuples only after :meth:`ReportSender.save`: the
+sent reports, then the journal, durable in the task's state (:mod:`logstorm.state`).
+
+>>> import tempfile
+>>> from logstorm.state.dir_store import DirStore
+>>> from logstorm.windows.event_time import EventWindowCounter
+>>> counter = EventWindowCounter("url", 10, 1, 3)
+>>> task = ReportSender(DirStore(tempfile.mkdtemp()), "url_window-7", "url", counter)
+>>> counter.add_chunk("c1", 0, [(1000, "/a", 2)])  # counted (not a replay)
+True
+>>> [m[:3] for m in [task.send(1001, counter.advance(1001))]]
+[['url', None, 1001]]
+>>> task.save(counter)                     # heartbeat: last reports at 1001, watermark 1001
+['url', 1001, 1001, []]
+>>> len(task.hear_released(1, {})), len(task.hear_released(1, {}))   # a new epoch: again
+(1, 0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+from typing import Any
+
+from logstorm.protocol.journal import Journaled, WindowJournal
+from logstorm.protocol.sent_reports import SentReports
+from logstorm.sources.watermark import NO_WATERMARK
+
+
+class ReportSender:
+    """One window task's journal and sent reports in its state store, under ``name``
+    (``<component>-<task>``); ``resumed`` says whether the counter was restored."""
+
+    def __init__(self, store: Any, name: str, metric: str, counter: Journaled) -> None:
+        self.store, self.metric = store, metric
+        self.journal = WindowJournal(store.log(f"{name}.jsonl"))
+        self.sent = SentReports(store, f"{name}.sent.json")
+        self.resumed = self.journal.restore(counter)
+        self.epoch: int | None = None  # the rankings' epoch last heard (None: not yet)
+        self.released_upto = NO_WATERMARK
+
+    def send(self, watermark: int, reports: list[Any]) -> list[Any]:
+        """The message for reports (WindowReports) closed at watermark; kept until out."""
+        sent = [astuple(r) for r in reports]
+        return [self.metric, self.sent.add(watermark, sent), watermark, sent]
+
+    def hear_released(self, epoch: int, released: dict[str, int]) -> list[list[Any]]:
+        """The rankings' record; return the messages to send again, oldest first."""
+        self.released_upto = released.get(self.metric, NO_WATERMARK)
+        if epoch == self.epoch:
+            return []
+        self.epoch = epoch
+        return [[self.metric, *entry] for entry in self.sent.unreleased(self.released_upto)]
+
+    def save(self, counter: Any) -> list[Any] | None:
+        """Forget what is out, journal the counts, make both durable (then the bolt may
+        ack); return the heartbeat to send (None before any watermark)."""
+        self.sent.save(self.released_upto)  # before the journal says windows closed
+        self.journal.save(counter)
+        self.store.sync()
+        if counter.watermark == NO_WATERMARK:
+            return None
+        return [self.metric, self.sent.last, counter.watermark, []]
