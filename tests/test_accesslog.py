@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logstorm.parsing.accesslog import (
@@ -24,6 +24,7 @@ from logstorm.parsing.accesslog import (
     parse_time,
     split_request,
 )
+from logstorm.parsing.combiner import _count_line_by_line, count_chunk
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "apache_logs"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -581,3 +582,48 @@ def test_escaped_referer_and_agent_round_trip_with_trailing_fields(referer, agen
     line = f'{PREFIX}"GET / HTTP/1.1" 200 1 "{apache_escape(referer)}" "{apache_escape(agent)}"'
     record = parse_line(line + ' "10.0.0.1" 0.5\r\n')
     assert (record.referer, record.agent) == (referer, agent)
+
+
+_FIELD_PIECES = ["a", "/x", "-", " ", "  ", '"', "\\", "\\\"", "[", "]", "\r", "\t", "é", "0",
+                 "HTTP/1.1", "GET", "200", "\ufffd"]  # fmt: skip
+_PLAIN = '10.0.0.{} - - [17/May/2015:10:05:{:02d} +0000] "GET /p{} HTTP/1.1" {} 5 "-" "ua"'
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(
+                _PLAIN.format,
+                st.integers(0, 9),
+                st.integers(0, 59),
+                st.integers(0, 5),
+                st.sampled_from(["200", "404", "-", "007", "2000"]),
+            ),  # fmt: skip
+            st.builds(
+                lambda a, b: a + b,
+                st.builds(_PLAIN.format, st.just(1), st.just(3), st.just(1), st.just("200")),
+                st.lists(st.sampled_from(_FIELD_PIECES), max_size=4).map("".join),
+            ),
+            st.builds(  # a plain line with one of its space-separated words changed
+                lambda i, piece: " ".join(
+                    piece if j == i else w
+                    for j, w in enumerate(_PLAIN.format(1, 3, 1, 200).split(" "))
+                ),
+                st.integers(0, 11),
+                st.lists(st.sampled_from(_FIELD_PIECES), max_size=3).map("".join),
+            ),
+            st.lists(st.sampled_from(_FIELD_PIECES), max_size=12).map("".join),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.sampled_from([None, {"url": 1, "status": 5}]),
+)
+@settings(max_examples=400)
+def test_a_chunk_counts_the_same_in_one_pass_as_line_by_line(lines, slides):
+    """The one-pass path of plain chunks gives what parsing each line gives, errors too."""
+    text = "\n".join(lines)
+    at = [0, "bytes", []]
+    fast = count_chunk("a.log", text, at, [], slides=slides)
+    slow = _count_line_by_line("a.log", text, at, [], slides, None)
+    assert fast.counts == slow.counts and fast.errors == slow.errors
