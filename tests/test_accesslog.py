@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from logstorm.parsing.accesslog import (
     AccessRecord,
     MalformedLine,
+    event_time,
+    event_times,
     main,
     parse_line,
     parse_time,
@@ -621,8 +623,10 @@ _PLAIN = '10.0.0.{} - - [17/May/2015:10:05:{:02d} +0000] "GET /p{} HTTP/1.1" {} 
 )
 @settings(max_examples=400)
 def test_a_chunk_counts_the_same_in_one_pass_as_line_by_line(lines, slides):
-    """The one-pass path of plain chunks gives what parsing each line gives, errors too."""
+    """The one-pass path of plain chunks gives what parsing each line gives, errors too;
+    the spout's timestamps of a chunk are those of its lines one by one."""
     text = "\n".join(lines)
+    assert event_times(text) == [event_time(line) for line in lines]
     at = [0, "bytes", []]
     fast = count_chunk("a.log", text, at, [], slides=slides)
     slow = _count_line_by_line("a.log", text, at, [], slides, None)

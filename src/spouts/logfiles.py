@@ -11,7 +11,7 @@ from streamparse import Spout, Stream
 
 from logstorm import logs_options as opt
 from logstorm.ack_stats import AckStats, summary
-from logstorm.parsing.accesslog import event_time
+from logstorm.parsing.accesslog import event_times
 from logstorm.protocol.run_state import open_state, resumed_run
 from logstorm.sources.chunks import Chunk
 from logstorm.sources.cuts import CutLog
@@ -198,7 +198,7 @@ class LogFileSpout(Spout):
         if recorded is not None:  # sent before a restart: as it was then
             self.clock.restore(chunk.msg_id, recorded)
             return recorded.values()
-        stamp = self.clock.stamp(chunk.msg_id, [event_time(line.text) for line in chunk.lines])
+        stamp = self.clock.stamp(chunk.msg_id, event_times(chunk.text()))
         if self.cuts is not None:
             self.cuts.record(chunk.msg_id, stamp)  # before it leaves
             if self.cuts_state is not None:

@@ -103,19 +103,33 @@ class Chunk:
     def end(self) -> int:
         return self.lines[-1].end
 
+    def text(self) -> str:
+        """The lines' texts joined by newlines."""
+        return "\n".join([line.text for line in self.lines])
+
     def values(self, event: dict[str, Any] | None = None) -> list:
-        """The spout tuple for this chunk: [path, the lines' texts joined by newlines,
-        their offsets (:meth:`LineOffsets.as_list`), indices of cut lines, chunk id,
-        event-time stamp or None]; the first four are what
-        :func:`logstorm.parsing.combiner.count_chunk` takes."""
-        return [
-            self.path,
-            "\n".join([line.text for line in self.lines]),
-            LineOffsets.of(self.lines, self.unit).as_list(),
-            [i for i, line in enumerate(self.lines) if line.cut],
-            self.msg_id,
-            event,
-        ]
+        """The spout tuple for this chunk: [path, :meth:`text`, the lines' offsets
+        (:meth:`LineOffsets.as_list`), indices of cut lines, chunk id, event-time stamp
+        or None]; the first four are what :func:`logstorm.parsing.combiner.count_chunk`
+        takes."""
+        text = self.text()
+        cut = [i for i, line in enumerate(self.lines) if line.cut]
+        return [self.path, text, self._offsets(text, cut).as_list(), cut, self.msg_id, event]
+
+    def _offsets(self, text: str, cut: list[int]) -> LineOffsets:
+        # Nearly always the lines follow each other as their texts say: then the whole
+        # text's length tells it at once. Without a cut line or a U+FFFD, a line's
+        # span is its text's bytes and a newline, or more (a CRLF, a gap), except a
+        # file's last line without its newline: the last line is checked alone.
+        span, last = self.end - self.start, self.lines[-1]
+        if self.unit == BYTES:
+            plain = (not cut and "\ufffd" not in text and span == len(text.encode()) + 1
+                     and last.end - last.start == len(last.text.encode()) + 1)  # fmt: skip
+        else:
+            plain = span == len(self.lines)
+        return (
+            LineOffsets(self.start, self.unit) if plain else LineOffsets.of(self.lines, self.unit)
+        )
 
 
 class InFlight:

@@ -64,13 +64,22 @@ class LineSplitter:
         complete = self.pending.rfind(b"\n") + 1  # lines end there
         if complete:
             start, limit = self.pending_start, self.max_line_bytes
-            raws = self.pending[:complete].split(b"\n")
-            raws.pop()  # the nothing after the last newline
-            for raw in raws:
-                n = len(raw)
-                text = _decode(raw) if n <= limit else _decode(raw[:limit])
-                out.append(Line(start, start + n + 1, text, n > limit))
-                start += n + 1
+            block = self.pending[:complete]
+            if block.isascii() and b"\r" not in block:  # nearly always: one decode
+                texts = block.decode("ascii").split("\n")
+                texts.pop()  # the nothing after the last newline
+                for text in texts:
+                    n = len(text)
+                    out.append(Line(start, start + n + 1, text[:limit], n > limit))
+                    start += n + 1
+            else:
+                raws = block.split(b"\n")
+                raws.pop()
+                for raw in raws:
+                    n = len(raw)
+                    text = _decode(raw) if n <= limit else _decode(raw[:limit])
+                    out.append(Line(start, start + n + 1, text, n > limit))
+                    start += n + 1
             del self.pending[:complete]
             self.pending_start = start
         if len(self.pending) > self.max_line_bytes:  # an over-long line with no end yet
