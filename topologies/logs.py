@@ -54,9 +54,11 @@ class Logs(Topology):
         "logstorm.output.path": _project_path("run", "logs", "windows.jsonl"),
         "logstorm.errors.path": _project_path("run", "logs", "errors.jsonl"),
         "logstorm.state.path": _project_path("run", "logs", "state"),
-        # Window bolts ack about once a second (after journaling): room for a few
-        # seconds of chunks (up to 1000 lines each) in flight at full speed.
-        "topology.max.spout.pending": 200,
+        # Window bolts ack about once a second (after journaling), so a chunk's tree
+        # takes 0.5-1.5 s: the spout needs that long's chunks (up to 1000 lines each)
+        # in flight. 200 capped a run at 41,000 lines/s of 200,000 written (0.46 cores
+        # busy); 1,000 kept up with 200,000 (BENCHMARKS.md, per-core efficiency).
+        "topology.max.spout.pending": 500,
     }
 
     # -o logstorm.input.tasks=N runs N spout tasks (Kafka partitions are shared out)

@@ -18,7 +18,7 @@ class Line:
 
     Not frozen, though never changed: a frozen dataclass's ``__init__`` sets each field
     through ``object.__setattr__``, which made a Line cost three times as much to make,
-    once per line read (BENCHMARKS.md, notes of 2026-12-02, second round).
+    once per line read (docs/benchmarks-history.md, notes of 2026-12-02, second round).
     """
 
     start: int
