@@ -54,8 +54,8 @@ class AccessRecord:
     """One request. ``path`` is None when the request line holds no URL.
 
     Not frozen, though never changed: a frozen dataclass's ``__init__`` sets each of its
-    eleven fields through ``object.__setattr__``, once per line parsed (BENCHMARKS.md,
-    notes of 2026-12-02, second round).
+    eleven fields through ``object.__setattr__``, once per line parsed
+    (docs/benchmarks-history.md, notes of 2026-12-02, second round).
     """
 
     host: str
