@@ -21,6 +21,7 @@ caller sends it again: at-least-once).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -67,22 +68,22 @@ class LineProducer:
         """Produce every value as one record of the batch (the batch's name must be new),
         with key if given (records of one key stay in one partition, in order)."""
         self.outstanding[batch] = 1  # held until every value is handed to the client
+        answer = functools.partial(self._answer, batch)  # one per batch, not per record
+        produce, topic, sent = self.producer.produce, self.topic, 0
         for value in values:
-            self.outstanding[batch] += 1
             while True:
                 try:
-                    self.producer.produce(
-                        self.topic,
-                        value,
-                        key=key,
-                        on_delivery=lambda err, _, b=batch: self._answer(b, err),
-                    )
+                    produce(topic, value, key=key, on_delivery=answer)
                     break
                 except BufferError:  # the client's queue is full: let it deliver some
+                    self.outstanding[batch] += sent
+                    sent = 0
                     self.producer.poll(QUEUE_FULL_WAIT_SECS)
+            sent += 1
+        self.outstanding[batch] += sent
         self._answer(batch, None)  # the hold
 
-    def _answer(self, batch: str, error: Any) -> None:
+    def _answer(self, batch: str, error: Any, _message: Any = None) -> None:
         if error is not None:
             self.failed.add(batch)
             self.errors.append(str(error))
