@@ -80,6 +80,12 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    topology class may name a check of the cluster's hosts (``check_hosts``: options,
    the hosts of Nimbus's supervisors -> raises ValueError naming the option); ``sparse
    submit`` then stops before anything is sent or killed, with exit code 2.
+15. ``sparse run`` sent SIGTERM (what ``timeout``, systemd and container runtimes send)
+   or SIGHUP exited at once and left the Storm JVM and every Python component running
+   as orphans. Both now stop the run as Ctrl-C does: Storm gets SIGTERM (its shutdown
+   stops the LocalCluster; each Python component exits when its pipe closes), and
+   ``sparse`` exits with 128 + the signal's number once Storm is gone (143 for
+   SIGTERM; Storm is killed if it takes over 30 s).
 """
 
 from __future__ import annotations
@@ -90,6 +96,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -397,16 +404,72 @@ def component_trouble(line: str) -> str | None:
     return f"{found['name']}: {level}: {found['message']}"
 
 
+class StopSignal(Exception):
+    """SIGTERM or SIGHUP reached ``sparse run`` (patch 15)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+STORM_STOP_SECS = 30
+
+
+def run_storm_local(command: str, stdout: Any, poll: Callable[[], None] = lambda: None) -> int:
+    """Run ``storm local``, calling poll about five times a second; SIGTERM or SIGHUP
+    stop it as Ctrl-C does (patch 15). Returns Storm's exit code."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise StopSignal(signum)
+
+    before = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+    storm = None
+    try:
+        storm = subprocess.Popen(shlex.split(command), stdout=stdout, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)  # fmt: skip
+        while storm.poll() is None:
+            poll()
+            time.sleep(0.2)
+        poll()
+        return storm.returncode
+    except KeyboardInterrupt:  # Ctrl-C reached Storm too: let it shut down
+        if storm is not None:
+            storm.wait()
+        poll()
+        sys.exit(130)
+    except StopSignal as stopped:
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)  # one stop at a time
+        if storm is not None:
+            _stop(storm)
+        poll()
+        sys.exit(128 + stopped.signum)
+    except BaseException:  # the view failed: leave no LocalCluster running behind
+        if storm is not None:
+            _stop(storm)
+        raise
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _stop(storm: subprocess.Popen[bytes]) -> None:
+    storm.terminate()
+    try:
+        storm.wait(STORM_STOP_SECS)
+    except subprocess.TimeoutExpired:
+        storm.kill()
+        storm.wait()
+
+
 def run_with_console(command: str, console: Any, options: dict[str, Any], name: str) -> None:
     """Run ``storm local`` with its output in a log file, printing the console view's
     lines and the components' warnings instead (see patch 12)."""
     log = PROJECT_ROOT / "logs" / f"sparse-run-{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     view = console(options, storm_log=log, started=time.time())
-    with open(log, "wb") as out:
-        storm = subprocess.Popen(shlex.split(command), stdout=out, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL)  # fmt: skip
-    with open(log, errors="replace") as storm_output:
+    with open(log, "wb") as out, open(log, errors="replace") as storm_output:
 
         def show() -> None:
             for line in view.lines():
@@ -416,22 +479,10 @@ def run_with_console(command: str, console: Any, options: dict[str, Any], name: 
                 if trouble:
                     print(trouble, flush=True)
 
-        try:
-            while storm.poll() is None:
-                show()
-                time.sleep(0.2)
-        except KeyboardInterrupt:  # Ctrl-C reached Storm too: let it shut down
-            storm.wait()
-            show()
-            sys.exit(130)
-        except BaseException:  # the view failed: leave no LocalCluster running behind
-            storm.terminate()
-            storm.wait()
-            raise
-        show()
-    if storm.returncode != 0:
+        returncode = run_storm_local(command, out, show)
+    if returncode != 0:
         tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-25:])
-        raise UserError(f"Storm stopped with exit code {storm.returncode}; the end of its "
+        raise UserError(f"Storm stopped with exit code {returncode}; the end of its "
                         f"log:\n{tail}", f"read {log} for the whole story")  # fmt: skip
 
 
@@ -483,6 +534,13 @@ def apply() -> None:
         console = getattr(_RUN.get("topology"), "console", None)
         if command.startswith("storm local") and console and os.environ.get(CONSOLE_ENV) != "storm":
             return run_with_console(command, console, _RUN["options"], _RUN["name"])
+        if command.startswith("storm local"):  # Storm's own output, stopped as above
+            sys.stdout.flush()
+            returncode = run_storm_local(command, None)
+            if returncode != 0:
+                raise UserError(f"Storm stopped with exit code {returncode}",
+                                "read its output above")  # fmt: skip
+            return None
         return original_local(command, *args, **kwargs)
 
     def storm_lib_version() -> Any:

@@ -97,6 +97,12 @@ class SparseRun:
         assert self.proc is not None
         os.killpg(self.proc.pid, signal.SIGINT)
 
+    def terminate(self) -> None:
+        """What a process manager (``timeout``, systemd, a container runtime) does:
+        SIGTERM to sparse alone."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+
     def group_alive(self) -> bool:
         """Whether any process of the run (sparse, storm JVM, Python workers) is left."""
         assert self.proc is not None

@@ -1,6 +1,14 @@
 """The streamparse 5.0.1 / Storm 2 compatibility layer (compat/streamparse_storm2.py)."""
 
+import os
+import shlex
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from sparse_run import wait_for
 
 import streamparse_storm2 as compat
 
@@ -143,3 +151,22 @@ def test_the_topology_jar_is_built_again_only_when_src_or_project_clj_changed(tm
     assert jar_for_deploy(simple_jar=True) and builds == [False, False, True]
     (tmp_path / "_build" / "x-standalone.jar").unlink()  # lein clean, or another command
     assert jar_for_deploy(simple_jar=True) and builds == [False, False, True, True]
+
+
+def test_sigterm_to_sparse_run_stops_storm_and_exits_143(tmp_path):
+    """Patch 15: what `timeout` or systemd sends reaches the `storm local` process too."""
+    pid_file = tmp_path / "storm.pid"
+    fake_storm = (
+        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    )
+    script = (
+        f"import sys; sys.path.insert(0, {str(Path(compat.__file__).parent)!r}); "
+        "import streamparse_storm2 as c; "
+        f"c.run_storm_local({shlex.join([sys.executable, '-c', fake_storm])!r}, None)"
+    )
+    sparse = subprocess.Popen([sys.executable, "-c", script])
+    storm_pid = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), 30, "storm"))
+    sparse.send_signal(signal.SIGTERM)
+    assert sparse.wait(timeout=30) == 143
+    with pytest.raises(ProcessLookupError):
+        os.kill(storm_pid, 0)

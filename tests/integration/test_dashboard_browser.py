@@ -218,7 +218,9 @@ def test_live_windows_are_drawn_without_a_reload_and_again_after_a_server_restar
 
 @pytest.mark.storm
 def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
-    """During `sparse run -n logs` over the sample, the page draws the newest window."""
+    """During `sparse run -n logs` over the sample, the page draws the newest window;
+    then SIGTERM to sparse leaves no process of the run (the Storm JVM, its Python
+    components) and sparse exits 143."""
     raw = SAMPLE.read_bytes()
     good = [line for i, line in enumerate(raw.decode().splitlines(), 1) if i != BROKEN_LINE]
     inbox, out = tmp_path / "in", tmp_path / "out"
@@ -247,8 +249,9 @@ def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
             shown = next(w for w in windows(sink, "url") if w["window_end"] == seen["url_end"])
             page.screenshot(ARTIFACTS / "dashboard-storm.png")
             assert page.errors == []
-        run.interrupt()
-        wait_for(lambda: not run.group_alive(), 60, "sparse run to stop", run.log)
+        run.terminate()  # SIGTERM to sparse alone stops everything, as Ctrl-C does
+        wait_for(lambda: not run.group_alive(), 60, "every process of the run to stop", run.log)
+        assert run.proc.returncode == 143
 
     assert seen["top"] == shown["top"] == newest["top"] == expected_url_top(good, 10)
     assert seen["points"] > 0 and seen["mode"] == "processing"
