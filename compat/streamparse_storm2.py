@@ -29,8 +29,10 @@ compat/README.md says how to drop it once streamparse is fixed upstream.
    ``/api/v1/topology/None`` and a Java stack trace, and the tables were cut at 115
    columns, wrapping component names mid-word. The layer fills the uptime in from
    the leader Nimbus, names the missing topology, and draws tables as wide as the
-   terminal. streamparse's own Storm version check for the command warns
-   (``0.9.2-incubating`` is no valid version for pkg_resources): silenced.
+   terminal, and not wrapped at all when the output is not a terminal (``sparse stats |
+   grep url_window`` finds the component). streamparse's own Storm version check for
+   the command warns (``0.9.2-incubating`` is no valid version for pkg_resources):
+   silenced.
 8. A timed ``sparse run -t`` could end with exit code 1 instead of 0 on a busy
    machine: when the LocalCluster shuts down, an executor thread that outlives
    Storm's 100 ms wait hands one more tuple to a shell component whose Python
@@ -671,7 +673,11 @@ def _patch_stats() -> None:
 
     class TerminalWideTexttable(util.Texttable):
         def __init__(self, max_width: int = 80) -> None:
-            super().__init__(max_width=max(max_width, shutil.get_terminal_size().columns))
+            if not sys.stdout.isatty():  # piped (`sparse stats | grep url_window`): no wrap
+                max_width = 0
+            else:
+                max_width = max(max_width, shutil.get_terminal_size().columns)
+            super().__init__(max_width=max_width)
 
     warnings.filterwarnings("ignore", message=".*0.9.2-incubating.*")
     _replace_everywhere("get_ui_jsons", get_ui_jsons)

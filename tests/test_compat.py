@@ -170,3 +170,16 @@ def test_sigterm_to_sparse_run_stops_storm_and_exits_143(tmp_path):
     assert sparse.wait(timeout=30) == 143
     with pytest.raises(ProcessLookupError):
         os.kill(storm_pid, 0)
+
+
+def test_sparse_stats_piped_elsewhere_does_not_wrap_component_names(monkeypatch):
+    """Patch 7: `sparse stats | grep url_window` finds the line (no wrap at 80 columns)."""
+    import streamparse.util as util
+
+    monkeypatch.setattr(util, "Texttable", util.Texttable)  # undone after the test
+    compat._patch_stats()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    table = util.Texttable()
+    name = "url_window_" + "x" * 120
+    table.add_rows([["component", "executed"], [name, 1]])
+    assert any(name in line for line in table.draw().splitlines())
