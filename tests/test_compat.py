@@ -174,9 +174,12 @@ def test_sigterm_to_sparse_run_stops_storm_and_exits_143(tmp_path):
 
 def test_sparse_stats_piped_elsewhere_does_not_wrap_component_names(monkeypatch):
     """Patch 7: `sparse stats | grep url_window` finds the line (no wrap at 80 columns)."""
+    import streamparse.cli.stats as stats
     import streamparse.util as util
 
-    monkeypatch.setattr(util, "Texttable", util.Texttable)  # undone after the test
+    for module, name in ((util, "Texttable"), (util, "get_ui_jsons"), (stats, "get_ui_jsons"),
+                         (stats, "_get_topology_id")):  # fmt: skip
+        monkeypatch.setattr(module, name, getattr(module, name))  # undone after the test
     compat._patch_stats()
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     table = util.Texttable()
