@@ -69,18 +69,15 @@ class LineProducer:
         with key if given (records of one key stay in one partition, in order)."""
         self.outstanding[batch] = 1  # held until every value is handed to the client
         answer = functools.partial(self._answer, batch)  # one per batch, not per record
-        produce, topic, sent = self.producer.produce, self.topic, 0
+        produce, topic, outstanding = self.producer.produce, self.topic, self.outstanding
         for value in values:
+            outstanding[batch] += 1  # before produce: a client may answer at once
             while True:
                 try:
                     produce(topic, value, key=key, on_delivery=answer)
                     break
                 except BufferError:  # the client's queue is full: let it deliver some
-                    self.outstanding[batch] += sent
-                    sent = 0
                     self.producer.poll(QUEUE_FULL_WAIT_SECS)
-            sent += 1
-        self.outstanding[batch] += sent
         self._answer(batch, None)  # the hold
 
     def _answer(self, batch: str, error: Any, _message: Any = None) -> None:
