@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import astuple
 from typing import Any
 
 from streamparse import Bolt, Tuple
@@ -11,7 +10,7 @@ from streamparse import Bolt, Tuple
 from logstorm import logs_options as opt
 from logstorm.output.rankings import WindowReport
 from logstorm.protocol.run_state import open_state
-from logstorm.protocol.window_task import ReportSender
+from logstorm.protocol.window_task import ReportSender, report_message
 from logstorm.sources.watermark import LowestWatermark
 from logstorm.tasks import task_count
 from logstorm.windows.event_time import EventWindowCounter
@@ -114,7 +113,7 @@ class WindowBolt(Bolt):
         if self.sender is not None:
             self._send([self.sender.send(watermark, reports)])
         elif reports or watermark is not None:  # event time: every watermark goes on
-            self._send([[self.metric, None, watermark, [astuple(r) for r in reports]]])
+            self._send([report_message(self.metric, None, watermark, reports)])
 
     def _send(self, messages: list[list[Any]]) -> None:
         # Unanchored: a lost report must not replay (and double-count) the input; with

@@ -36,6 +36,13 @@ from logstorm.protocol.sent_reports import SentReports
 from logstorm.sources.watermark import NO_WATERMARK
 
 
+def report_message(metric: str, since: int | None, watermark: int | None,
+                   reports: list[Any]) -> list[Any]:  # fmt: skip
+    """A window task's tuple to the rankings: ``[metric, since, watermark, reports]``,
+    each WindowReport as a tuple (without a state store ``since`` is None)."""
+    return [metric, since, watermark, [astuple(r) for r in reports]]
+
+
 class ReportSender:
     """One window task's journal and sent reports in its state store, under ``name``
     (``<component>-<task>``); ``resumed`` says whether the counter was restored."""
@@ -50,8 +57,9 @@ class ReportSender:
 
     def send(self, watermark: int, reports: list[Any]) -> list[Any]:
         """The message for reports (WindowReports) closed at watermark; kept until out."""
-        sent = [astuple(r) for r in reports]
-        return [self.metric, self.sent.add(watermark, sent), watermark, sent]
+        message = report_message(self.metric, None, watermark, reports)
+        message[1] = self.sent.add(watermark, message[3])  # since: chained to the last
+        return message
 
     def hear_released(self, epoch: int, released: dict[str, int]) -> list[list[Any]]:
         """The rankings' record; return the messages to send again, oldest first."""
