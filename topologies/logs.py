@@ -61,8 +61,9 @@ class Logs(Topology):
         "topology.max.spout.pending": 500,
     }
 
-    # -o logstorm.input.tasks=N runs N spout tasks (Kafka partitions are shared out)
-    option_parallelism = {opt.INPUT_TASKS: "logfiles"}
+    # -o logstorm.input.tasks=N runs N spout tasks (Kafka partitions are shared out),
+    # -o logstorm.parse.tasks=N N parse tasks
+    option_parallelism = {opt.INPUT_TASKS: "logfiles", opt.PARSE_TASKS: "parse"}
     # sparse run/submit check every option before building or starting anything
     check_options = staticmethod(opt.read_logs_options)
     # sparse submit refuses what needs one host's disk on a cluster of several

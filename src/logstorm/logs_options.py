@@ -13,6 +13,7 @@ from logstorm.options import Option, OptionError, non_negative, positive, read_o
 
 INPUT_KIND = "logstorm.input.kind"
 INPUT_TASKS = "logstorm.input.tasks"
+PARSE_TASKS = "logstorm.parse.tasks"
 INPUT_PATH = "logstorm.input.path"
 INPUT_PATTERN = "logstorm.input.pattern"
 INPUT_MODE = "logstorm.input.mode"
@@ -58,6 +59,14 @@ TABLE = (
         int,
         1,
         "spout tasks (kafka: up to the topic's partitions; files: 1)",
+        positive,
+        "> 0",
+    ),
+    Option(
+        PARSE_TASKS,
+        int,
+        None,
+        "parse tasks (default: 2 on sparse run, 4 on a cluster)",
         positive,
         "> 0",
     ),
