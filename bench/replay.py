@@ -1,7 +1,7 @@
-"""Replay rate of the logs topology by event time, per multilang serializer, beside PyFlink.
+"""Replay rate of the logs topology by event time, per multilang serializer, beside its peers.
 
     .venv/bin/python bench/replay.py [--lines 2000000] [--serializers json msgpack]
-                                     [--flink udf sql]
+                                     [--flink udf sql] [--peers bytewax quix pathway]
 
 What every engine can be asked on the same terms: read a multi-million-line log to
 its end by event time. For each serializer, a fresh ``sparse run -n logs`` (spool
@@ -10,25 +10,27 @@ up, a file of generated lines (seed 0, 1,000 lines per second of log time) is mo
 in whole. The rate is lines / (moved in -> the spout renames it ``.COMPLETED``, every
 line acked), so Storm's start-up is left out. CPU: user + system seconds of every
 process of the run over that span, per million lines; RSS: their sum, the peak of
-0.5 s samples. The one-process ceiling (``bench/reference.py``) runs in the same
-invocation.
+0.5 s samples. Its windows are compared with the reference's (``bench/reference.py``,
+the job in one plain Python process, itself checked against the brute-force
+reference), which runs in the same invocation: the table gives each engine's CPU per
+line over the reference's.
 
-With ``--flink``, the same file is replayed by the PyFlink job of
-``bench/flink_peer.py`` (its venv built by ``tools/bench-venv flink`` on first use),
-once per variant on the first tenth of the file and once on all of it: its rate is
-the difference in lines over the difference in wall time, so Flink's start-up,
-planning and warm-up cancel out; CPU likewise (the job's whole process tree). Writes
-its table to BENCHMARKS.md.
+With ``--flink`` and ``--peers``, the same file is replayed by the other engines'
+jobs (``bench/peers.py``: each in its own venv, checked, timed without its start-up).
+Writes its table to BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import atexit
+import functools
+import json
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,14 +38,23 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from live_latency import cpu_secs, machine, rss_mib, session_procs  # noqa: E402
+from live_latency import (  # noqa: E402
+    KAFKA,
+    cpu_secs,
+    machine,
+    rss_mib,
+    session_procs,
+    started_here,
+)
 from parse_rate import write_section  # noqa: E402
-from reference import generated, reference_rate  # noqa: E402
+from peer_check import compare  # noqa: E402
+from peers import PYTHON_PEERS, flink, python_peer  # noqa: E402
+from profile_logs import component_of  # noqa: E402
+from reference import LATENESS, LOG_RATE, blocks, reference_figures, windows  # noqa: E402
 from sparse_run import SparseRun, wait_for  # noqa: E402
 
+from logstorm import logs_options as opt  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
-
-LOG_RATE = 1000.0  # lines per second of log time
 
 
 def write_log(path: Path, lines: int) -> None:
@@ -54,8 +65,11 @@ def write_log(path: Path, lines: int) -> None:
             fh.write("\n".join(block) + "\n")
 
 
-def replay(log: Path, workdir: Path, serializer: str, extra: dict[str, str]) -> dict[str, Any]:
-    """One fresh run replaying log (extra: more -o options); its figures."""
+def replay(
+    log: Path, workdir: Path, serializer: str, extra: dict[str, str], topic: str | None = None
+) -> dict[str, Any]:
+    """One fresh run replaying log, moved into its spool folder, or with topic, the topic
+    log was shipped into (extra: more -o options); its figures."""
     inbox, out = workdir / "in", workdir / "out"
     inbox.mkdir()
     options = {
@@ -68,22 +82,86 @@ def replay(log: Path, workdir: Path, serializer: str, extra: dict[str, str]) -> 
         "logstorm.console": "false",
         **extra,
     }
+    if topic is not None:
+        options.update({"logstorm.input.kind": "kafka", "logstorm.input.kafka.topic": topic})
     lines = log.read_bytes().count(b"\n")
     with SparseRun("logs", workdir / "run.log", options, serializer=serializer) as run:
         wait_for(lambda: f"speaks {serializer}" in run.output(), 300, "the spout", run.log)
         procs = session_procs(run.proc.pid)
-        cpu_start, started = cpu_secs(procs), time.monotonic()
-        log.rename(inbox / "access.log")
-        done, rss = inbox / "access.log.COMPLETED", 0.0
-        while not done.exists():
+        cpu_start, started = component_cpu(procs), time.monotonic()
+        if topic is None:
+            log.rename(inbox / "access.log")
+            done = (inbox / "access.log.COMPLETED").exists
+        else:
+            done = functools.partial(topic_read, topic, options.get(opt.KAFKA_GROUP, "logstorm"))
+        rss = 0.0
+        while not done():
             rss = max(rss, rss_mib(procs))
             if time.monotonic() - started > 1800 or run.proc.poll() is not None:
                 raise RuntimeError(f"the replay did not complete; see {run.log}")
             time.sleep(0.5)
         secs = time.monotonic() - started
-        cpu = cpu_secs(session_procs(run.proc.pid)) - cpu_start
-        done.rename(log)
-    return figures(f"logstorm, {serializer}", lines, secs, lines, secs, cpu, rss)
+        cpu = component_cpu(session_procs(run.proc.pid)) - cpu_start
+        if topic is None:
+            (inbox / "access.log.COMPLETED").rename(log)
+        verdict = checked(log, out / "windows.jsonl")
+    row = figures(f"logstorm, {serializer}", lines, secs, lines, secs, cpu.total(), rss)
+    cores = {name: used / secs for name, used in cpu.items()}
+    return {**row, "identical": verdict, "late": late(out), "cores": cores}
+
+
+def topic_read(topic: str, group: str, servers: str = "127.0.0.1:9092") -> bool:
+    """Whether the spout tasks committed every partition of topic to its end offset
+    (they commit acknowledged offsets about once a second)."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": servers, "group.id": group})
+    try:
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        wanted = [TopicPartition(topic, p) for p in partitions]
+        committed = consumer.committed(wanted, timeout=10)
+        ends = [consumer.get_watermark_offsets(tp, timeout=10)[1] for tp in wanted]
+        return all(max(c.offset, 0) == end for c, end in zip(committed, ends, strict=True))
+    finally:
+        consumer.close()
+
+
+def component_cpu(procs: list[Path]) -> Counter[str]:
+    """CPU seconds used so far per component class (Storm's JVM and sparse as "Storm")."""
+    used: Counter[str] = Counter()
+    for proc in procs:
+        try:
+            used[component_of(proc) or "Storm"] += cpu_secs([proc])
+        except OSError:  # gone
+            continue
+    return used
+
+
+def checked(log: Path, written: Path, timeout: float = 120) -> str:
+    """Whether the windows written are the reference's for log: every window the log's
+    final watermark closes, once the sink has them (waited for up to timeout seconds,
+    not timed: they follow the last ack by a watermark's round trip)."""
+    text = log.read_text().rstrip("\n")
+    want = list(windows(blocks(text.split("\n"))))
+    newest = max(w["window_end"] for w in want if w["metric"] == "url") - 1  # 1 s slides
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = written.read_text().splitlines() if written.exists() else []
+        verdict = compare(map(json.loads, rows), want, newest - LATENESS)
+        if verdict["identical"]:
+            return "yes"
+        if verdict["different"] or verdict["extra"] or time.monotonic() > deadline:
+            return (f"**no**: {verdict['missing']} missing, {verdict['extra']} extra, "
+                    f"{verdict['different']} different of {verdict['expected']}")  # fmt: skip
+        time.sleep(1)
+
+
+def late(out: Path) -> int:
+    """Lines the run routed aside as late (errors with reason "late", per metric)."""
+    errors = out / "errors.jsonl"
+    if not errors.exists():
+        return 0
+    return sum(json.loads(e).get("reason") == "late" for e in errors.read_text().splitlines())
 
 
 def figures(
@@ -101,43 +179,6 @@ def figures(
     }
 
 
-def flink_run(python: str, variant: str, folder: Path) -> tuple[float, float, float]:
-    """One PyFlink job over folder: (wall seconds, CPU seconds, peak RSS MiB)."""
-    started, rss = time.monotonic(), 0
-    job = subprocess.Popen([python, str(ROOT / "bench" / "flink_peer.py"), "--variant", variant,
-                            "--input", str(folder)], stdout=subprocess.DEVNULL,
-                           start_new_session=True)  # fmt: skip
-    cpu = 0.0  # of the session's processes (the client, Flink's JVM, Python workers)
-    while job.poll() is None:
-        procs = session_procs(job.pid)
-        cpu, rss = max(cpu, cpu_secs(procs)), max(rss, rss_mib(procs))
-        time.sleep(0.2)
-    if job.returncode != 0:
-        raise RuntimeError(f"the PyFlink {variant} job exited with {job.returncode}")
-    return time.monotonic() - started, cpu, rss
-
-
-def flink(log: Path, lines: int, variant: str, workdir: Path) -> dict[str, Any]:
-    """The PyFlink variant's marginal rate over the full file against its first tenth."""
-    python = subprocess.run([str(ROOT / "tools" / "bench-venv"), "flink"], check=True,
-                            capture_output=True, text=True).stdout.strip()  # fmt: skip
-    small, full = workdir / f"{variant}-small", workdir / f"{variant}-full"
-    small.mkdir()
-    full.mkdir()
-    head = lines // 10
-    with open(log) as src, open(small / "access.log", "w") as dst:
-        dst.writelines(line for _, line in zip(range(head), src, strict=False))
-    log.rename(full / "access.log")
-    try:
-        secs_small, cpu_small, _ = flink_run(python, variant, small)
-        secs_full, cpu_full, rss = flink_run(python, variant, full)
-    finally:
-        (full / "access.log").rename(log)
-        shutil.rmtree(small)
-    return figures(f"PyFlink 2.3, {variant}", lines, secs_full, lines - head,
-                   secs_full - secs_small, cpu_full - cpu_small, rss)  # fmt: skip
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=2_000_000)
@@ -145,13 +186,22 @@ def main() -> None:
                     default=["json", "msgpack"])  # fmt: skip
     ap.add_argument("--flink", nargs="*", choices=["udf", "sql"], default=[],
                     help="PyFlink variants to run on the same file")  # fmt: skip
+    ap.add_argument("--peers", nargs="*", choices=list(PYTHON_PEERS), default=[],
+                    help="Python stream processors to run on the file's head")  # fmt: skip
+    ap.add_argument(
+        "--peer-lines",
+        type=int,
+        help="lines of the head the Python peers time (default: each its own)",
+    )
     ap.add_argument("-o", dest="options", action="append", default=[],
                     help="extra key=value for logstorm's runs")  # fmt: skip
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md", help="markdown to update")
     args = ap.parse_args()
     extra = dict(option.split("=", 1) for option in args.options)
-    ceiling = reference_rate(generated(100_000))
-    print(f"one-process ceiling: {ceiling:,.0f} lines/s", flush=True)
+    reference = reference_figures()
+    print(f"reference: {reference}", flush=True)
+    if "quix" in args.peers and started_here(KAFKA):
+        atexit.register(subprocess.run, [*KAFKA, "down"])  # leave the machine as found
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "access.log"
@@ -164,34 +214,47 @@ def main() -> None:
         for variant in args.flink:
             runs.append(flink(log, args.lines, variant, Path(tmp)))
             print(runs[-1], flush=True)
+        for peer in args.peers:
+            lines = min(args.lines, args.peer_lines or PYTHON_PEERS[peer][1])
+            runs.append(python_peer(peer, log, lines, Path(tmp)))
+            print(runs[-1], flush=True)
     ours = runs[len(args.serializers) - 1]  # the last serializer named: msgpack by default
     rows = [
         f"| {r['engine']} | {r['lines']:,} | {r['secs']:.1f} | {r['rate']:,.0f} "
         f"| {ours['rate'] / r['rate']:.2f}x | {r['cpu_per_million']:.1f} "
-        f"| {r['cpu_cores']:.2f} | {r['rss_mib']:,.0f} | {r['rate'] / ceiling:.2f} |"
+        f"| {r['cpu_per_million'] / reference['cpu_per_million']:.1f}x "
+        f"| {r['cpu_cores']:.2f} | {r['rss_mib']:,.0f} | {r['identical']} | {r['late']} |"
         for r in runs
     ]
     table = "\n".join([
-        f"## Replay by event time: logstorm per serializer, and PyFlink — {date.today()}",
+        f"## Replay by event time: logstorm beside its peers — {date.today()}",
         "",
         f"{machine()}. `sparse run -n logs` in spool mode and event time, `local` "
         f"parallelism, one run each. Command: `.venv/bin/python bench/replay.py --lines "
         f"{args.lines} --serializers {' '.join(args.serializers)}"
         f"{' --flink ' + ' '.join(args.flink) if args.flink else ''}"
+        f"{' --peers ' + ' '.join(args.peers) if args.peers else ''}"
+        f"{f' --peer-lines {args.peer_lines}' if args.peer_lines else ''}"
         f"{''.join(f' -o {o}' for o in args.options)}`.",
         "",
         f"| engine | lines | time (s) | lines/s | {ours['engine']} / this "
-        "| CPU-s per million lines | CPU (cores) | peak RSS (MiB) | / one-process ceiling |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| CPU-s per million lines | CPU per line / reference's | CPU (cores) "
+        "| peak RSS (MiB) | windows identical | lines dropped as late |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
-        f"Peer in the same run: the one-process ceiling ran at {ceiling:,.0f} lines/s. The "
-        "replay is timed from the file moved into the spool folder to its rename to "
-        "`.COMPLETED` (every line acked); Storm's start-up (10-20 s) is left out. PyFlink "
-        "(`bench/flink_peer.py`, parallelism 2, the UDF variant parsing with logstorm's "
-        "parser in Python, the SQL one with `REGEXP_EXTRACT`): lines/s, CPU and time are "
-        "the full file's run minus a run on its first tenth (start-up cancels out); time "
-        "is the full run's.",
+        f"The reference in the same run (`bench/reference.py`, the job in one plain Python "
+        f"process): {reference['rate']:,.0f} lines/s, {reference['cpu_per_million']:.2f} "
+        "CPU-s per million lines. logstorm is timed from the file moved into the spool "
+        "folder to its rename to `.COMPLETED` (every line acked); Storm's start-up "
+        "(10-20 s) is left out; its windows are compared with the reference's on the whole "
+        "file. The peers (`bench/peers.py`): lines/s and CPU are a run over the lines "
+        "given minus a run over their first tenth (start-up cancels out), time and RSS the "
+        "full run's; PyFlink (parallelism 2, the UDF variant parsing with logstorm's parser "
+        "in Python, the SQL one with `REGEXP_EXTRACT`) over the whole file into blackhole "
+        "sinks, not checked; the Python peers over the file's head, their windows checked "
+        "first against the brute-force reference on 15,000 lines at 20 lines per second of "
+        "log time (windows full and closed).",
     ])  # fmt: skip
     print(table)
     write_section(args.out, "replay", table)
