@@ -83,7 +83,8 @@ bench: setup
 	$(VENV)/python bench/parse_rate.py
 	$(VENV)/python bench/live_latency.py --rates $(BENCH_RATE) $$(( $(BENCH_RATE) / 2 )) --fill 300 60 --secs 60 --spark-secs 60 --spark-rates $(BENCH_RATE)
 	$(VENV)/python bench/live_latency.py --rates $(BENCH_RATE) $$(( $(BENCH_RATE) / 2 )) --fill 30 --secs 30 --inputs kafka
-	$(VENV)/python bench/replay.py --lines 1000000 --flink udf sql
+	$(VENV)/python bench/replay.py --lines 1000000 --flink udf sql --peers bytewax quix pathway
+	$(VENV)/python bench/scaling.py --lines 1000000
 	$(VENV)/python bench/wordcount_peers.py --secs 30 --warmup 10
 	$(VENV)/python bench/profile_logs.py --rate $$(( $(BENCH_RATE) / 2 ))
 
