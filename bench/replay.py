@@ -56,25 +56,42 @@ from sparse_run import SparseRun, wait_for  # noqa: E402
 from logstorm import logs_options as opt  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
 
+WARM_UP_LINES = 50_000  # replayed first, not timed: the JVM compiles, the tasks settle
 
-def write_log(path: Path, lines: int) -> None:
-    """lines generated lines (seed 0), written in blocks."""
-    source = TrafficGenerator(seed=0).lines(lines, rate=LOG_RATE)
-    with open(path, "w") as fh:
-        while block := [line for _, line in zip(range(50_000), source, strict=False)]:
-            fh.write("\n".join(block) + "\n")
+
+def write_logs(folder: Path, sizes: list[int]) -> list[Path]:
+    """Files of generated lines (seed 0), one per size, each going on in log time where
+    the one before it stopped: replayed in turn, none of their lines is late."""
+    source = TrafficGenerator(seed=0).lines(sum(sizes), rate=LOG_RATE)
+    paths = []
+    for n, size in enumerate(sizes):
+        paths.append(folder / f"access-{n}.log")
+        with open(paths[-1], "w") as fh:
+            left = size
+            while block := [
+                line for _, line in zip(range(min(left, 50_000)), source, strict=False)
+            ]:
+                fh.write("\n".join(block) + "\n")
+                left -= len(block)
+    return paths
 
 
 def replay(
-    log: Path, workdir: Path, serializer: str, extra: dict[str, str], topic: str | None = None
-) -> dict[str, Any]:
-    """One fresh run replaying log, moved into its spool folder, or with topic, the topic
-    log was shipped into (extra: more -o options); its figures."""
+    logs: list[Path], workdir: Path, serializer: str, extra: dict[str, str],
+    topic: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """One fresh run replaying logs: by default all moved into its spool folder at once
+    and read in turn, the last one timed from the end of the one before it to its own
+    end (the pipeline is busy all along, and the lag of the last acks is in both ends);
+    with topic, the topic logs were shipped into, read to its end offsets and timed
+    whole from the spout's start. extra: more -o options. Its figures, with the cores
+    each component used over the time."""
     inbox, out = workdir / "in", workdir / "out"
     inbox.mkdir()
     options = {
         "logstorm.input.path": inbox,
         "logstorm.input.mode": "spool",
+        "logstorm.input.poll.secs": "0.1",  # a new file is found within 0.1 s
         "logstorm.time": "event",
         "logstorm.output.path": out / "windows.jsonl",
         "logstorm.errors.path": out / "errors.jsonl",
@@ -84,30 +101,39 @@ def replay(
     }
     if topic is not None:
         options.update({"logstorm.input.kind": "kafka", "logstorm.input.kafka.topic": topic})
-    lines = log.read_bytes().count(b"\n")
     with SparseRun("logs", workdir / "run.log", options, serializer=serializer) as run:
         wait_for(lambda: f"speaks {serializer}" in run.output(), 300, "the spout", run.log)
         procs = session_procs(run.proc.pid)
-        cpu_start, started = component_cpu(procs), time.monotonic()
-        if topic is None:
-            log.rename(inbox / "access.log")
-            done = (inbox / "access.log.COMPLETED").exists
+        marks = [(time.monotonic(), component_cpu(procs))]  # at the start, then as each ends
+        if topic is not None:
+            ends = [functools.partial(topic_read, topic, options.get(opt.KAFKA_GROUP, "logstorm"))]
         else:
-            done = functools.partial(topic_read, topic, options.get(opt.KAFKA_GROUP, "logstorm"))
+            for log in logs:  # in name order: the spout reads them so
+                log.rename(inbox / log.name)
+            ends = [(inbox / f"{log.name}.COMPLETED").exists for log in logs]
         rss = 0.0
-        while not done():
-            rss = max(rss, rss_mib(procs))
-            if time.monotonic() - started > 1800 or run.proc.poll() is not None:
-                raise RuntimeError(f"the replay did not complete; see {run.log}")
-            time.sleep(0.5)
-        secs = time.monotonic() - started
-        cpu = component_cpu(session_procs(run.proc.pid)) - cpu_start
-        if topic is None:
-            (inbox / "access.log.COMPLETED").rename(log)
-        verdict = checked(log, out / "windows.jsonl")
+        for done in ends:
+            while not done():
+                rss = max(rss, rss_mib(procs))
+                if time.monotonic() - marks[0][0] > 1800 or run.proc.poll() is not None:
+                    raise RuntimeError(f"the replay did not complete; see {run.log}")
+                time.sleep(0.02)
+            marks.append((time.monotonic(), component_cpu(session_procs(run.proc.pid))))
+        for log in logs if topic is None else []:
+            (inbox / f"{log.name}.COMPLETED").rename(log)
+        verdict = checked(logs, out / "windows.jsonl")
+    (started, cpu_a), (ended, cpu_b) = marks[-2:]
+    secs, cpu = ended - started, cpu_b - cpu_a
+    lines = line_count(logs[-1]) if topic is None else sum(map(line_count, logs))
     row = figures(f"logstorm, {serializer}", lines, secs, lines, secs, cpu.total(), rss)
     cores = {name: used / secs for name, used in cpu.items()}
     return {**row, "identical": verdict, "late": late(out), "cores": cores}
+
+
+def line_count(path: Path) -> int:
+    """Lines in a file."""
+    with open(path, "rb") as fh:
+        return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
 
 
 def topic_read(topic: str, group: str, servers: str = "127.0.0.1:9092") -> bool:
@@ -137,12 +163,12 @@ def component_cpu(procs: list[Path]) -> Counter[str]:
     return used
 
 
-def checked(log: Path, written: Path, timeout: float = 120) -> str:
-    """Whether the windows written are the reference's for log: every window the log's
-    final watermark closes, once the sink has them (waited for up to timeout seconds,
-    not timed: they follow the last ack by a watermark's round trip)."""
-    text = log.read_text().rstrip("\n")
-    want = list(windows(blocks(text.split("\n"))))
+def checked(logs: list[Path], written: Path, timeout: float = 120) -> str:
+    """Whether the windows written are the reference's for logs (one after the other):
+    every window the final watermark closes, once the sink has them (waited for up to
+    timeout seconds, not timed: they follow the last ack by a watermark's round trip)."""
+    lines = [line for log in logs for line in log.read_text().splitlines()]
+    want = list(windows(blocks(lines)))
     newest = max(w["window_end"] for w in want if w["metric"] == "url") - 1  # 1 s slides
     deadline = time.monotonic() + timeout
     while True:
@@ -204,12 +230,12 @@ def main() -> None:
         atexit.register(subprocess.run, [*KAFKA, "down"])  # leave the machine as found
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "access.log"
-        write_log(log, args.lines)
+        logs = write_logs(Path(tmp), [WARM_UP_LINES, args.lines])
+        log = logs[-1]
         for serializer in args.serializers:
             workdir = Path(tmp) / serializer
             workdir.mkdir()
-            runs.append(replay(log, workdir, serializer, extra))
+            runs.append(replay(logs, workdir, serializer, extra))
             print(runs[-1], flush=True)
         for variant in args.flink:
             runs.append(flink(log, args.lines, variant, Path(tmp)))

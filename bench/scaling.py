@@ -3,9 +3,11 @@
     .venv/bin/python bench/scaling.py [--lines 1000000] [--parse 1 2 4] [--kafka-tasks 1 2 3]
 
 Each row is one replay by event time (``bench/replay.py``'s ``replay``: a fresh
-``sparse run``, msgpack, the generated file moved into a spool folder, or shipped
-beforehand into a new three-partition topic of the project's broker and read in spool
-mode up to its end offsets), with the cores each component used over the replay. CPU
+``sparse run``, msgpack; files: a warm-up file, then a tenth of the lines, then all of
+them moved into the spool folder in turn, the rate from the last two; Kafka: the lines
+shipped beforehand into a new three-partition topic of the project's broker and read in
+spool mode up to its end offsets, timed whole from the spout's start, so its rate
+includes the spout's start and the last acks), with the cores each component used. CPU
 seconds per million lines are also the cores a cluster needs per million lines a
 second. On this 2-core machine more tasks than cores cannot add speed: the table
 shows where the time goes and what a task costs, a cluster's hosts would add the rest.
@@ -30,7 +32,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
 from live_latency import KAFKA, machine, started_here  # noqa: E402
 from parse_rate import write_section  # noqa: E402
 from peers import ship  # noqa: E402
-from replay import replay, write_log  # noqa: E402
+from replay import WARM_UP_LINES, replay, write_logs  # noqa: E402
 
 from logstorm import logs_options as opt  # noqa: E402
 
@@ -70,20 +72,19 @@ def main() -> None:
         atexit.register(subprocess.run, [*KAFKA, "down"])  # leave the machine as found
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "access.log"
-        write_log(log, args.lines)
+        logs = write_logs(Path(tmp), [WARM_UP_LINES, args.lines])
         for n, tasks in enumerate(args.parse):
             work = Path(tmp) / f"files-{n}"
             work.mkdir()
-            run = replay(log, work, "msgpack", {opt.PARSE_TASKS: str(tasks)})
+            run = replay(logs, work, "msgpack", {opt.PARSE_TASKS: str(tasks)})
             print(run, flush=True)
             rows.append(row("files", 1, tasks, run))
         for n, tasks in enumerate(args.kafka_tasks):
             topic = f"scaling-{time.monotonic_ns()}"
-            ship(log, topic, partitions=3)
+            ship(logs[-1], topic, partitions=3)
             work = Path(tmp) / f"kafka-{n}"
             work.mkdir()
-            run = replay(log, work, "msgpack", {opt.INPUT_TASKS: str(tasks)}, topic=topic)
+            run = replay(logs[-1:], work, "msgpack", {opt.INPUT_TASKS: str(tasks)}, topic=topic)
             print(run, flush=True)
             rows.append(row("kafka", tasks, 2, run))
     table = "\n".join([

@@ -301,3 +301,33 @@ def test_a_restarted_window_task_resumes_from_its_journal_entries():
     reports_steady += steady.advance(END_OF_TIME)
     reports_restored += saved.advance(END_OF_TIME)
     assert reports_restored == reports_steady
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    chunks=st.lists(
+        st.lists(st.one_of(st.none(), st.integers(900, 1100)), max_size=30), max_size=4
+    ),  # fmt: skip
+    lateness=st.sampled_from([0, 3, 30]),
+    slides=st.fixed_dictionaries({"url": st.integers(1, 3), "status": st.integers(4, 10)}),
+    floor=st.one_of(st.none(), st.integers(900, 1100)),
+)
+def test_a_line_is_late_exactly_when_its_first_window_ended_by_the_watermark_before_it(
+    chunks, lateness, slides, floor
+):
+    clock = EventClock(lateness, slides)
+    if floor is not None:
+        clock.floor = floor  # as idle() raises it
+    newest = None
+    for n, times in enumerate(chunks):
+        want: dict[str, list[int]] = {}
+        for i, t in enumerate(times):  # the module's definition, line by line
+            if t is None:
+                continue
+            watermark = clock.floor if newest is None else max(newest - lateness, clock.floor)
+            for metric, slide in slides.items():
+                if (t // slide + 1) * slide <= watermark:
+                    want.setdefault(metric, []).append(i)
+            newest = t if newest is None else max(newest, t)
+        stamp = clock.stamp(f"chunk-{n}", times)
+        assert stamp.late == want and stamp.max_time == newest
