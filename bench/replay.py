@@ -92,6 +92,7 @@ def replay(
         "logstorm.input.path": inbox,
         "logstorm.input.mode": "spool",
         "logstorm.input.poll.secs": "0.1",  # a new file is found within 0.1 s
+        "logstorm.allowed_lateness_secs": str(LATENESS),  # as the reference and the peers
         "logstorm.time": "event",
         "logstorm.output.path": out / "windows.jsonl",
         "logstorm.errors.path": out / "errors.jsonl",

@@ -83,12 +83,12 @@ def test_parse_bolt_sends_each_window_task_one_bundle_and_routes_bad_lines_aside
     for part, (_, _, counts) in urls.items():  # each key in the part its hash names
         assert all(task_of(key, 2) == part for key, _ in counts)
     assert bundles(h, "statuses") == {0: ["chunk-1#0", None, [["200", 3], ["408", 1]]]}
-    errors = h.emitted("errors")
-    assert [e[0] for e in errors] == [
-        "unterminated user-agent field",
-        "line too long: cut at the configured maximum",
+    [[path, counts, samples]] = h.emitted("errors")  # one tuple for the chunk's bad lines
+    assert path == "/logs/a.log" and counts == [
+        ["unterminated user-agent field", None, 1],
+        ["line too long: cut at the configured maximum", None, 1],
     ]
-    assert errors[0][1:] == ["/logs/a.log", 30, BROKEN, None]
+    assert samples[0] == ["unterminated user-agent field", 30, BROKEN, None, len(BROKEN)]
     assert all(m["anchors"] == [tup.id] for m in h.messages("emit"))
     assert h.acked() == [tup.id] and h.failed() == []
 
@@ -103,7 +103,9 @@ def test_parse_bolt_in_event_time_counts_by_slide_and_reports_late_lines(tmp_pat
     assert url_bundle == [f"chunk-9#{part}", t - 60, [[t, "/a", 1]]]  # the late line: in none
     statuses = bundles(h, "statuses")[0][2]
     assert sorted(statuses) == [[t // 5 - 1, "200", 1], [t // 5, "200", 1]]  # 5 s slides
-    assert h.emitted("errors") == [["late", "/logs/a.log", 100, early, "url"]]
+    assert h.emitted("errors") == [
+        ["/logs/a.log", [["late", "url", 1]], [["late", 100, early, "url", len(early)]]]
+    ]
 
 
 def bundle(counts, chunk="c1", watermark=None):
@@ -264,12 +266,12 @@ def test_a_window_sink_writes_in_the_rankings_order_and_a_restarted_one_mends_it
 
 def test_error_sink_keeps_reason_file_offset_and_raw_line_and_tallies_them(tmp_path):
     h = BoltHarness(ErrorSinkBolt, conf(tmp_path), name="error_sink")
-    h.feed(["unterminated user-agent field", "/logs/a.log", 30, BROKEN, None])
-    h.feed(["late", "/logs/a.log", 90, GOOD, "url"])
+    bad = "unterminated user-agent field"
+    h.feed(["/logs/a.log", [[bad, None, 1]], [[bad, 30, BROKEN, None, len(BROKEN)]]])
+    h.feed(["/logs/a.log", [["late", "url", 1]], [["late", 90, GOOD, "url", len(GOOD)]]])
     records = complete_records(tmp_path / "errors.jsonl")
     assert records == [
-        {"reason": "unterminated user-agent field", "path": "/logs/a.log", "offset": 30,
-         "line": BROKEN},
+        {"reason": bad, "path": "/logs/a.log", "offset": 30, "line": BROKEN},
         {"reason": "late", "path": "/logs/a.log", "offset": 90, "line": GOOD, "metric": "url"},
     ]  # fmt: skip
     h.tick()  # the tally is written at most once a second, and on ticks
@@ -277,8 +279,29 @@ def test_error_sink_keeps_reason_file_offset_and_raw_line_and_tallies_them(tmp_p
     h.tick()
     assert json.loads((tmp_path / "errors.counts.json").read_text()) == {
         "late": {"url": 1},
-        "malformed": {"unterminated user-agent field": 1},
+        "malformed": {bad: 1},
+        "not_written": 0,
     }
+
+
+def test_a_flood_of_bad_lines_is_counted_exactly_and_written_within_the_budget(
+    tmp_path, monkeypatch
+):
+    options = {"logstorm.errors.samples.per.minute": 3, "logstorm.errors.max.bytes": 2500}
+    h = BoltHarness(ErrorSinkBolt, conf(tmp_path, **options), name="error_sink")
+    monkeypatch.setattr("bolts.sinks.time.time", lambda: 600.0)  # all in one minute
+    reason, garbage = "not valid UTF-8", "\ufffd" * 300  # 900 bytes: two to a file
+    for chunk in range(200):  # 1,000 lines of 5,000 characters, 5 sampled per chunk
+        samples = [[reason, 5 * chunk + i, garbage, None, 5000] for i in range(5)]
+        h.feed(["/logs/a.log", [[reason, None, 5]], samples])
+    files = [tmp_path / "errors.jsonl", tmp_path / "errors.jsonl.1"]  # rotated at 2,500 bytes
+    records = [r for f in reversed(files) for r in complete_records(f)]
+    assert [r["offset"] for r in records] == [0, 1, 2]  # this minute's budget, in order
+    assert records[0]["line_chars"] == 5000 and all(f.stat().st_size <= 2500 for f in files)
+    h.component.next_tally = 0
+    h.tick()
+    tally = json.loads((tmp_path / "errors.counts.json").read_text())
+    assert tally["malformed"] == {reason: 1000} and tally["not_written"] == 997
 
 
 @pytest.mark.parametrize(
@@ -553,3 +576,22 @@ def test_a_report_lost_on_its_way_is_asked_for_again(tmp_path):
         rankings.feed(message, source="url_window", task=7)
     windows = windows_of(rankings)
     assert [(w["window_end"], w["total"]) for w in windows] == [(1001, 2), (1002, 3)]
+
+
+def test_the_windows_file_rotates_by_size_and_a_reopened_one_still_writes_each_window_once(
+    tmp_path,
+):
+    from logstorm.output.sinks import WindowFile
+
+    path = tmp_path / "windows.jsonl"
+    window = {"metric": "url", "time": "event", "top": [["/a", 1]]}
+    out = WindowFile(path, "event", max_bytes=200, keep=2)
+    for end in range(10):
+        assert out.write({**window, "window_end": end})
+    files = [path, tmp_path / "windows.jsonl.1", tmp_path / "windows.jsonl.2"]
+    assert all(0 < f.stat().st_size <= 200 for f in files)
+    assert not (tmp_path / "windows.jsonl.3").exists()  # keep=2: the oldest dropped
+    out.file.rotate()  # as if the sink died just after a rotation: the newest is in .1
+    again = WindowFile(path, "event", max_bytes=200, keep=2)
+    assert not again.write({**window, "window_end": 9})
+    assert again.write({**window, "window_end": 10})

@@ -7,6 +7,7 @@ from typing import Any
 from streamparse import Bolt, Stream, Tuple
 
 from logstorm import logs_options as opt
+from logstorm.output.error_samples import chunk_errors
 from logstorm.parsing.combiner import count_chunk
 from logstorm.tasks import task_count
 
@@ -16,9 +17,10 @@ COUNTS_FIELDS = ["part", "chunk", "watermark", "counts"]
 class AccessLogParseBolt(Bolt):
     """Counts a chunk's lines per URL and per status and sends each window task one
     bundle: (part, part's chunk id, the chunk's stamped watermark or None,
-    [[key, count], ...] or in event time [[slide, key, count], ...]). Each bad line,
-    and in event time each late one, goes to ``errors``. Everything is anchored to
-    the chunk, acked once emitted; a malformed line never fails the chunk nor stops
+    [[key, count], ...] or in event time [[slide, key, count], ...]). The chunk's bad
+    lines, and in event time its late ones, go to ``errors`` as one tuple: their counts
+    and a few samples (:func:`~logstorm.output.error_samples.chunk_errors`). Everything
+    is anchored to the chunk, acked once emitted; a malformed line never fails the chunk nor stops
     the bolt.
 
     Part i of n holds the keys :func:`~logstorm.parsing.partition.task_of` gives i; the
@@ -31,7 +33,7 @@ class AccessLogParseBolt(Bolt):
     outputs = [
         Stream(fields=COUNTS_FIELDS, name="urls"),
         Stream(fields=COUNTS_FIELDS, name="statuses"),
-        Stream(fields=["reason", "path", "offset", "line", "metric"], name="errors"),
+        Stream(fields=["path", "counts", "samples"], name="errors"),
     ]
     # metric -> (stream, the window component it feeds, as named in topologies/logs.py)
     targets = {"url": ("urls", "url_window"), "status": ("statuses", "status_window")}
@@ -39,6 +41,7 @@ class AccessLogParseBolt(Bolt):
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
         self.slides = opt.slides(options) if options[opt.TIME] == "event" else None
+        self.samples = options[opt.ERRORS_SAMPLES]  # a chunk sends no more than a minute's
         self.parts = {}
         for metric, (_, component) in self.targets.items():
             self.parts[metric] = task_count(context, component)
@@ -53,5 +56,5 @@ class AccessLogParseBolt(Bolt):
         for metric, (stream, _) in self.targets.items():
             for part, bundle in counts.bundles(metric, self.parts[metric]).items():
                 self.emit([part, f"{chunk}#{part}", watermark, bundle], stream=stream)
-        for e in counts.errors:
-            self.emit([e["reason"], path, e["offset"], e["line"], e.get("metric")], stream="errors")
+        if counts.errors:  # one tuple, whatever the number of bad lines
+            self.emit([path, *chunk_errors(counts.errors, self.samples)], stream="errors")

@@ -12,6 +12,7 @@ from logstorm import logs_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.jsonl_file import JsonLinesFile
 from logstorm.kafka_topic import topic_partitions
+from logstorm.output.error_samples import SampleBudget
 from logstorm.output.sinks import (
     ErrorTally,
     WindowFile,
@@ -51,7 +52,8 @@ class WindowSinkBolt(Bolt):
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
-        self.out = WindowFile(options[opt.OUTPUT_PATH], options[opt.TIME])
+        self.out = WindowFile(options[opt.OUTPUT_PATH], options[opt.TIME],
+                              options[opt.OUTPUT_MAX_BYTES], options[opt.OUTPUT_KEEP])  # fmt: skip
         _say_if_cut(self.logger, self.out.file)
         self.console = options[opt.CONSOLE]
         transactional = options[opt.STATE_BACKEND] == "kafka"
@@ -112,27 +114,42 @@ class WindowSinkBolt(Bolt):
 
 
 class ErrorSinkBolt(Bolt):
-    """Appends each line the windows left out (malformed, cut, or in event time late for
-    a metric) with its reason, file and offset to ``logstorm.errors.path``, and keeps
-    their tally beside it (``errors.counts.json``): nothing is dropped unaccounted.
+    """Counts the lines the windows left out (malformed, cut, or in event time late for
+    a metric) in a tally beside ``logstorm.errors.path`` (``errors.counts.json``), and
+    appends samples of them with their reason, file and offset to that file, at most
+    ``logstorm.errors.samples.per.minute`` of each reason and metric: a flood of bad
+    lines is counted exactly and costs a bounded amount of disk. The file rotates at
+    ``logstorm.errors.max.bytes`` (``logstorm.errors.keep`` old ones kept).
     """
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
-        path = opt.read_logs_options(storm_conf)[opt.ERRORS_PATH]
-        self.out = JsonLinesFile(path)
+        options = opt.read_logs_options(storm_conf)
+        path = options[opt.ERRORS_PATH]
+        self.out = JsonLinesFile(path, options[opt.ERRORS_MAX_BYTES], options[opt.ERRORS_KEEP])
         _say_if_cut(self.logger, self.out)
+        self.budget = SampleBudget(options[opt.ERRORS_SAMPLES])
         self.tally = ErrorTally()
         self.tally_path = tally_path(path)
         self.tally_due = False
         self.next_tally = 0.0
 
     def process(self, tup: Tuple) -> None:
-        reason, path, offset, line, metric = tup.values
-        record = {"reason": reason, "path": path, "offset": offset, "line": line}
-        if metric is not None:
-            record["metric"] = metric
-        self.out.write(record)
-        self.tally.add(record)
+        path, counts, samples = tup.values
+        for reason, metric, n in counts:
+            self.tally.add(reason, metric, n)
+            self.tally.not_written += n
+        now, kept = time.time(), []
+        for reason, offset, line, metric, length in samples:
+            if self.budget.admit((reason, metric), now):
+                record = {"reason": reason, "path": path, "offset": offset, "line": line}
+                if metric is not None:
+                    record["metric"] = metric
+                if length > len(line):
+                    record["line_chars"] = length  # the sample is the line's start
+                kept.append(record)
+        if kept:
+            self.out.write_all(kept)
+            self.tally.not_written -= len(kept)
         self.tally_due = True
         self._write_tally()
 

@@ -30,6 +30,11 @@ OUTPUT_PATH = "logstorm.output.path"
 OUTPUT_KAFKA_TOPIC = "logstorm.output.kafka.topic"
 OUTPUT_KAFKA_SERVERS = "logstorm.output.kafka.servers"
 ERRORS_PATH = "logstorm.errors.path"
+OUTPUT_MAX_BYTES = "logstorm.output.max.bytes"
+OUTPUT_KEEP = "logstorm.output.keep"
+ERRORS_MAX_BYTES = "logstorm.errors.max.bytes"
+ERRORS_KEEP = "logstorm.errors.keep"
+ERRORS_SAMPLES = "logstorm.errors.samples.per.minute"
 STATE_PATH = "logstorm.state.path"
 STATE_BACKEND = "logstorm.state.backend"
 STATE_KAFKA_SERVERS = "logstorm.state.kafka.servers"
@@ -124,7 +129,34 @@ TABLE = (
         bool,
         "naming host:port",
     ),
+    Option(
+        OUTPUT_MAX_BYTES,
+        int,
+        64 * 2**20,
+        "the windows file rotates (to <file>.1, ...) before it grows past this",
+        positive,
+        "> 0",
+    ),
+    Option(OUTPUT_KEEP, int, 5, "rotated windows files kept", non_negative, ">= 0"),
     Option(ERRORS_PATH, str, "", "JSON-lines file of malformed lines", bool, "naming a file"),
+    Option(
+        ERRORS_MAX_BYTES,
+        int,
+        64 * 2**20,
+        "the errors file rotates (to <file>.1, ...) before it grows past this",
+        positive,
+        "> 0",
+    ),
+    Option(ERRORS_KEEP, int, 1, "rotated errors files kept", non_negative, ">= 0"),
+    Option(
+        ERRORS_SAMPLES,
+        int,
+        60,
+        "lines written to the errors file per reason (and metric) per minute; the rest "
+        "only counted",
+        non_negative,
+        ">= 0",
+    ),
     Option(
         STATE_BACKEND,
         str,

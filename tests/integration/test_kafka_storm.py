@@ -112,6 +112,7 @@ def test_event_time_on_kafka_gives_the_references_windows_per_partition(sample_t
             "logstorm.time": "event",
             "logstorm.allowed_lateness_secs": LATENESS,
             "logstorm.input.mode": "spool",
+            "logstorm.errors.samples.per.minute": 100_000,  # every late line written
         },  # fmt: skip
     )
     sink = out / "windows.jsonl"

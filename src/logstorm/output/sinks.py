@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from logstorm.jsonl_file import JsonLinesFile
+from logstorm.jsonl_file import JsonLinesFile, rotated_paths
 from logstorm.logs_options import WINDOWS
 from logstorm.parsing.combiner import LATE
 
@@ -45,13 +45,19 @@ class WindowFile:
     False
     """
 
-    def __init__(self, path: str | os.PathLike[str], time: str) -> None:
-        self.file = JsonLinesFile(path)  # a line a crash cut is written again
+    def __init__(
+        self, path: str | os.PathLike[str], time: str, max_bytes: int | None = None, keep: int = 1
+    ) -> None:
+        self.file = JsonLinesFile(path, max_bytes, keep)  # a line a crash cut is written again
         self.time = time
-        self.newest = newest_windows(path, time)
+        self.newest: dict[str, int] = {}
+        for rotated in rotated_paths(Path(path), keep):  # newest first
+            for metric, end in newest_windows(rotated, time).items():
+                self.newest.setdefault(metric, end)
 
     def write(self, window: dict[str, Any]) -> bool:
-        """Append window unless the file has it; return whether it was written."""
+        """Append window unless the file (or a rotated copy) has it; return whether it
+        was written."""
         if window["window_end"] <= self.newest.get(window["metric"], -1):
             return False
         self.file.write(window)
@@ -137,28 +143,37 @@ def window_table(window: dict[str, Any]) -> str:
 
 
 class ErrorTally:
-    """How many lines were left out, and why: malformed (by reason) and late (by metric).
+    """How many lines were left out, and why: malformed (by reason) and late (by metric),
+    and how many of them the errors file does not show (its sample budget was spent:
+    :mod:`logstorm.output.error_samples`).
 
     It is the answer to "how much did the windows miss?", kept next to the errors file
-    as ``{"late": {metric: n}, "malformed": {reason: n}}``.
+    as ``{"late": {metric: n}, "malformed": {reason: n}, "not_written": n}``.
+
+    >>> tally = ErrorTally()
+    >>> tally.add("late", "url", 3); tally.add("bad quote", None, 2); tally.not_written += 4
+    >>> tally.as_dict()
+    {'late': {'url': 3}, 'malformed': {'bad quote': 2}, 'not_written': 4}
     """
 
     def __init__(self) -> None:
         self.late: Counter[str] = Counter()
         self.malformed: Counter[str] = Counter()
+        self.not_written = 0
 
-    def add(self, record: dict[str, Any]) -> None:
-        """Count one error record."""
-        if record["reason"] == LATE:
-            self.late[record["metric"]] += 1
+    def add(self, reason: str, metric: str | None, n: int) -> None:
+        """Count n lines left out for reason (late ones: for metric)."""
+        if reason == LATE:
+            self.late[str(metric)] += n
         else:
-            self.malformed[record["reason"]] += 1
+            self.malformed[reason] += n
 
     def as_dict(self) -> dict[str, Any]:
         """The tally as JSON-ready counts, keys sorted."""
         return {
             "late": dict(sorted(self.late.items())),
             "malformed": dict(sorted(self.malformed.items())),
+            "not_written": self.not_written,
         }
 
 

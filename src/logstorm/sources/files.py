@@ -38,6 +38,7 @@ from logstorm.sources.offsets import CommitTracker, PositionFile, file_id
 READ_BYTES = 256 * 1024
 HEAD_BYTES = 256
 MAX_READS_PER_FILL = 16
+CHUNK_CHARS = 2**20  # a chunk's text, at most (unless its first line is longer)
 
 
 @dataclass
@@ -247,6 +248,13 @@ class LogDirectoryReader:
         ``batch_lines`` lines or at what was read; None to wait for more reads."""
         start = f.ready[0].start
         count = min(self.batch_lines, len(f.ready))
+        if f.ready[count - 1].end - start > CHUNK_CHARS:  # long (cut) lines: fewer of them
+            count, chars = 0, 0
+            for line in itertools.islice(f.ready, self.batch_lines):
+                chars += len(line.text)
+                if count and chars > CHUNK_CHARS:
+                    break
+                count += 1
         end = self.cuts.get(f"{f.chunk_prefix}/{start}")
         if end is not None:
             ends = [line.end for line in itertools.islice(f.ready, count)]
