@@ -74,7 +74,7 @@ kafka-status: setup
 kafka-clean:
 	$(VENV)/python tools/kafka clean
 
-## Benchmarks (not part of the tests): rewrite BENCHMARKS.md's tables, about 30 minutes.
+## Benchmarks (not part of the tests): rewrite BENCHMARKS.md's tables, about 45 minutes.
 ## BENCH_RATE: the log analyzer's target rate (lines/s): measured there with its 300 s
 ## windows full, beside Spark's DStream job with its window full too; then at half that
 ## rate, files and Kafka.

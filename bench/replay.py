@@ -250,7 +250,8 @@ def main() -> None:
         f"| {r['engine']} | {r['lines']:,} | {r['secs']:.1f} | {r['rate']:,.0f} "
         f"| {ours['rate'] / r['rate']:.2f}x | {r['cpu_per_million']:.1f} "
         f"| {r['cpu_per_million'] / reference['cpu_per_million']:.1f}x "
-        f"| {r['cpu_cores']:.2f} | {r['rss_mib']:,.0f} | {r['identical']} | {r['late']} |"
+        f"| {r['cpu_cores']:.2f} | {r['rss_mib']:,.0f} | {r['identical']} "
+        f"| {'not reported' if r['late'] is None else r['late']} |"
         for r in runs
     ]
     table = "\n".join([
@@ -272,10 +273,11 @@ def main() -> None:
         "",
         f"The reference in the same run (`bench/reference.py`, the job in one plain Python "
         f"process): {reference['rate']:,.0f} lines/s, {reference['cpu_per_million']:.2f} "
-        "CPU-s per million lines. logstorm is timed from the file moved into the spool "
-        "folder to its rename to `.COMPLETED` (every line acked); Storm's start-up "
-        "(10-20 s) is left out; its windows are compared with the reference's on the whole "
-        "file. The peers (`bench/peers.py`): lines/s and CPU are a run over the lines "
+        "CPU-s per million lines. logstorm reads a 50,000-line warm-up file, then the "
+        "measured one (moved into the spool folder together), and is timed from the first's "
+        "rename to `.COMPLETED` to the second's (every line acked): Storm's start-up and "
+        "warm-up are left out; its windows are compared with the reference's on both files. "
+        "The peers (`bench/peers.py`): lines/s and CPU are a run over the lines "
         "given minus a run over their first tenth (start-up cancels out), time and RSS the "
         "full run's; PyFlink (parallelism 2, the UDF variant parsing with logstorm's parser "
         "in Python, the SQL one with `REGEXP_EXTRACT`) over the whole file into blackhole "
