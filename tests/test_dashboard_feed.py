@@ -17,6 +17,7 @@ from logstorm.dashboard.__main__ import main
 from logstorm.dashboard.feed import WindowFeed
 from logstorm.dashboard.server import make_app
 from logstorm.dashboard.storm_ui import fetch_ui_health
+from logstorm.output.follow import complete_records
 from logstorm.sources.progress import ReplayProgress
 from logstorm.sources.status import status_dir, write_status
 
@@ -360,3 +361,30 @@ def test_the_storm_ui_figures_reach_the_browser(tmp_path):
     with storm_ui() as ui:
         storm = asyncio.run(scenario(ui))
     assert (storm["acked_tuples"], storm["complete_latency_ms"]) == (1230, 40.0)
+
+
+def test_on_a_70_mb_file_the_feed_reads_only_the_tail_its_history_needs(tmp_path):
+    out = tmp_path / "windows.jsonl"
+    top = [
+        [f"/posts/{n:04d}/a-long-enough-slug-to-look-like-one.html", 1000 - n] for n in range(10)
+    ]
+    with open(out, "w") as fh:  # 1.5 days by event time, a URL window a second
+        for t in range(1_431_000_000, 1_431_000_000 + 130_000):
+            fh.write(json.dumps({"metric": "url", "time": "event", "window_end": t, "top": top}))
+            fh.write("\n")
+            if t % 5 == 0:
+                fh.write(json.dumps({"metric": "status", "time": "event", "window_end": t,
+                                     "top": [["200", t % 1000]]}) + "\n")  # fmt: skip
+    size = out.stat().st_size
+    assert size > 70_000_000
+    feed = WindowFeed(out, history_secs=900)
+    assert feed.source.follower.offset > size - 2_000_000  # the tail only: 900 s of windows
+    feed.poll_windows()
+    history = feed.history()["windows"]
+    records = complete_records(out)  # what a full read gives
+    newest_status = max(r["window_end"] for r in records if r["metric"] == "status")
+    want = [r for r in records if r["metric"] == "status" and r["window_end"] > newest_status - 900]
+    assert [w["window_end"] for w in history] == [
+        *(w["window_end"] for w in want),
+        max(r["window_end"] for r in records if r["metric"] == "url"),
+    ]

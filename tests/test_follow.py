@@ -25,9 +25,11 @@ def test_a_missing_rotated_or_truncated_file_is_followed_from_its_start(tmp_path
     assert follower.read() == []  # not written yet
     path.write_text('{"n": 1}\n{"n": 2}\n')
     assert [r["n"] for r in follower.read()] == [1, 2]
+    with open(path, "a") as fh:
+        fh.write('{"n": 2.5}\n')  # written just before the rotation, not read yet
     path.rename(tmp_path / "windows.jsonl.1")
     path.write_text('{"n": 3}\n')  # rotated: a new file, shorter than the offset read
-    assert [r["n"] for r in follower.read()] == [3]
+    assert [r["n"] for r in follower.read()] == [2.5, 3]  # the old file's rest, then the new
     os.truncate(path, 0)
     with open(path, "a") as fh:
         fh.write('{"n": 4}\n{"n": 5}\n')  # copytruncate: the same file, longer again

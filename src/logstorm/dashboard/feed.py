@@ -63,7 +63,7 @@ class WindowFeed:
         self.windows_path = Path(windows_path)
         self.errors_path = Path(errors_path or self.windows_path.with_name("errors.jsonl"))
         self.status_dir = Path(status_dir or status_dir_of(self.windows_path))
-        self.source = source or FileWindows(self.windows_path)
+        self.source = source or FileWindows(self.windows_path, history_secs)
         self.recent = WindowHistory(history_secs)
         self.clock = clock
         self.unreadable_reads = 0  # reads that held a whole line that was not JSON

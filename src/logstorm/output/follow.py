@@ -54,9 +54,12 @@ def complete_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 class JsonLinesFollower:
     """Hands out the records appended to a JSON-lines file since the last ``read``.
 
-    A file that is missing reads as nothing new; one that was replaced (rotated) or
-    truncated is read again from its start. A truncated file may have grown past the
-    old offset by the next read, so its first bytes tell, as for the file spout.
+    A file that is missing reads as nothing new. One that was replaced (rotated by
+    rename, as the window sink does) is read to its end through the handle still open
+    on it, then the new one from its start, so no record written just before a rotation
+    is missed; one that was truncated is read again from its start. A truncated file
+    may have grown past the old offset by the next read, so its first bytes tell, as
+    for the file spout.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -64,20 +67,51 @@ class JsonLinesFollower:
         self.offset = 0
         self.inode: int | None = None
         self.head = b""  # the file's first bytes as read: a rewrite changes them
+        self.fh: Any = None  # the file read last, kept open to finish it once rotated
+
+    def start_at(self, offset: int) -> None:
+        """Skip what lies before offset (the start of a line) in the file as it is now."""
+        try:
+            self.fh = open(self.path, "rb")  # noqa: SIM115 - kept open across reads
+        except FileNotFoundError:
+            return
+        self.inode = os.fstat(self.fh.fileno()).st_ino
+        self.head = self.fh.read(min(offset, HEAD_BYTES))
+        self.offset = offset
 
     def read(self) -> list[dict[str, Any]]:
         """The records completed since the last call."""
+        records = []
         try:
-            with open(self.path, "rb") as fh:
-                stat = os.fstat(fh.fileno())
-                rewritten = stat.st_size < self.offset or fh.read(len(self.head)) != self.head
-                if stat.st_ino != self.inode or rewritten:
-                    self.inode, self.offset, self.head = stat.st_ino, 0, b""
-                fh.seek(self.offset)
-                data = _complete(fh.read())
+            inode = os.stat(self.path).st_ino
         except FileNotFoundError:
-            return []
+            inode = None
+        if self.fh is not None and inode != self.inode:  # rotated: finish the old file
+            self.fh.seek(self.offset)
+            records = _parse(_complete(self.fh.read()))
+            self.close()
+            self.inode, self.offset, self.head = None, 0, b""
+        if inode is None:
+            return records
+        try:
+            if self.fh is None:
+                self.fh = open(self.path, "rb")  # noqa: SIM115 - kept open across reads
+            stat = os.fstat(self.fh.fileno())
+            self.fh.seek(0)
+            rewritten = stat.st_size < self.offset or self.fh.read(len(self.head)) != self.head
+            if stat.st_ino != self.inode or rewritten:
+                self.inode, self.offset, self.head = stat.st_ino, 0, b""
+            self.fh.seek(self.offset)
+            data = _complete(self.fh.read())
+        except FileNotFoundError:  # replaced between the stat and the open
+            return records
         if len(self.head) < HEAD_BYTES:
             self.head = (self.head + data)[:HEAD_BYTES]
         self.offset += len(data)
-        return _parse(data)
+        return records + _parse(data)
+
+    def close(self) -> None:
+        """Close the file (a later read opens it again)."""
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
