@@ -60,7 +60,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src"), str(ROOT / "bench"), str(ROOT / "c
 
 from parse_rate import write_section  # noqa: E402
 
-from streamparse_storm2 import storm_home  # noqa: E402
+from streamparse_storm2 import storm_home, storm_version  # noqa: E402
 
 STORM = storm_home() / "bin" / "storm"
 STORM_VERSION = storm_home().name.removeprefix("apache-storm-")
@@ -91,11 +91,12 @@ def build_java_jar() -> float:
     Downloads (storm-starter, Maven plugins) go to .cache/m2; offline first, so a warm
     cache never touches the network.
     """
-    sources = [JAVA_DIR / "pom.xml", *JAVA_DIR.rglob("*.java")]
+    sources = [ROOT / "project.clj", JAVA_DIR / "pom.xml", *JAVA_DIR.rglob("*.java")]
     if JAR.exists() and JAR.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
         return 0.0
     start = time.monotonic()
-    mvn = ["mvn", "-q", "-B", f"-Dmaven.repo.local={M2}", "-f", str(JAVA_DIR / "pom.xml")]
+    mvn = ["mvn", "-q", "-B", f"-Dmaven.repo.local={M2}", f"-Dstorm.version={storm_version()}",
+           "-f", str(JAVA_DIR / "pom.xml")]  # fmt: skip
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     if subprocess.run([*mvn, "-o", "package"], check=False, **quiet).returncode:
         subprocess.run([*mvn, "package"], check=True)

@@ -373,13 +373,19 @@ def multilang_serializer(serializer: str, storm_options: dict[str, Any]) -> None
     storm_options[MULTILANG_SERIALIZER] = want
 
 
-def storm_home() -> Path:
-    """The Storm home tools/bootstrap assembled for the version in project.clj."""
+def storm_version() -> str:
+    """The Storm version of the project: project.clj's ``(def storm-version "X.Y.Z")``,
+    the one setting every build and tool reads."""
     clj = (PROJECT_ROOT / "project.clj").read_text()
     version = re.search(r'\(def storm-version "([0-9.]+)"\)', clj)
     if not version:
         raise RuntimeError('project.clj lacks (def storm-version "X.Y.Z")')
-    return PROJECT_ROOT / ".cache" / "storm" / f"apache-storm-{version[1]}"
+    return version[1]
+
+
+def storm_home() -> Path:
+    """The Storm home tools/bootstrap assembled for the version in project.clj."""
+    return PROJECT_ROOT / ".cache" / "storm" / f"apache-storm-{storm_version()}"
 
 
 CONSOLE_ENV = "LOGSTORM_CONSOLE"
