@@ -388,3 +388,32 @@ def test_on_a_70_mb_file_the_feed_reads_only_the_tail_its_history_needs(tmp_path
         *(w["window_end"] for w in want),
         max(r["window_end"] for r in records if r["metric"] == "url"),
     ]
+
+
+def test_metrics_give_lines_read_counted_malformed_and_late_and_each_spout_task(tmp_path):
+    from logstorm.dashboard.metrics import exposition
+
+    out = tmp_path / "windows.jsonl"
+    for task, lines in ((0, 6000), (1, 4000)):
+        latency = {"p50": 120, "p99": 900}
+        write_status(status_dir(out), task, {"at": 100.0, "secs": 5.0, "lines_total": lines,
+                     "lines_per_sec": 800.0, "pending": 3, "failed": 1,
+                     "complete_latency_ms": latency, "progress": None})  # fmt: skip
+    (tmp_path / "errors.counts.json").write_text(json.dumps(
+        {"late": {"url": 7}, "malformed": {"bad quote": 2}, "not_written": 5}))  # fmt: skip
+    append(out, window("url", 1_000, time="event"), window("status", 1_000, time="event"))
+    feed = WindowFeed(out)
+    feed.poll_windows()
+    lines = exposition(feed).decode().splitlines()
+    for sample in (
+        'logstorm_lines_read_total{task="0"} 6000.0',
+        'logstorm_lines_malformed_total{reason="bad quote"} 2.0',
+        'logstorm_lines_late_total{metric="url"} 7.0',
+        'logstorm_lines_counted_total{metric="url"} 9991.0',  # 10,000 - 2 - 7
+        'logstorm_lines_counted_total{metric="status"} 9998.0',
+        "logstorm_errors_not_written_total 5.0",
+        'logstorm_spout_complete_latency_seconds{quantile="0.99",task="1"} 0.9',
+        'logstorm_windows_read_total{metric="status"} 1.0',
+        'logstorm_window_end_seconds{metric="url",time="event"} 1000.0',
+    ):
+        assert sample in lines, sample

@@ -176,7 +176,8 @@ class LogFileSpout(Spout):
         if secs:
             self.lines_acked += report["acked_lines"]
             self.logger.info("logfiles: %s, %d pending", summary(report), self.reader.pending())
-        report.update(at=time.time(), pending=self.reader.pending(), progress=None)
+        report.update(at=time.time(), pending=self.reader.pending(), progress=None,
+                      lines_total=self.lines_acked)  # fmt: skip
         if self.progress is not None:
             files, bytes_ = self.reader.progress()
             report["progress"] = self.progress.report(

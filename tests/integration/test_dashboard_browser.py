@@ -11,21 +11,18 @@ Screenshots are kept in run/test-artifacts/.
 from __future__ import annotations
 
 import json
-import re
-import signal
 import statistics
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from dashboard_process import Dashboard
 from event_reference import key_of, reference_from_events, reference_windows
 from live_page import LivePage
 from sample_log import BROKEN_LINE, SAMPLE, expected_url_top, first_window_with_total, windows
 from sparse_run import PROJECT, SparseRun, wait_for
 
 ARTIFACTS = PROJECT / "run" / "test-artifacts"
-PYTHON = PROJECT / ".venv" / "bin" / "python"
 HISTORY_SECS = 900  # the server's default: 15 minutes of status windows
 
 # Everything the page shows that a test checks, as the DOM holds it.
@@ -56,35 +53,6 @@ READ_PAGE = """(() => {
     },
   };
 })()"""
-
-
-class Dashboard:
-    """`python -m logstorm.dashboard` on windows_path, started and stopped as a user would."""
-
-    def __init__(self, windows_path: Path, port: int = 0) -> None:
-        self.argv = [str(PYTHON), "-m", "logstorm.dashboard", "--port", str(port),
-                     "--windows", str(windows_path)]  # fmt: skip
-
-    def start(self) -> str:
-        """Its URL, from the line it prints once it listens."""
-        self.proc = subprocess.Popen(self.argv, cwd=PROJECT, stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        match = re.match(r"dashboard: (http://127\.0\.0\.1:(\d+)/) ", line)
-        assert match, f"the dashboard printed {line!r}, exit code {self.proc.poll()}"
-        self.url, self.port = match.group(1), int(match.group(2))
-        return self.url
-
-    def stop(self) -> None:
-        """What Ctrl-C does; it exits 0."""
-        self.proc.send_signal(signal.SIGINT)
-        assert self.proc.wait(timeout=10) == 0
-
-    def __enter__(self) -> str:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc.poll() is None:
-            self.stop()
 
 
 def page_when(page: LivePage, condition: str, timeout: float = 30) -> dict:

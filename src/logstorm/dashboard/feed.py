@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,8 @@ class WindowFeed:
         self.tally: dict[str, Any] = read_tally(self.errors_path)
         self.health: dict[str, Any] | None = spout_health(read_statuses(self.status_dir), clock())
         self.storm: dict[str, Any] | None = None
+        self.windows_read: Counter[str] = Counter()  # per metric, for /metrics
+        self.newest: dict[str, dict[str, Any]] = {}  # metric -> its newest window read
 
     def poll_windows(self) -> list[Message]:
         """A ``window`` message for each new window appended since the last poll that
@@ -89,6 +92,10 @@ class WindowFeed:
                    if isinstance(r, dict)]  # fmt: skip
         for w in windows:
             self.recent.add(w)
+            metric = w.get("metric")
+            if isinstance(metric, str):
+                self.windows_read[metric] += 1
+                self.newest[metric] = w
         if self.recent.restarted:  # another run's windows: the pages start anew too
             self.recent.restarted = False
             return [self.history()]

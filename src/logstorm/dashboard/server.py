@@ -9,11 +9,12 @@ tally and health: a browser that connects or reconnects draws at once), then a
 feed (the windows file every 0.1 s, the tally and status files every second) and hands
 each message to every connected browser's queue; a browser too slow to keep up is
 disconnected, and its EventSource reconnects and gets the history again.
-``GET /api/history`` is the history as plain JSON.
+``GET /api/history`` is the history as plain JSON, ``GET /metrics`` the run's figures in
+Prometheus' text format (:mod:`.metrics`).
 
 >>> app = make_app(WindowFeed("run/logs/windows.jsonl"))
 >>> sorted({r.resource.canonical for r in app.router.routes()})
-['/', '/api/history', '/dashboard.js', '/events', '/style.css', '/vendor/echarts.js']
+['/', '/api/history', '/dashboard.js', '/events', '/metrics', '/style.css', '/vendor/echarts.js']
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 from aiohttp import web
 
 from logstorm.dashboard.feed import Message, WindowFeed
+from logstorm.dashboard.metrics import CONTENT_TYPE, exposition
 from logstorm.dashboard.storm_ui import fetch_ui_health
 
 PAGE_DIR = Path(__file__).resolve().parents[3] / "dashboard"
@@ -59,6 +61,7 @@ def make_app(feed: WindowFeed, storm_ui: str = "") -> web.Application:
     app.router.add_get("/vendor/echarts.js", _vendor)
     app.router.add_get("/events", _events)
     app.router.add_get("/api/history", _history)
+    app.router.add_get("/metrics", _metrics)
     app.cleanup_ctx.append(_poller)
     app.on_shutdown.append(_close_streams)
     return app
@@ -79,6 +82,11 @@ async def _vendor(request: web.Request) -> web.StreamResponse:
 
 async def _history(request: web.Request) -> web.Response:
     return web.json_response(request.app[FEED].history())
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    body = exposition(request.app[FEED])
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
 async def _events(request: web.Request) -> web.StreamResponse:
