@@ -284,6 +284,17 @@ def test_error_sink_keeps_reason_file_offset_and_raw_line_and_tallies_them(tmp_p
     }
 
 
+def test_a_restarted_error_sink_goes_on_counting_from_its_tally(tmp_path):
+    bad = "unterminated user-agent field"
+    for _ in range(2):  # the second task is the first one restarted
+        h = BoltHarness(ErrorSinkBolt, conf(tmp_path), name="error_sink")
+        h.feed(["/logs/a.log", [[bad, None, 3]], [[bad, 30, BROKEN, None, len(BROKEN)]]])
+        h.component.next_tally = 0
+        h.tick()
+    tally = json.loads((tmp_path / "errors.counts.json").read_text())
+    assert tally["malformed"] == {bad: 6} and tally["not_written"] == 4
+
+
 def test_a_flood_of_bad_lines_is_counted_exactly_and_written_within_the_budget(
     tmp_path, monkeypatch
 ):

@@ -12,7 +12,7 @@ from logstorm import logs_options as opt
 from logstorm.atomic import write_json_atomic
 from logstorm.jsonl_file import JsonLinesFile
 from logstorm.kafka_topic import topic_partitions
-from logstorm.output.error_samples import SampleBudget
+from logstorm.output.error_samples import ErrorSampler, SampleBudget
 from logstorm.output.sinks import (
     ErrorTally,
     WindowFile,
@@ -127,29 +127,16 @@ class ErrorSinkBolt(Bolt):
         path = options[opt.ERRORS_PATH]
         self.out = JsonLinesFile(path, options[opt.ERRORS_MAX_BYTES], options[opt.ERRORS_KEEP])
         _say_if_cut(self.logger, self.out)
-        self.budget = SampleBudget(options[opt.ERRORS_SAMPLES])
-        self.tally = ErrorTally()
         self.tally_path = tally_path(path)
+        self.tally = ErrorTally.resumed(self.tally_path)  # a restarted sink goes on counting
+        self.sampler = ErrorSampler(self.tally, SampleBudget(options[opt.ERRORS_SAMPLES]))
         self.tally_due = False
         self.next_tally = 0.0
 
     def process(self, tup: Tuple) -> None:
-        path, counts, samples = tup.values
-        for reason, metric, n in counts:
-            self.tally.add(reason, metric, n)
-            self.tally.not_written += n
-        now, kept = time.time(), []
-        for reason, offset, line, metric, length in samples:
-            if self.budget.admit((reason, metric), now):
-                record = {"reason": reason, "path": path, "offset": offset, "line": line}
-                if metric is not None:
-                    record["metric"] = metric
-                if length > len(line):
-                    record["line_chars"] = length  # the sample is the line's start
-                kept.append(record)
+        kept = self.sampler.take(*tup.values, now=time.time())
         if kept:
             self.out.write_all(kept)
-            self.tally.not_written -= len(kept)
         self.tally_due = True
         self._write_tally()
 

@@ -8,6 +8,7 @@ one per bad line: how many lines it left out per (reason, metric), and a few of 
 sink adds every count to its tally (:class:`~logstorm.output.sinks.ErrorTally`) and
 writes a sample only while the (reason, metric) has budget left this minute
 (:class:`SampleBudget`); the tally says how many were counted and not written.
+:class:`ErrorSampler` is the sink's part: a tuple in, the records to write out.
 
 >>> errors = [{"reason": "bad", "offset": 10 * i, "line": "x" * 5000} for i in range(9)]
 >>> counts, samples = chunk_errors(errors, per_key=5)
@@ -63,3 +64,40 @@ class SampleBudget:
             return False
         self.used[key] += 1
         return True
+
+
+class ErrorSampler:
+    """The error sink's core: counts a chunk's errors in tally and picks the samples to
+    write, within budget.
+
+    >>> from logstorm.output.sinks import ErrorTally
+    >>> sampler = ErrorSampler(ErrorTally(), SampleBudget(per_minute=1))
+    >>> sampler.take("a.log", [["bad", None, 3]], [["bad", 0, "x", None, 1],
+    ...                                          ["bad", 5, "y" * 4, None, 9]], now=0.0)
+    [{'reason': 'bad', 'path': 'a.log', 'offset': 0, 'line': 'x'}]
+    >>> sampler.tally.as_dict()
+    {'late': {}, 'malformed': {'bad': 3}, 'not_written': 2}
+    """
+
+    def __init__(self, tally: Any, budget: SampleBudget) -> None:
+        self.tally, self.budget = tally, budget
+
+    def take(
+        self, path: str, counts: list[list[Any]], samples: list[list[Any]], now: float
+    ) -> list[dict[str, Any]]:
+        """Count counts ([[reason, metric, n], ...]); the error records of the samples
+        (:func:`chunk_errors`) the budget admits at time now."""
+        for reason, metric, n in counts:
+            self.tally.add(reason, metric, n)
+            self.tally.not_written += n
+        kept = []
+        for reason, offset, line, metric, length in samples:
+            if self.budget.admit((reason, metric), now):
+                record = {"reason": reason, "path": path, "offset": offset, "line": line}
+                if metric is not None:
+                    record["metric"] = metric
+                if length > len(line):
+                    record["line_chars"] = length  # the sample is the line's start
+                kept.append(record)
+        self.tally.not_written -= len(kept)
+        return kept

@@ -161,6 +161,22 @@ class ErrorTally:
         self.malformed: Counter[str] = Counter()
         self.not_written = 0
 
+    @classmethod
+    def resumed(cls, path: str | os.PathLike[str]) -> ErrorTally:
+        """The tally a sink wrote to path before it stopped (an empty one if none, or if
+        it is not a tally): a restarted sink goes on from it."""
+        tally = cls()
+        try:
+            saved = json.loads(Path(path).read_text())
+        except (FileNotFoundError, ValueError):
+            return tally
+        if isinstance(saved, dict):
+            tally.late.update(_whole_counts(saved.get("late")))
+            tally.malformed.update(_whole_counts(saved.get("malformed")))
+            not_written = saved.get("not_written")
+            tally.not_written = not_written if isinstance(not_written, int) else 0
+        return tally
+
     def add(self, reason: str, metric: str | None, n: int) -> None:
         """Count n lines left out for reason (late ones: for metric)."""
         if reason == LATE:
@@ -175,6 +191,13 @@ class ErrorTally:
             "malformed": dict(sorted(self.malformed.items())),
             "not_written": self.not_written,
         }
+
+
+def _whole_counts(value: Any) -> dict[str, int]:
+    """The whole-number counts of a saved tally's dict (nothing if it is not one)."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(key): n for key, n in value.items() if isinstance(n, int)}
 
 
 def tally_path(errors_path: str | os.PathLike[str]) -> Path:
