@@ -398,7 +398,11 @@ def test_metrics_give_lines_read_counted_malformed_and_late_and_each_spout_task(
         latency = {"p50": 120, "p99": 900}
         write_status(status_dir(out), task, {"at": 100.0, "secs": 5.0, "lines_total": lines,
                      "lines_per_sec": 800.0, "pending": 3, "failed": 1,
-                     "complete_latency_ms": latency, "progress": None})  # fmt: skip
+                     "complete_latency_ms": latency, "progress": None,
+                     "lag": {"unit": "bytes", "sources": {f"/in/{task}.log": 10 * task}},
+                     })  # fmt: skip
+    write_status(status_dir(out), 2, {"at": 100.0, "lines_total": 0,
+                 "lag": {"unit": "records", "sources": {"access-log/2": 17}}})  # fmt: skip
     (tmp_path / "errors.counts.json").write_text(json.dumps(
         {"late": {"url": 7}, "malformed": {"bad quote": 2}, "not_written": 5}))  # fmt: skip
     append(out, window("url", 1_000, time="event"), window("status", 1_000, time="event"))
@@ -415,5 +419,7 @@ def test_metrics_give_lines_read_counted_malformed_and_late_and_each_spout_task(
         'logstorm_spout_complete_latency_seconds{quantile="0.99",task="1"} 0.9',
         'logstorm_windows_read_total{metric="status"} 1.0',
         'logstorm_window_end_seconds{metric="url",time="event"} 1000.0',
+        'logstorm_input_bytes_behind{file="/in/1.log",task="1"} 10.0',
+        'logstorm_kafka_consumer_lag{partition="2",topic="access-log"} 17.0',
     ):
         assert sample in lines, sample

@@ -309,6 +309,19 @@ def test_ack_commits_only_over_contiguous_acked_chunks(logs, position_path):
     assert saved_offset(reader, position_path, log) == third.end == log.stat().st_size
 
 
+def test_lag_is_each_open_files_bytes_not_yet_committed(logs, position_path):
+    log = logs / "app.log"
+    append(log, numbered(1, 4))
+    reader = make_reader(logs, position_path, batch_lines=2)
+    first, second = drain(reader)
+    assert reader.lag() == {str(log): log.stat().st_size}  # read, nothing acknowledged
+    reader.ack(first.msg_id)
+    assert reader.lag() == {str(log): log.stat().st_size - first.end}
+    append(log, numbered(5, 5))  # written, not read yet: behind too
+    reader.ack(second.msg_id)
+    assert reader.lag() == {str(log): len("line 5\n")}
+
+
 def test_pending_counts_unacked_chunks_and_allow_new_false_gives_only_failed_ones(
     logs, position_path
 ):

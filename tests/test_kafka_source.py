@@ -61,8 +61,9 @@ class StandInConsumer:
             answers.append(TopicPartition(tp.topic, tp.partition, offset, metadata=metadata or ""))
         return answers
 
-    def get_watermark_offsets(self, tp, timeout):
-        return self.ends.get(tp.partition, (0, 0))
+    def get_watermark_offsets(self, tp, timeout=None, cached=False):
+        none = -1001  # what librdkafka answers from its cache before any fetch
+        return self.ends.get(tp.partition, (none, none) if cached else (0, 0))
 
     def assign(self, partitions):
         self.assigned = [tp.partition for tp in partitions]
@@ -140,6 +141,19 @@ def test_a_bounded_read_ends_at_the_end_offsets_it_found_at_start():
     for chunk in filter(None, chunks):
         kafka.ack(chunk.msg_id)
     assert kafka.drained() and kafka.next_chunk() is None
+
+
+def test_lag_is_each_partitions_end_offset_minus_what_kafka_confirmed_committed():
+    consumer = StandInConsumer(partitions=3, committed={0: 5}, ends={0: (0, 9), 1: (2, 6)})
+    kafka = source(consumer)  # partition 1: nothing committed, from its first offset
+    assert kafka.lag() == {"t/0": 4, "t/1": 4}  # partition 2: no fetch yet, not known
+    consumer.queue = [Message(0, 5, b"a"), Message(0, 6, b"b")]
+    chunk = kafka.next_chunk()
+    kafka.ack(chunk.msg_id)
+    kafka.save()
+    assert kafka.lag()["t/0"] == 4  # sent, not confirmed
+    kafka._on_commit(None, [TopicPartition("t", 0, 7)])
+    assert kafka.lag()["t/0"] == 2
 
 
 def test_event_time_checkpoints_travel_with_the_committed_offsets():

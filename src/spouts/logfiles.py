@@ -115,6 +115,7 @@ class LogFileSpout(Spout):
         self.lines_acked = 0
         self.progress = None
         self.replay_over = False
+        self.lag_unit = "records" if options[opt.INPUT_KIND] == "kafka" else "bytes"
         if options[opt.INPUT_KIND] == "files" and options[opt.INPUT_MODE] == "spool":
             self.progress = ReplayProgress(started=time.monotonic())
         self._report(0.0)  # the topology is up: the console and the dashboard see it
@@ -177,7 +178,8 @@ class LogFileSpout(Spout):
             self.lines_acked += report["acked_lines"]
             self.logger.info("logfiles: %s, %d pending", summary(report), self.reader.pending())
         report.update(at=time.time(), pending=self.reader.pending(), progress=None,
-                      lines_total=self.lines_acked)  # fmt: skip
+                      lines_total=self.lines_acked,
+                      lag={"unit": self.lag_unit, "sources": self.reader.lag()})  # fmt: skip
         if self.progress is not None:
             files, bytes_ = self.reader.progress()
             report["progress"] = self.progress.report(

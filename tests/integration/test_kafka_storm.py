@@ -25,6 +25,8 @@ from sample_log import (
 )
 from sparse_run import SparseRun, wait_for
 
+from logstorm.dashboard.feed import WindowFeed
+from logstorm.dashboard.metrics import exposition
 from logstorm.output.follow import complete_lines, complete_records
 
 pytestmark = pytest.mark.storm
@@ -55,6 +57,14 @@ def kafka_options(topic: str, out: Path, **extra) -> tuple[str, dict]:
     }
 
 
+def consumer_lag(sink: Path) -> dict[str, float]:
+    """topic/partition -> lag, as the dashboard's /metrics gives it."""
+    text = exposition(WindowFeed(sink)).decode()
+    found = re.findall(r'logstorm_kafka_consumer_lag\{partition="(\d+)",topic="([^"]+)"\} (\S+)',
+                       text)  # fmt: skip
+    return {f"{topic}/{p}": float(n) for p, topic, n in found}
+
+
 def stop(run: SparseRun) -> None:
     run.interrupt()
     wait_for(lambda: not run.group_alive(), 60, "sparse run to stop", run.log)
@@ -81,6 +91,9 @@ def test_logs_counts_a_kafka_topic_exactly_and_commits_what_it_counted(sample_to
         # Acknowledged lines are committed to the group: no lag left on any partition.
         offsets = wait_for(lambda: all_committed(group), 60, "no lag in the group", run.log)
         assert [offsets[p][1] for p in range(3)] == [len(p) for p in partitions]
+        # ... and the spouts report the same: Prometheus' consumer lag is 0 everywhere.
+        wait_for(lambda: consumer_lag(sink) == {f"{topic}/{p}": 0 for p in range(3)}, 30,
+                 "the spouts to report no consumer lag", run.log)  # fmt: skip
         shares = re.findall(rf"reads partitions (\[[0-9, ]*\]) of {topic}", run.output())
         assert sorted(shares) == ["[0, 2]", "[1]"]  # 2 spout tasks: partition mod 2
         written = len(complete_lines(sink))

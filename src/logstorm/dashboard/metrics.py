@@ -15,7 +15,8 @@ Every scrape reads the files afresh; nothing is kept but the windows read.
 ``logstorm_spout_pending{task}``        chunks emitted, not yet acknowledged
 ``logstorm_spout_failed{task}``         chunks failed in the task's last report
 ``logstorm_spout_complete_latency_seconds{task,quantile}`` chunk emit to ack, p50 / p99
-``logstorm_input_bytes_behind{task}``   spool mode: bytes of the input not yet committed
+``logstorm_input_bytes_behind{task,file}`` a file's size minus the offset committed
+``logstorm_kafka_consumer_lag{topic,partition}`` end offset minus the committed offset
 ``logstorm_windows_read_total{metric}`` windows the dashboard read since it started
 ``logstorm_window_end_seconds{metric,time}`` the newest window's end (epoch seconds)
 ``logstorm_window_age_seconds{metric}`` now - newest end, processing time: output lag
@@ -110,8 +111,10 @@ def _spouts(statuses: list[dict[str, Any]]) -> Iterator[Metric]:
         "Chunk emitted to acked",
         labels=["task", "quantile"],
     )
-    behind = GaugeMetricFamily("logstorm_input_bytes_behind", "Spool mode: input bytes not "
-                               "yet committed", labels=["task"])  # fmt: skip
+    behind = GaugeMetricFamily("logstorm_input_bytes_behind", "A file's bytes not yet "
+                               "committed", labels=["task", "file"])  # fmt: skip
+    lag = GaugeMetricFamily("logstorm_kafka_consumer_lag", "A partition's records not yet "
+                            "committed", labels=["topic", "partition"])  # fmt: skip
     for status in statuses:
         task = str(status["task"])
         for key, gauge in gauges.items():
@@ -120,12 +123,17 @@ def _spouts(statuses: list[dict[str, Any]]) -> Iterator[Metric]:
             ms = (status.get("complete_latency_ms") or {}).get(key)
             if ms is not None:
                 latency.add_metric([task, quantile], ms / 1000)
-        progress = status.get("progress")
-        if progress:
-            behind.add_metric([task], progress["bytes_total"] - progress["bytes_done"])
+        sources = (status.get("lag") or {}).get("sources", {})
+        for source, n in sources.items():
+            if status["lag"]["unit"] == "records":
+                topic, partition = source.rsplit("/", 1)
+                lag.add_metric([topic, partition], n)
+            else:
+                behind.add_metric([task, source], n)
     yield from gauges.values()
     yield latency
     yield behind
+    yield lag
 
 
 def _windows(feed: Any, now: float) -> Iterator[Metric]:

@@ -309,6 +309,14 @@ class LogDirectoryReader:
         found = sum(done) + sum(os.fstat(f.fh.fileno()).st_size for f in open_files)
         return (len(done), len(done) + len(open_files)), (committed, found)
 
+    def lag(self) -> dict[str, int]:
+        """Bytes behind, per open file: its size now minus the offset committed (a file
+        done is 0 behind and not listed)."""
+        return {
+            f.path: max(os.fstat(f.fh.fileno()).st_size - f.tracker.committed, 0)
+            for f in self.files.values()
+        }
+
     def reachable(self) -> bool:
         """Files are always there to look at (an unreadable one is in ``unreadable``, and
         the others are read meanwhile)."""

@@ -207,6 +207,23 @@ class KafkaSource:
         self.save(wait=True)
         self.consumer.close()
 
+    def lag(self) -> dict[str, int]:
+        """Records behind, per partition: its end offset minus the group's committed
+        offset, Kafka's own "consumer lag". The offsets are those the last fetch
+        brought (no request to the broker); with nothing committed yet the lag counts
+        from the partition's first offset; a partition whose offsets are not known yet
+        is left out."""
+        from confluent_kafka import TopicPartition
+
+        behind = {}
+        for p in self.partitions:
+            low, end = self.consumer.get_watermark_offsets(TopicPartition(self.topic, p),
+                                                           cached=True)  # fmt: skip
+            committed = self.confirmed.get(p, low)
+            if end >= 0 and committed >= 0:
+                behind[self.source(p)] = max(end - committed, 0)
+        return behind
+
     # -- client callbacks (served inside poll, consume and commit) ------------------------
     def _on_error(self, error: Any) -> None:
         self.unreadable[self.servers] = f"{error.str()} (retrying)"
