@@ -87,6 +87,7 @@ bench: setup
 	$(VENV)/python bench/scaling.py --lines 1000000
 	$(VENV)/python bench/wordcount_peers.py --secs 30 --warmup 10
 	$(VENV)/python bench/profile_logs.py --rate $$(( $(BENCH_RATE) / 2 ))
+	$(VENV)/python bench/dashboard_start.py --secs 130000 --runs 5
 
 ## The soak (not part of the tests): 30 minutes on the loopback cluster at 50,000 lines/s
 ## (half the sustained rate): RSS per process kind, lines counted within their slide,

@@ -8,9 +8,11 @@ import http.server
 import json
 import os
 import socket
+import sys
 import threading
 
 import aiohttp
+from sparse_run import PROJECT
 
 from logstorm.ack_stats import AckStats
 from logstorm.dashboard.__main__ import main
@@ -364,17 +366,11 @@ def test_the_storm_ui_figures_reach_the_browser(tmp_path):
 
 
 def test_on_a_70_mb_file_the_feed_reads_only_the_tail_its_history_needs(tmp_path):
+    sys.path.insert(0, str(PROJECT / "bench"))
+    from dashboard_start import write_history  # what the benchmark of the start reads
+
     out = tmp_path / "windows.jsonl"
-    top = [
-        [f"/posts/{n:04d}/a-long-enough-slug-to-look-like-one.html", 1000 - n] for n in range(10)
-    ]
-    with open(out, "w") as fh:  # 1.5 days by event time, a URL window a second
-        for t in range(1_431_000_000, 1_431_000_000 + 130_000):
-            fh.write(json.dumps({"metric": "url", "time": "event", "window_end": t, "top": top}))
-            fh.write("\n")
-            if t % 5 == 0:
-                fh.write(json.dumps({"metric": "status", "time": "event", "window_end": t,
-                                     "top": [["200", t % 1000]]}) + "\n")  # fmt: skip
+    write_history(out, 130_000)  # 1.5 days by event time, a URL window a second
     size = out.stat().st_size
     assert size > 70_000_000
     feed = WindowFeed(out, history_secs=900)
