@@ -1,7 +1,7 @@
 """How fast the dashboard opens on a long history: time to listen and to first data.
 
 Writes a windows file as a long event-time replay leaves it (a URL window a second, a
-status window every 5 s; ``--secs`` of log time, 130,000 s is about 93 MB), then starts
+status and a host window every 5 s; ``--secs`` of log time), then starts
 ``python -m logstorm.dashboard`` on it as a user does, several times, and measures from
 the start of the process to the line it prints once it listens, and to the first
 ``/events`` message that carries windows (what a browser draws first). The start must
@@ -27,11 +27,12 @@ from pathlib import Path
 from parse_rate import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
+HOSTS = [[f"10.0.{n}.{n * 7}", 500 - n] for n in range(10)]
 TOP = [[f"/posts/{n:04d}/a-long-enough-slug-to-look-like-one.html", 1000 - n] for n in range(10)]
 
 
 def write_history(path: Path, secs: int, first: int = 1_431_000_000) -> None:
-    """secs of event-time windows: URL every second, status every 5 s."""
+    """secs of event-time windows: URL every second, status and host every 5 s."""
     with open(path, "w") as fh:
         for t in range(first, first + secs):
             fh.write(json.dumps({"metric": "url", "time": "event", "window_end": t, "top": TOP}))
@@ -39,7 +40,8 @@ def write_history(path: Path, secs: int, first: int = 1_431_000_000) -> None:
             if t % 5 == 0:
                 status = {"metric": "status", "time": "event", "window_end": t,
                           "top": [["200", t % 1000]]}  # fmt: skip
-                fh.write(json.dumps(status) + "\n")
+                host = {"metric": "host", "time": "event", "window_end": t, "top": HOSTS}
+                fh.write(json.dumps(status) + "\n" + json.dumps(host) + "\n")
 
 
 def first_data(windows: Path) -> tuple[float, float]:

@@ -85,8 +85,7 @@ MESSAGE_TIMEOUT = 10
 COMPONENTS = {
     "spout": "spouts.logfiles.LogFileSpout",
     "parse": "bolts.parse.AccessLogParseBolt",
-    "url window": "bolts.windows.UrlWindowBolt",
-    "status window": "bolts.windows.StatusWindowBolt",
+    "window": "bolts.windows.WindowBolt",  # one class for every metric's window bolt
     "rankings": "bolts.rankings.RankingsBolt",
     "window sink": "bolts.sinks.WindowSinkBolt",
     "error sink": "bolts.sinks.ErrorSinkBolt",
@@ -273,9 +272,9 @@ def kafka(*argv: str) -> None:
 
 
 def timeout_storm(_: Trial) -> None:
-    """A status window process stopped for longer than the message timeout: its chunks
+    """A window process stopped for longer than the message timeout: its chunks
     time out and are replayed while the first copies still wait in its queue."""
-    victim = one_pid("status window")
+    victim = one_pid("window")
     os.kill(victim, signal.SIGSTOP)
     time.sleep(MESSAGE_TIMEOUT + 5)  # the fault itself: a process that does not run
     os.kill(victim, signal.SIGCONT)
@@ -310,7 +309,7 @@ FAULT_TITLES = {
     "rotation": "the log rotated under load (renamed, a new file created)",
     "copytruncate": "the log rotated by copytruncate under load",
     "resubmit": "the topology killed and submitted again (same input and state folders)",
-    "timeout storm": f"a status window process stopped (SIGSTOP) for {MESSAGE_TIMEOUT + 5} s, "
+    "timeout storm": f"a window process stopped (SIGSTOP) for {MESSAGE_TIMEOUT + 5} s, "
     f"over the {MESSAGE_TIMEOUT} s message timeout",
     "broker": "the Kafka broker stopped for 20 s, then started again",
     "host": "a host lost with its disk (the spout's: kill -9 of its supervisor and workers)",

@@ -9,6 +9,9 @@ the reference's (``tests/event_reference.py``, 30 s allowed lateness) for the sa
 every window the reference closes by the log's final watermark, none other, each top-10
 equal. Windows after the final watermark (still open when the log ends) are compared
 only where the peer emitted them: engines differ in whether they flush at the end.
+The peers count URLs and statuses, the job they were written for; logstorm and the
+reference also count client hosts (:mod:`logstorm.metrics`), a third of their work
+the peers are spared: their figures flatter them by that much.
 
 >>> ref = [{"metric": "url", "window_end": 5, "top": [["/a", 2]]},
 ...        {"metric": "url", "window_end": 6, "top": [["/a", 1]]}]
@@ -30,11 +33,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
-from event_reference import reference_windows  # noqa: E402
+from event_reference import SHAPES, reference_windows  # noqa: E402
 
 from logstorm.parsing.accesslog import event_time  # noqa: E402
 
 LATENESS = 30  # seconds, the topology's default allowed lateness
+PEER_METRICS = ("url", "status")  # what the peers count
 
 
 def compare(peer: Iterable[dict], reference: list[dict], watermark: int) -> dict[str, Any]:
@@ -58,7 +62,7 @@ def compare(peer: Iterable[dict], reference: list[dict], watermark: int) -> dict
 def check_file(log: Path, windows: Path) -> dict[str, Any]:
     """The peer's windows file against the reference windows of log."""
     lines = log.read_text().splitlines()
-    reference, _ = reference_windows(lines, LATENESS)
+    reference, _ = reference_windows(lines, LATENESS, {m: SHAPES[m] for m in PEER_METRICS})
     times = [t for t in map(event_time, lines) if t is not None]
     peer = [json.loads(text) for text in windows.read_text().splitlines() if text.strip()]
     return compare(peer, reference, max(times) - LATENESS)

@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/reference.py [--lines 1000000]
 
-The same job as the topology (URL counts over 300 s sliding every 1 s, status counts
-over 300 s sliding every 5 s, each window's top-10, by event time with 30 s allowed
-lateness) with nothing but Python: no Storm, no pipes, no per-line objects. Blocks of
-about 4 MB are counted by the core's one-pass chunk parser (one pattern over the
-text, each distinct timestamp converted once, keys counted per slide by C loops:
-:func:`logstorm.parsing.combiner.count_chunk`); a window moves by whole slides, adding
+The same job as the topology (each metric of :mod:`logstorm.metrics`: URL counts over
+300 s sliding every 1 s, status and client-host counts over 300 s sliding every 5 s, each
+window's top-10, by event time with 30 s allowed lateness) with nothing but Python: no
+Storm, no pipes, no per-line objects. Blocks of about 4 MB are counted by the core's
+one-pass chunk parser (one pattern over the text, each distinct timestamp converted
+once, keys counted per slide by C loops: :func:`logstorm.parsing.combiner.count_chunk`);
+a window moves by whole slides, adding
 the slide that enters and subtracting the one that leaves, and ranks its counts with
 ``heapq``. Its windows equal the brute-force reference's (``tests/event_reference.py``;
 ``tests/integration/test_benchmarks_smoke.py`` checks). Lateness is decided per
@@ -37,10 +38,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from logstorm.metrics import METRICS  # noqa: E402
 from logstorm.parsing.combiner import count_chunk  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
 
-SHAPES = {"url": (300, 1), "status": (300, 5)}  # metric -> (window, slide) seconds
+SHAPES = {m.name: (m.window_secs, m.slide_secs) for m in METRICS}  # (window, slide) seconds
 LATENESS = 30
 TOP = 10
 LOG_RATE = 1000.0  # lines per second of log time, as bench/replay.py's file

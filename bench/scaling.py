@@ -39,8 +39,7 @@ from logstorm import logs_options as opt  # noqa: E402
 COMPONENTS = [  # the table's columns: (heading, component class)
     ("spout", "LogFileSpout"),
     ("parse", "AccessLogParseBolt"),
-    ("url window", "UrlWindowBolt"),
-    ("status window", "StatusWindowBolt"),
+    ("windows", "WindowBolt"),  # every metric's window tasks
     ("rankings", "RankingsBolt"),
     ("sinks", "WindowSinkBolt"),
     ("Storm JVM", "Storm"),

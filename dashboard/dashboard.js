@@ -13,8 +13,9 @@ const COLORS = { "2xx": "#2e9d55", "3xx": "#3a7bd5", "4xx": "#f0a202", "5xx": "#
 const state = {
   time: null, // "processing" or "event": the time mode of the windows shown
   historySecs: 900,
-  status: [], // status windows, by window_end ascending
-  url: null, // the newest URL window
+  metrics: [], // the analyzer's metrics, from the server: {name, title, view}
+  windows: {}, // metric -> its windows by window_end: the newest (view "ranking") or
+  //              those of the last historySecs (view "status")
   tally: null,
   health: null,
   storm: null,
@@ -32,26 +33,31 @@ function statusClass(code) {
   return /^[2-5]\d\d$/.test(code) ? `${code[0]}xx` : "other";
 }
 
+function resetWindows() {
+  state.windows = Object.fromEntries(state.metrics.map((m) => [m.name, []]));
+}
+
 function addWindow(w) {
+  const metric = state.metrics.find((m) => m.name === w.metric);
+  if (!metric) return false;
   if (w.time !== state.time) { // another time mode: start over
     state.time = w.time;
-    state.status = [];
-    state.url = null;
+    resetWindows();
   }
-  if (w.metric === "url") {
-    if (state.url && w.window_end <= state.url.window_end) return false;
-    state.url = w;
-  } else if (w.metric === "status") {
-    const last = state.status[state.status.length - 1];
-    if (last && w.window_end <= last.window_end) return false;
-    state.status.push(w);
-    const oldest = w.window_end - state.historySecs;
-    while (state.status[0].window_end <= oldest) state.status.shift();
-  } else {
-    return false;
+  const kept = state.windows[metric.name];
+  if (kept.length && w.window_end <= kept[kept.length - 1].window_end) return false;
+  if (metric.view === "ranking") {
+    kept.splice(0, kept.length, w);
+    return true;
   }
+  kept.push(w);
+  const oldest = w.window_end - state.historySecs;
+  while (kept[0].window_end <= oldest) kept.shift();
   return true;
 }
+
+const newestOf = (name) => (state.windows[name] || []).slice(-1)[0] || null;
+const ofView = (view) => state.metrics.filter((m) => m.view === view);
 
 // ---- the event stream --------------------------------------------------------------
 
@@ -68,6 +74,9 @@ function connect() {
   on("history", (m) => {
     state.time = null;
     state.historySecs = m.history_secs;
+    state.metrics = m.metrics;
+    resetWindows();
+    buildRankings();
     state.fresh = [];
     m.windows.forEach(addWindow);
     Object.assign(state, { tally: m.tally, health: m.health, storm: m.storm });
@@ -95,13 +104,37 @@ function setConnection(stateName, text) {
 
 // ---- drawing -----------------------------------------------------------------------
 
-const urlChart = echarts.init($("url-chart"));
 const statusChart = echarts.init($("status-chart"));
-window.addEventListener("resize", () => { urlChart.resize(); statusChart.resize(); });
+const rankingCharts = {}; // metric -> its chart
+window.addEventListener("resize", () => {
+  statusChart.resize();
+  Object.values(rankingCharts).forEach((c) => c.resize());
+});
+
+// One panel per metric drawn as a ranking: its newest window's top keys, as bars and a list.
+function buildRankings() {
+  const panels = $("rankings");
+  const wanted = ofView("ranking").map((m) => m.name).join(",");
+  if (panels.dataset.metrics === wanted) return;
+  panels.dataset.metrics = wanted;
+  panels.replaceChildren();
+  for (const m of ofView("ranking")) {
+    const section = document.createElement("section");
+    section.className = "panel";
+    section.innerHTML = `<h2></h2><div class="split"><div class="chart"></div><ol></ol></div>`;
+    section.querySelector("h2").append(`${m.title} of the current window `);
+    const note = Object.assign(document.createElement("span"), { className: "note", id: `${m.name}-window-note` });
+    section.querySelector("h2").append(note);
+    section.querySelector(".chart").id = `${m.name}-chart`;
+    section.querySelector("ol").id = `top-${m.name}`;
+    panels.append(section);
+    rankingCharts[m.name] = echarts.init(section.querySelector(".chart"));
+  }
+}
 
 function draw() {
   drawMode();
-  drawUrls();
+  ofView("ranking").forEach((m) => drawRanking(m.name));
   drawStatus();
   drawCards();
   drawHealth();
@@ -129,27 +162,27 @@ function drawMode() {
     state.time === "processing" ? "processing time: by arrival" : "waiting for windows…";
 }
 
-function drawUrls() {
-  const w = state.url;
-  const list = $("top-urls");
+function drawRanking(name) {
+  const w = newestOf(name);
+  const list = $(`top-${name}`);
   list.replaceChildren();
   list.dataset.windowEnd = w ? w.window_end : "";
   if (!w) return;
-  w.top.forEach(([url, count], i) => {
+  w.top.forEach(([key, count], i) => {
     const li = document.createElement("li");
-    li.dataset.url = url;
+    li.dataset.key = key;
     li.dataset.count = count;
     li.dataset.rank = i + 1;
     const c = document.createElement("span");
     c.className = "count";
     c.textContent = fmt(count);
-    li.append(c, url);
+    li.append(c, key);
     list.append(li);
   });
-  $("url-window-note").textContent =
+  $(`${name}-window-note`).textContent =
     `(${w.window_secs} s ending ${utc(w.window_end)}, every ${w.slide_secs} s)`;
   const short = (u) => (u.length > 38 ? `${u.slice(0, 36)}…` : u);
-  urlChart.setOption({
+  rankingCharts[name].setOption({
     animation: false,
     grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
     tooltip: { trigger: "item", formatter: (p) => `${w.top[p.dataIndex][0]}<br>${fmt(p.value)} requests` },
@@ -169,7 +202,7 @@ function byClass(w) {
 
 function drawStatus() {
   const el = $("status-chart");
-  const windows = state.status;
+  const windows = ofView("status").flatMap((m) => state.windows[m.name]);
   el.dataset.points = windows.length;
   el.dataset.firstEnd = windows.length ? windows[0].window_end : "";
   el.dataset.lastEnd = windows.length ? windows[windows.length - 1].window_end : "";
@@ -212,12 +245,12 @@ function setValue(id, value, text) {
 }
 
 function newest() {
-  const last = state.status[state.status.length - 1];
-  return [state.url, last].filter(Boolean).sort((a, b) => b.window_end - a.window_end)[0] || null;
+  return state.metrics.map((m) => newestOf(m.name)).filter(Boolean)
+    .sort((a, b) => b.window_end - a.window_end)[0] || null;
 }
 
 function drawCards() {
-  const w = state.url;
+  const w = newestOf("url"); // the cards count requests by the URL window: it slides every second
   if (w) {
     const rps = w.window_secs ? w.total / w.window_secs : 0;
     setValue("rps", rps.toFixed(2), fmt(rps, rps < 10 ? 2 : 0));

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from logstorm.parsing.accesslog import MalformedLine, event_time, parse_line
 
-SHAPES = {"url": (300, 1), "status": (300, 5)}  # metric -> (window, slide) seconds
+SHAPES = {"url": (300, 1), "status": (300, 5), "host": (300, 5)}  # (window, slide) seconds
 
 
 def key_of(metric: str, line: str) -> str | None:
@@ -25,6 +25,8 @@ def key_of(metric: str, line: str) -> str | None:
         return None
     if metric == "url":
         return record.path
+    if metric == "host":
+        return record.host
     return "-" if record.status is None else str(record.status)
 
 

@@ -9,7 +9,7 @@ DevTools port on loopback and the test asks the page itself, with a deadline, wh
 it likes: the DOM, a JavaScript value, a screenshot.
 
 >>> with LivePage("http://127.0.0.1:8765/") as page:                       # doctest: +SKIP
-...     page.wait_for("document.querySelectorAll('#top-urls li').length")  # doctest: +SKIP
+...     page.wait_for("document.querySelectorAll('#top-url li').length")  # doctest: +SKIP
 ...     page.screenshot(Path("run/test-artifacts/dashboard.png"))          # doctest: +SKIP
 """
 

@@ -55,3 +55,9 @@ def expected_url_top(lines: list[str], n: int) -> list[list]:
     """URLs counted the naive way (independent of the parser), ranked count desc, key asc."""
     urls = Counter(line.split('"')[1].split(" ")[1] for line in lines)
     return [[k, c] for k, c in sorted(urls.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+def expected_host_top(lines: list[str], n: int) -> list[list]:
+    """Client hosts (the first field) counted the naive way, ranked like the windows."""
+    hosts = Counter(line.split(" ", 1)[0] for line in lines)
+    return [[k, c] for k, c in sorted(hosts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]

@@ -619,7 +619,7 @@ _PLAIN = '10.0.0.{} - - [17/May/2015:10:05:{:02d} +0000] "GET /p{} HTTP/1.1" {} 
         min_size=1,
         max_size=5,
     ),
-    st.sampled_from([None, {"url": 1, "status": 5}]),
+    st.sampled_from([None, {"url": 1, "status": 5, "host": 5}]),
 )
 @settings(max_examples=400)
 def test_a_chunk_counts_the_same_in_one_pass_as_line_by_line(lines, slides):

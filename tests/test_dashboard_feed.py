@@ -279,7 +279,7 @@ def test_the_event_stream_sends_history_first_then_each_new_window(tmp_path):
                     [(kind, history)] = await sse_events(late, 1)
                     assert [w["window_end"] for w in history["windows"]] == [100, 101]
                 async with http.get(f"{url}/") as page:
-                    assert page.status == 200 and 'id="top-urls"' in await page.text()
+                    assert page.status == 200 and 'id="rankings"' in await page.text()
                 async with http.get(f"{url}/vendor/echarts.js") as lib:
                     assert lib.status == 200 and len(await lib.read()) > 100_000
         finally:
@@ -382,7 +382,7 @@ def test_on_a_70_mb_file_the_feed_reads_only_the_tail_its_history_needs(tmp_path
     want = [r for r in records if r["metric"] == "status" and r["window_end"] > newest_status - 900]
     assert [w["window_end"] for w in history] == [
         *(w["window_end"] for w in want),
-        max(r["window_end"] for r in records if r["metric"] == "url"),
+        *(max(r["window_end"] for r in records if r["metric"] == m) for m in ("url", "host")),
     ]
 
 

@@ -592,7 +592,10 @@ def test_event_time_spout_stamps_chunks_and_closes_every_window_when_the_spool_i
     first = h.next_tuple()
     chunk = next(m for m in first if m.get("stream") is None)
     assert chunk["tuple"][0] == str(logs / "a.log")
-    assert chunk["tuple"][5] == {"watermark": -(2**62), "late": {"url": [1], "status": [1]}}
+    assert chunk["tuple"][5] == {
+        "watermark": -(2**62),
+        "late": {"url": [1], "status": [1], "host": [1]},
+    }
     assert watermarks(first) == [-(2**62)]  # a's chunk is not acked: nothing is complete
     h.component.next_save = 0  # positions due: the ack is saved at once (else within 1 s)
     h.ack(chunk["id"])
@@ -639,7 +642,7 @@ def test_a_restarted_tail_spout_cuts_and_stamps_the_end_of_a_growing_file_as_bef
     [again] = [m for m in restarted.next_tuple() if m.get("stream") is None]
     assert (again["id"], again["tuple"]) == (sent["id"], sent["tuple"])  # counted once downstream
     [after] = [m for m in restarted.next_tuple() if m.get("stream") is None]
-    assert after["tuple"][5]["late"] == {"url": [1], "status": [1]}  # 10 after 40: late
+    assert after["tuple"][5]["late"] == {"url": [1], "status": [1], "host": [1]}  # 10 after 40
     assert after["id"].startswith(sent["id"].rsplit("/", 1)[0]) and after["id"] != sent["id"]
 
 

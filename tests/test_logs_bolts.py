@@ -8,7 +8,7 @@ import pytest
 from bolts.parse import AccessLogParseBolt
 from bolts.rankings import RankingsBolt
 from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
-from bolts.windows import StatusWindowBolt, UrlWindowBolt
+from bolts.windows import WindowBolt
 from harness import BoltHarness, SpoutHarness
 from logstorm.logs_options import read_logs_options
 from logstorm.options import OptionError
@@ -50,7 +50,7 @@ def conf(tmp_path, **extra):
     }
 
 
-WINDOW_TASKS = {11: "url_window", 12: "url_window", 21: "status_window"}
+WINDOW_TASKS = {11: "url_window", 12: "url_window", 21: "status_window", 31: "host_window"}
 
 
 def chunk_tuple(texts, offsets, cut=(), chunk="chunk-1", event=None):
@@ -75,14 +75,15 @@ def test_parse_bolt_sends_each_window_task_one_bundle_and_routes_bad_lines_aside
     h = parse_bolt(tmp_path)
     lines = [GOOD, GOOD, NO_URL, BROKEN, "x" * 10, GOOD.replace("/a", "/b")]
     tup = h.feed(chunk_tuple(lines, [0, 10, 20, 30, 40, 50], cut=[4]))
-    urls = bundles(h, "urls")  # a part per url_window task that has keys of the chunk
+    urls = bundles(h, "url_counts")  # a part per url_window task that has keys of the chunk
     assert {part: b[:2] for part, b in urls.items()} == {
         part: [f"chunk-1#{part}", None] for part in urls
     }
     assert sorted(kv for b in urls.values() for kv in b[2]) == [["/a", 2], ["/b", 1]]
     for part, (_, _, counts) in urls.items():  # each key in the part its hash names
         assert all(task_of(key, 2) == part for key, _ in counts)
-    assert bundles(h, "statuses") == {0: ["chunk-1#0", None, [["200", 3], ["408", 1]]]}
+    assert bundles(h, "status_counts") == {0: ["chunk-1#0", None, [["200", 3], ["408", 1]]]}
+    assert bundles(h, "host_counts") == {0: ["chunk-1#0", None, [["1.2.3.4", 4]]]}
     [[path, counts, samples]] = h.emitted("errors")  # one tuple for the chunk's bad lines
     assert path == "/logs/a.log" and counts == [
         ["unterminated user-agent field", None, 1],
@@ -99,9 +100,9 @@ def test_parse_bolt_in_event_time_counts_by_slide_and_reports_late_lines(tmp_pat
     early = GOOD.replace("10:05:03", "10:04:58")
     event = {"watermark": t - 60, "late": {"url": [1]}}
     h.feed(chunk_tuple([GOOD, early], [0, 100], chunk="chunk-9", event=event))
-    [(part, url_bundle)] = bundles(h, "urls").items()
+    [(part, url_bundle)] = bundles(h, "url_counts").items()
     assert url_bundle == [f"chunk-9#{part}", t - 60, [[t, "/a", 1]]]  # the late line: in none
-    statuses = bundles(h, "statuses")[0][2]
+    statuses = bundles(h, "status_counts")[0][2]
     assert sorted(statuses) == [[t // 5 - 1, "200", 1], [t // 5, "200", 1]]  # 5 s slides
     assert h.emitted("errors") == [
         ["/logs/a.log", [["late", "url", 1]], [["late", 100, early, "url", len(early)]]]
@@ -112,19 +113,19 @@ def bundle(counts, chunk="c1", watermark=None):
     return [0, chunk, watermark, [list(kv) for kv in counts]]
 
 
-@pytest.mark.parametrize("bolt", [UrlWindowBolt, StatusWindowBolt])
-def test_window_bolt_counts_then_reports_on_ticks(tmp_path, bolt, monkeypatch):
+@pytest.mark.parametrize("metric", ["url", "status", "host"])
+def test_window_bolt_counts_then_reports_on_ticks(tmp_path, metric, monkeypatch):
     clock = [1000.2]
     monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
-    h = BoltHarness(bolt, conf(tmp_path), name="w")
+    h = BoltHarness(WindowBolt, conf(tmp_path), name=f"{metric}_window")
     first = h.feed(bundle([("k1", 3)]))
     h.feed(bundle([("k2", 1)], chunk="c2"))
     assert h.acked() == [first.id, h.acked()[1]] and h.emitted() == []
-    slide = 1 if bolt is UrlWindowBolt else 5
+    slide = 1 if metric == "url" else 5
     clock[0] += 2 * slide  # the tick comes late: two slides ended
     h.tick()
-    [[metric, since, watermark, reports]] = h.emitted()
-    assert (metric, since, watermark) == (bolt.metric, None, None)
+    [[reported, since, watermark, reports]] = h.emitted()
+    assert (reported, since, watermark) == (metric, None, None)
     assert [r[1] for r in reports] == [1000 + slide, 1000 + 2 * slide]
     _, _, _, slide_secs, total, distinct, top = reports[-1]
     assert (slide_secs, total, distinct) == (slide, 4, 2)
@@ -135,7 +136,7 @@ def test_window_bolt_counts_then_reports_on_ticks(tmp_path, bolt, monkeypatch):
 def test_window_bolt_reports_a_slide_as_soon_as_data_arrives_after_it(tmp_path, monkeypatch):
     clock = [1000.2]
     monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
-    h = BoltHarness(UrlWindowBolt, conf(tmp_path), name="w")
+    h = BoltHarness(WindowBolt, conf(tmp_path), name="url_window")
     h.feed(bundle([("/a", 2)]))
     clock[0] = 1001.05  # slide [1000, 1001) ended; no tick yet
     h.feed(bundle([("/b", 1)], chunk="c2"))
@@ -146,7 +147,7 @@ def test_window_bolt_reports_a_slide_as_soon_as_data_arrives_after_it(tmp_path, 
 
 def test_event_time_window_bolt_reports_on_watermarks_and_counts_a_chunk_once(tmp_path):
     event = conf(tmp_path, **{"logstorm.time": "event"})
-    h = BoltHarness(UrlWindowBolt, event, name="w", other_tasks={99: "logfiles"})
+    h = BoltHarness(WindowBolt, event, name="url_window", other_tasks={99: "logfiles"})
     h.feed(bundle([(1000, "/a", 2), (1001, "/b", 1)], chunk="c1", watermark=900))
     h.feed(bundle([(1000, "/a", 2)], chunk="c1", watermark=900))  # replayed: dropped
     h.tick()
@@ -163,7 +164,9 @@ def test_event_time_window_bolt_reports_on_watermarks_and_counts_a_chunk_once(tm
 
 def test_event_time_window_bolt_closes_windows_at_the_lowest_spout_task_watermark(tmp_path):
     event = conf(tmp_path, **{"logstorm.time": "event"})
-    h = BoltHarness(UrlWindowBolt, event, name="w", other_tasks={3: "logfiles", 4: "logfiles"})
+    h = BoltHarness(
+        WindowBolt, event, name="url_window", other_tasks={3: "logfiles", 4: "logfiles"}
+    )
     h.feed(bundle([(1000, "/a", 1)], chunk="p0", watermark=900))
     h.feed([1005], stream="watermarks", source="logfiles", task=3)
     assert h.emitted() == []  # task 4 (other partitions) not heard: nothing closes
@@ -177,7 +180,7 @@ def test_event_time_window_bolt_closes_windows_at_the_lowest_spout_task_watermar
 def test_window_bolt_refuses_a_window_that_is_not_whole_slides(tmp_path):
     bad = conf(tmp_path, **{"logstorm.window.status.secs": 301})
     with pytest.raises(OptionError, match="logstorm.window.status.secs"):
-        BoltHarness(StatusWindowBolt, bad, name="w")
+        BoltHarness(WindowBolt, bad, name="status_window")
 
 
 def report(metric, end, top, total):
@@ -349,7 +352,7 @@ def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path,
     monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
     state = conf(tmp_path, **{"logstorm.state.path": str(tmp_path / "state")})
     state["storm.id"] = "logs-1-123"
-    h = BoltHarness(UrlWindowBolt, state, name="url_window", task_id=7)
+    h = BoltHarness(WindowBolt, state, name="url_window", task_id=7)
     h.component.next_save = float("inf")  # no save due yet
     first = h.feed(bundle([("/a", 2)]))
     assert h.acked() == []  # counted, not yet durable
@@ -357,7 +360,7 @@ def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path,
     assert h.acked() == [first.id]
     assert [*(tmp_path / "state").glob("logs-1-123.*/url_window-7.jsonl")]
 
-    restarted = BoltHarness(UrlWindowBolt, state, name="url_window", task_id=7)
+    restarted = BoltHarness(WindowBolt, state, name="url_window", task_id=7)
     clock[0] = 1001.5
     restarted.tick()
     [report] = reports_of(restarted)
@@ -381,7 +384,7 @@ def test_a_topology_submitted_again_resumes_the_windows_its_checkpoint_names(tmp
         )
 
     def url_task(storm_id):
-        return run(storm_id, partial(BoltHarness, UrlWindowBolt), "url_window", 7)
+        return run(storm_id, partial(BoltHarness, WindowBolt), "url_window", 7)
 
     spout = run("logs-1-1", partial(SpoutHarness, LogFileSpout), "logfiles", 99)
     [chunk] = spout.next_tuple()
@@ -411,7 +414,7 @@ def event_state(tmp_path):
 
 
 def window_task(tmp_path, task=7, url_tasks=(7,)):
-    return BoltHarness(UrlWindowBolt, event_state(tmp_path), name="url_window", task_id=task,
+    return BoltHarness(WindowBolt, event_state(tmp_path), name="url_window", task_id=task,
                        other_tasks=topology(url_tasks))  # fmt: skip
 
 
@@ -540,7 +543,7 @@ def test_in_processing_time_a_restarted_rankings_gets_the_reports_lost_with_it(
     clock = [1000.2]
     monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
     state = {**conf(tmp_path, **{"logstorm.state.path": str(tmp_path)}), "storm.id": "logs-1-1"}
-    seven, eight = (BoltHarness(UrlWindowBolt, state, name="url_window", task_id=task,
+    seven, eight = (BoltHarness(WindowBolt, state, name="url_window", task_id=task,
                                 other_tasks=topology((7, 8))) for task in (7, 8))  # fmt: skip
 
     def rankings():

@@ -1,22 +1,25 @@
 r"""Logs: the web-log analyzer.
 
-logfiles --shuffle--> parse --fields(part: url bundles)----> url_window ----global--> rankings
-    |                     \--fields(part: status bundles)-> status_window --/          |  ^
-    |                      \--errors--> error_sink                                     v  |
-    \--watermarks (all; event time only)--> url_window, status_window         window_sink
+logfiles --shuffle--> parse --fields(part: url bundles)-----> url_window ----global--> rankings
+    |                     |\--fields(part: status bundles)--> status_window --/ /         |  ^
+    |                     |\--fields(part: host bundles)----> host_window ----/           v  |
+    |                      \--errors--> error_sink                                 window_sink
+    \--watermarks (all; event time only)--> every window bolt
 
 With a state store two feedback streams close the loop (logstorm.protocol): rankings
---released (all)--> url_window, status_window (what is out: forget it, or send again)
+--released (all)--> the window bolts (what is out: forget it, or send again)
 and window_sink --progress (global)--> rankings (how far it wrote: send what it lacks).
 
-URL counts over the last 300 s every second and status counts over the last 300 s
-every 5 seconds (Storm's reduceByKeyAndWindow), by arrival time or, with
--o logstorm.time=event, by the lines' timestamps; ranked, written as JSON lines.
-The parse bolt sums each chunk per key and sends every window task one bundle of
-its keys (see logstorm.parsing.partition and bolts.parse): one tuple per task and chunk.
+One window bolt per metric of logstorm.metrics: URL counts over the last 300 s every
+second, status counts and client-host counts over the last 300 s every 5 seconds
+(Storm's reduceByKeyAndWindow), by arrival time or, with -o logstorm.time=event, by
+the lines' timestamps; ranked, written as JSON lines. The parse bolt sums each chunk
+per key and sends every window task one bundle of its keys (see
+logstorm.parsing.partition and bolts.parse): one tuple per task and chunk.
 """
 
 import os
+from typing import Any
 
 from streamparse import Grouping, Topology
 from streamparse.thrift import GlobalStreamId
@@ -24,22 +27,33 @@ from streamparse.thrift import GlobalStreamId
 from bolts.parse import AccessLogParseBolt
 from bolts.rankings import RankingsBolt
 from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
-from bolts.windows import StatusWindowBolt, UrlWindowBolt
+from bolts.windows import WindowBolt
 from logstorm import logs_options as opt
+from logstorm.metrics import METRICS
 from logstorm.output.console import LogsConsole
 from logstorm.state.hosts import check_hosts
 from spouts.logfiles import LogFileSpout
 
 
-def _tick_every_slide(metric: str) -> dict:
-    # A window bolt's tick frequency is its (default) slide: ticks close slides when
-    # no data arrives; with data, a slide is closed by the first tuple after its end.
-    return {"topology.tick.tuple.freq.secs": opt.default(opt.WINDOWS[metric][1])}
-
-
 def _later(component: str, stream: str) -> GlobalStreamId:
     # A stream of a component declared further down: the feedback streams form loops.
     return GlobalStreamId(componentId=component, streamId=stream)
+
+
+def _window_bolts(parse: Any, logfiles: Any) -> dict[str, Any]:
+    # One window bolt per metric, fed by its parse stream, every watermark and what
+    # the rankings released.
+    return {
+        metric.component: WindowBolt.spec(
+            metric,
+            inputs={
+                parse[metric.stream]: Grouping.fields("part"),
+                logfiles["watermarks"]: Grouping.ALL,
+                _later("rankings", "released"): Grouping.ALL,
+            },
+        )
+        for metric in METRICS
+    }
 
 
 def _project_path(*parts: str) -> str:
@@ -74,31 +88,12 @@ class Logs(Topology):
     parse = AccessLogParseBolt.spec(
         name="parse", inputs={logfiles: Grouping.SHUFFLE}, par={"local": 2, "cluster": 4}
     )
-    url_window = UrlWindowBolt.spec(
-        name="url_window",
-        inputs={
-            parse["urls"]: Grouping.fields("part"),
-            logfiles["watermarks"]: Grouping.ALL,
-            _later("rankings", "released"): Grouping.ALL,
-        },
-        par={"local": 2, "cluster": 4},
-        config=_tick_every_slide("url"),
-    )
-    status_window = StatusWindowBolt.spec(
-        name="status_window",
-        inputs={
-            parse["statuses"]: Grouping.fields("part"),
-            logfiles["watermarks"]: Grouping.ALL,
-            _later("rankings", "released"): Grouping.ALL,
-        },
-        par={"local": 2, "cluster": 2},
-        config=_tick_every_slide("status"),
-    )
+    windows = _window_bolts(parse, logfiles)
+    vars().update(windows)  # streamparse takes the components among the class attributes
     rankings = RankingsBolt.spec(
         name="rankings",
         inputs={
-            url_window: Grouping.GLOBAL,
-            status_window: Grouping.GLOBAL,
+            **dict.fromkeys(windows.values(), Grouping.GLOBAL),
             _later("window_sink", "progress"): Grouping.GLOBAL,
         },
         par=1,

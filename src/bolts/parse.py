@@ -7,6 +7,7 @@ from typing import Any
 from streamparse import Bolt, Stream, Tuple
 
 from logstorm import logs_options as opt
+from logstorm.metrics import METRICS
 from logstorm.output.error_samples import chunk_errors
 from logstorm.parsing.combiner import count_chunk
 from logstorm.tasks import task_count
@@ -15,13 +16,14 @@ COUNTS_FIELDS = ["part", "chunk", "watermark", "counts"]
 
 
 class AccessLogParseBolt(Bolt):
-    """Counts a chunk's lines per URL and per status and sends each window task one
-    bundle: (part, part's chunk id, the chunk's stamped watermark or None,
-    [[key, count], ...] or in event time [[slide, key, count], ...]). The chunk's bad
-    lines, and in event time its late ones, go to ``errors`` as one tuple: their counts
-    and a few samples (:func:`~logstorm.output.error_samples.chunk_errors`). Everything
-    is anchored to the chunk, acked once emitted; a malformed line never fails the chunk nor stops
-    the bolt.
+    """Counts a chunk's lines per key of each metric (:mod:`logstorm.metrics`) and
+    sends each window task of the metric one bundle on the metric's stream: (part,
+    part's chunk id, the chunk's stamped watermark or None, [[key, count], ...] or in
+    event time [[slide, key, count], ...]). The chunk's bad lines, and in event time
+    its late ones, go to ``errors`` as one tuple: their counts and a few samples
+    (:func:`~logstorm.output.error_samples.chunk_errors`). Everything is anchored to
+    the chunk, acked once emitted; a malformed line never fails the chunk nor stops the
+    bolt.
 
     Part i of n holds the keys :func:`~logstorm.parsing.partition.task_of` gives i; the
     topology groups by part, and Storm's fields grouping sends parts 0..n-1 of n
@@ -31,30 +33,27 @@ class AccessLogParseBolt(Bolt):
     """
 
     outputs = [
-        Stream(fields=COUNTS_FIELDS, name="urls"),
-        Stream(fields=COUNTS_FIELDS, name="statuses"),
+        *(Stream(fields=COUNTS_FIELDS, name=metric.stream) for metric in METRICS),
         Stream(fields=["path", "counts", "samples"], name="errors"),
     ]
-    # metric -> (stream, the window component it feeds, as named in topologies/logs.py)
-    targets = {"url": ("urls", "url_window"), "status": ("statuses", "status_window")}
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
         self.slides = opt.slides(options) if options[opt.TIME] == "event" else None
         self.samples = options[opt.ERRORS_SAMPLES]  # a chunk sends no more than a minute's
-        self.parts = {}
-        for metric, (_, component) in self.targets.items():
-            self.parts[metric] = task_count(context, component)
-            if not self.parts[metric]:
-                raise ValueError(f"parse: the topology has no {component!r} component")
+        self.parts = {}  # metric -> its window component's tasks
+        for metric in METRICS:
+            self.parts[metric.name] = task_count(context, metric.component)
+            if not self.parts[metric.name]:
+                raise ValueError(f"parse: the topology has no {metric.component!r} component")
 
     def process(self, tup: Tuple) -> None:
         path, text, at, cut, chunk, event = tup.values
         late = event["late"] if event else None
         counts = count_chunk(path, text, at, cut, slides=self.slides, late=late)
         watermark = event["watermark"] if event else None
-        for metric, (stream, _) in self.targets.items():
-            for part, bundle in counts.bundles(metric, self.parts[metric]).items():
-                self.emit([part, f"{chunk}#{part}", watermark, bundle], stream=stream)
+        for metric in METRICS:
+            for part, bundle in counts.bundles(metric.name, self.parts[metric.name]).items():
+                self.emit([part, f"{chunk}#{part}", watermark, bundle], stream=metric.stream)
         if counts.errors:  # one tuple, whatever the number of bad lines
             self.emit([path, *chunk_errors(counts.errors, self.samples)], stream="errors")

@@ -7,6 +7,7 @@ from typing import Any
 from streamparse import Bolt, Stream, Tuple
 
 from logstorm import logs_options as opt
+from logstorm.metrics import BY_NAME
 from logstorm.output.rankings import WatermarkMerger, WindowMerger, WindowReport
 from logstorm.protocol.releaser import Releaser
 from logstorm.protocol.run_state import open_state
@@ -41,7 +42,7 @@ class RankingsBolt(Bolt):
             self.by_report.expected, options[opt.TOP], time=options[opt.TIME]
         )
         state = open_state(options, storm_conf, context)
-        self.releaser = None if state is None else Releaser(state, self.by_watermark, opt.WINDOWS)
+        self.releaser = None if state is None else Releaser(state, self.by_watermark, BY_NAME)
 
     def process(self, tup: Tuple) -> None:
         if tup.stream == "progress":  # the window sink's

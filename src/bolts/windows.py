@@ -8,6 +8,7 @@ from typing import Any
 from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
+from logstorm.metrics import BY_NAME, Metric, metric_of_component
 from logstorm.output.rankings import WindowReport
 from logstorm.protocol.run_state import open_state
 from logstorm.protocol.window_task import ReportSender, report_message
@@ -31,7 +32,9 @@ class WindowBolt(Bolt):
     out, as in event time). In event time the spout's watermark closes windows (the
     lowest of the spout tasks' watermarks, once every task sent one), and every
     watermark is passed on to the rankings bolt, with or without reports, so it knows
-    which windows this task has finished. Subclasses name the metric.
+    which windows this task has finished. The metric is the one whose window component
+    (:attr:`logstorm.metrics.Metric.component`) the task belongs to; :meth:`spec` makes
+    that component, with the metric's tasks and a tick every default slide.
 
     With a state store (``logstorm.state.path``, or ``logstorm.state.backend=kafka``:
     :mod:`logstorm.state`) the task's part in :mod:`logstorm.protocol` is a
@@ -43,14 +46,22 @@ class WindowBolt(Bolt):
     asks. Without it, tuples are acked as soon as counted.
     """
 
-    metric = ""
     auto_ack = False
     outputs = ["metric", "since", "watermark", "reports"]
 
+    @classmethod
+    def spec(cls, metric: Metric, inputs: dict, par: Any = None) -> Any:  # type: ignore[override]
+        """The window component of metric. Its tick comes every default slide, as
+        storm-starter's RollingCountBolt sets its own: ticks close slides when no data
+        arrives (with data, the first tuple after a slide's end closes it)."""
+        tick = {"topology.tick.tuple.freq.secs": metric.slide_secs}
+        return super().spec(name=metric.component, inputs=inputs, par=par or metric.tasks,
+                            config=tick)  # fmt: skip
+
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
-        window_key, slide_key = opt.WINDOWS[self.metric]
-        shape = (self.metric, options[window_key], options[slide_key], options[opt.TOP])
+        self.metric = metric_of_component(self.component_name).name
+        shape = (self.metric, *opt.window_shape(options, BY_NAME[self.metric]), options[opt.TOP])
         self.event_time = options[opt.TIME] == "event"
         if self.event_time:
             self.counter = EventWindowCounter(*shape)
@@ -129,15 +140,3 @@ class WindowBolt(Bolt):
         if heartbeat is not None:
             self._send([heartbeat])
         self.next_save = time.monotonic() + SAVE_EVERY_SECS
-
-
-class UrlWindowBolt(WindowBolt):
-    """Requests per URL (default: last 300 s, every second)."""
-
-    metric = "url"
-
-
-class StatusWindowBolt(WindowBolt):
-    """Requests per HTTP status (default: last 300 s, every 5 seconds)."""
-
-    metric = "status"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from logstorm.metrics import METRICS, Metric
 from logstorm.options import Option, OptionError, non_negative, positive, read_options
 
 INPUT_KIND = "logstorm.input.kind"
@@ -43,13 +44,6 @@ TOP = "logstorm.top"
 TIME = "logstorm.time"
 ALLOWED_LATENESS = "logstorm.allowed_lateness_secs"
 IDLE_TIMEOUT = "logstorm.idle_timeout_secs"
-URL_WINDOW = "logstorm.window.url.secs"
-URL_SLIDE = "logstorm.window.url.slide.secs"
-STATUS_WINDOW = "logstorm.window.status.secs"
-STATUS_SLIDE = "logstorm.window.status.slide.secs"
-
-WINDOWS = {"url": (URL_WINDOW, URL_SLIDE), "status": (STATUS_WINDOW, STATUS_SLIDE)}
-
 TABLE = (
     Option(
         INPUT_KIND,
@@ -206,16 +200,39 @@ TABLE = (
         positive,
         "> 0",
     ),
-    Option(URL_WINDOW, int, 300, "URL window length, seconds", positive, "> 0"),
-    Option(URL_SLIDE, int, 1, "seconds between URL windows", positive, "> 0"),
-    Option(STATUS_WINDOW, int, 300, "status window length, seconds", positive, "> 0"),
-    Option(STATUS_SLIDE, int, 5, "seconds between status windows", positive, "> 0"),
+    *(
+        option
+        for metric in METRICS
+        for option in (
+            Option(
+                metric.window_option,
+                int,
+                metric.window_secs,
+                f"{metric.name} window length, seconds",
+                positive,
+                "> 0",
+            ),
+            Option(
+                metric.slide_option,
+                int,
+                metric.slide_secs,
+                f"seconds between {metric.name} windows",
+                positive,
+                "> 0",
+            ),
+        )  # fmt: skip
+    ),
 )
 
 
 def slides(options: dict[str, Any]) -> dict[str, int]:
     """Slide seconds per metric."""
-    return {metric: options[slide] for metric, (_, slide) in WINDOWS.items()}
+    return {metric.name: options[metric.slide_option] for metric in METRICS}
+
+
+def window_shape(options: dict[str, Any], metric: Metric) -> tuple[int, int]:
+    """A metric's (window, slide) seconds."""
+    return options[metric.window_option], options[metric.slide_option]
 
 
 def position_file(options: dict[str, Any]) -> str:
@@ -263,10 +280,11 @@ def read_logs_options(conf: dict[str, Any]) -> dict[str, Any]:
             f"topic is written in one Kafka transaction with the sink's state; fix: -o "
             f"{OUTPUT_KAFKA_SERVERS}={options[STATE_KAFKA_SERVERS]}"
         )
-    for metric, (window, slide) in WINDOWS.items():
+    for metric in METRICS:
+        window, slide = metric.window_option, metric.slide_option
         if options[window] % options[slide]:
             raise OptionError(
                 f"option {window!r} ({options[window]}) must be a multiple of {slide!r} "
-                f"({options[slide]}) for the {metric} window; fix: -o {window}=<multiple>"
+                f"({options[slide]}) for the {metric.name} window; fix: -o {window}=<multiple>"
             )
     return options

@@ -312,7 +312,7 @@ def test_event_time_windows_stay_exact_when_a_window_bolt_process_is_killed(clus
     sink = out / "windows.jsonl"
     wait_for(lambda: sink.exists() and sink.read_text(), 240, "the first windows")
 
-    # A url_window process whose worker runs no spout, rankings or sink: the guarantee
+    # A window process whose worker runs no spout, rankings or sink: the guarantee
     # under test is the window tasks' (see README, "Event time").
     keep = set().union(
         *(
@@ -321,11 +321,11 @@ def test_event_time_windows_stay_exact_when_a_window_bolt_process_is_killed(clus
         )
     )
     spared = {worker_of(pid) for pid in keep}
-    windows_bolts = python_components("bolts.windows.UrlWindowBolt")
+    windows_bolts = python_components("bolts.windows.WindowBolt")
     victim = min(pid for pid in windows_bolts if worker_of(pid) not in spared)
     assert len(complete_lines(sink)) < len(want)  # mid-run
     os.kill(victim, signal.SIGKILL)
-    wait_for(lambda: (now := python_components("bolts.windows.UrlWindowBolt"))
+    wait_for(lambda: (now := python_components("bolts.windows.WindowBolt"))
              and victim not in now and len(now) == len(windows_bolts), 180,
              "Storm to restart the window bolt")  # fmt: skip
 

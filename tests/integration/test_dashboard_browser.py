@@ -19,7 +19,14 @@ import pytest
 from dashboard_process import Dashboard
 from event_reference import key_of, reference_from_events, reference_windows
 from live_page import LivePage
-from sample_log import BROKEN_LINE, SAMPLE, expected_url_top, first_window_with_total, windows
+from sample_log import (
+    BROKEN_LINE,
+    SAMPLE,
+    expected_host_top,
+    expected_url_top,
+    first_window_with_total,
+    windows,
+)
 from sparse_run import PROJECT, SparseRun, wait_for
 
 ARTIFACTS = PROJECT / "run" / "test-artifacts"
@@ -29,9 +36,12 @@ HISTORY_SECS = 900  # the server's default: 15 minutes of status windows
 READ_PAGE = """(() => {
   const d = (id) => document.getElementById(id).dataset;
   return {
-    top: [...document.querySelectorAll('#top-urls li')]
-      .map(li => [li.dataset.url, Number(li.dataset.count)]),
-    url_end: Number(d('top-urls').windowEnd),
+    top: [...document.querySelectorAll('#top-url li')]
+      .map(li => [li.dataset.key, Number(li.dataset.count)]),
+    url_end: Number(d('top-url').windowEnd),
+    hosts: [...document.querySelectorAll('#top-host li')]
+      .map(li => [li.dataset.key, Number(li.dataset.count)]),
+    host_end: Number(d('top-host').windowEnd),
     points: Number(d('status-chart').points),
     first_end: Number(d('status-chart').firstEnd),
     mode: d('time-mode').mode,
@@ -209,12 +219,16 @@ def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
             fh.write(raw)
         wait_for(lambda: first_window_with_total(sink, "url", len(good)), 240,
                  f"a URL window with {len(good)} requests", run.log)  # fmt: skip
+        every_host = wait_for(lambda: first_window_with_total(sink, "host", len(good)), 60,
+                              f"a host window with {len(good)} requests", run.log)  # fmt: skip
         with LivePage(url) as page:
-            # the first status window comes at its 5 s slide: wait for it too
-            ready = "r.top.length && r.malformed === 1 && r.tasks >= 1 && r.points > 0"
+            # the first status and host windows come at their 5 s slide: wait for them too
+            ready = ("r.top.length && r.malformed === 1 && r.tasks >= 1 && r.points > 0"
+                     f" && r.host_end >= {every_host['window_end']}")  # fmt: skip
             seen = page_when(page, ready)
             newest = windows(sink, "url")[-1]  # the page may be a slide behind: compare at its end
             shown = next(w for w in windows(sink, "url") if w["window_end"] == seen["url_end"])
+            hosts = next(w for w in windows(sink, "host") if w["window_end"] == seen["host_end"])
             page.screenshot(ARTIFACTS / "dashboard-storm.png")
             assert page.errors == []
         run.terminate()  # SIGTERM to sparse alone stops everything, as Ctrl-C does
@@ -222,6 +236,7 @@ def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
         assert run.proc.returncode == 143
 
     assert seen["top"] == shown["top"] == newest["top"] == expected_url_top(good, 10)
+    assert seen["hosts"] == hosts["top"] == every_host["top"] == expected_host_top(good, 10)
     assert seen["points"] > 0 and seen["mode"] == "processing"
     assert seen["tasks"] == 1 and seen["lines_per_sec"] >= 0  # the spout's status file
     assert 0 <= newest["window_end"] - seen["url_end"] <= 5

@@ -60,7 +60,7 @@ def test_replayed_sample_gives_the_reference_windows_for_any_batch_size_and_seri
                      "not_written": 0}  # fmt: skip
     late_records = [e for e in errors if e["reason"] == "late"]
     assert len(late_records) == sum(late.values())
-    assert {e["metric"] for e in late_records} == {"url", "status"}
+    assert {e["metric"] for e in late_records} == {"url", "status", "host"}
 
     # config.json's serializer (msgpack) above; JSON here, with other chunks
     second, _, _ = replay(tmp_path, "small-chunks", "json", **{"logstorm.input.batch.lines": 37})

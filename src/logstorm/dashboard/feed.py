@@ -37,6 +37,7 @@ from logstorm.dashboard.history import WindowHistory
 from logstorm.dashboard.spout_status import spout_health
 from logstorm.dashboard.tally import read_tally
 from logstorm.dashboard.window_sources import FileWindows, WindowSource
+from logstorm.metrics import METRICS
 from logstorm.sources.status import read_statuses
 from logstorm.sources.status import status_dir as status_dir_of
 
@@ -129,6 +130,7 @@ class WindowFeed:
             "windows_path": self.source.where(),
             "status_dir": str(self.status_dir),
             "history_secs": self.recent.status_secs,
+            "metrics": [{"name": m.name, "title": m.title, "view": m.view} for m in METRICS],
             "windows": self.recent.windows(),
             "tally": self.tally,
             "health": self.health,

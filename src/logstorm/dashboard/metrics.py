@@ -41,10 +41,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from logstorm.dashboard.tally import read_tally
+from logstorm.metrics import BY_NAME
 from logstorm.sources.status import read_statuses
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-METRICS = ("url", "status")
+NAMES = list(BY_NAME)  # the metrics' names
 
 
 class RunCollector(Collector):
@@ -87,7 +88,7 @@ def _lines(statuses: list[dict[str, Any]], tally: dict[str, Any]) -> Iterator[Me
                                labels=["metric"])  # fmt: skip
     counted = CounterMetricFamily("logstorm_lines_counted", "Lines counted in a metric's windows",
                                   labels=["metric"])  # fmt: skip
-    for metric in METRICS:
+    for metric in NAMES:
         late.add_metric([metric], tally["late"].get(metric, 0))
         lost = tally["malformed_total"] + tally["late"].get(metric, 0)
         counted.add_metric([metric], max(total - lost, 0))
@@ -143,7 +144,7 @@ def _windows(feed: Any, now: float) -> Iterator[Metric]:
                             labels=["metric", "time"])  # fmt: skip
     age = GaugeMetricFamily("logstorm_window_age_seconds", "Now minus the newest window's "
                             "end, processing time", labels=["metric"])  # fmt: skip
-    for metric in METRICS:
+    for metric in NAMES:
         read.add_metric([metric], feed.windows_read.get(metric, 0))
         newest = feed.newest.get(metric)
         if newest is not None:

@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 from typing import Any, Protocol
 
+from logstorm.metrics import BY_NAME, METRICS
 from logstorm.output.follow import JsonLinesFollower
 
 
@@ -63,7 +64,8 @@ def history_offset(path: Path, status_secs: int, block: int = 1 << 20) -> int:
 
     >>> import tempfile, pathlib, json
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "windows.jsonl"
-    >>> rows = [{"metric": m, "window_end": t} for t in range(0, 100, 5) for m in ("url", "status")]
+    >>> rows = [{"metric": m, "window_end": t}
+    ...         for t in range(0, 100, 5) for m in ("url", "status", "host")]
     >>> _ = path.write_text("".join(json.dumps(r) + "\\n" for r in rows))
     >>> at = history_offset(path, status_secs=20, block=64)
     >>> json.loads(path.read_bytes()[at:].split(b"\\n")[0])
@@ -74,7 +76,9 @@ def history_offset(path: Path, status_secs: int, block: int = 1 << 20) -> int:
     except FileNotFoundError:
         return 0
     with open(path, "rb") as fh:
-        end, tail, newest_status, seen_url = size, b"", None, False
+        end, tail = size, b""
+        newest: dict[str, Any] = {}  # metric -> its newest window's end
+        wanted = {m.name for m in METRICS}  # metrics whose history is not all seen yet
         while end > 0:
             start = max(0, end - block)
             fh.seek(start)
@@ -92,12 +96,13 @@ def history_offset(path: Path, status_secs: int, block: int = 1 << 20) -> int:
                     continue  # blank, or cut by a crash
                 if not isinstance(window, dict):
                     continue
-                seen_url = seen_url or window.get("metric") == "url"
-                if window.get("metric") == "status":
-                    end_time = window.get("window_end")
-                    if newest_status is None:
-                        newest_status = end_time
-                    elif seen_url and end_time <= newest_status - status_secs:
+                metric = BY_NAME.get(window.get("metric"))
+                if metric is None or metric.name not in wanted:
+                    continue
+                end_time = newest.setdefault(metric.name, window.get("window_end"))
+                if metric.view != "status" or window.get("window_end") <= end_time - status_secs:
+                    wanted.discard(metric.name)
+                    if not wanted:
                         return offset
             end = start
     return 0

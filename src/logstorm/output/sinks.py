@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from logstorm.jsonl_file import JsonLinesFile, rotated_paths
-from logstorm.logs_options import WINDOWS
+from logstorm.metrics import METRICS
 from logstorm.parsing.combiner import LATE
 
 WINDOW_FIELDS = (
@@ -103,7 +103,7 @@ def newest_windows(path: str | os.PathLike[str], time: str, block: int = 65536) 
     with open(path, "rb") as fh:
         end = fh.seek(0, os.SEEK_END)
         tail = b""
-        while end > 0 and len(newest) < len(WINDOWS):
+        while end > 0 and len(newest) < len(METRICS):
             start = max(0, end - block)
             fh.seek(start)
             data = fh.read(end - start) + tail

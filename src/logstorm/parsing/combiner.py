@@ -18,43 +18,37 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from logstorm.parsing.accesslog import AccessRecord, MalformedLine, parse_line, parse_time
+from logstorm.metrics import METRICS
+from logstorm.parsing.accesslog import MalformedLine, parse_line, parse_time
 from logstorm.parsing.partition import partition
 from logstorm.sources.chunks import LineOffsets
 
-METRICS = ("url", "status")
 LATE = "late"
 REPLACEMENT = "\ufffd"  # what the readers decode invalid UTF-8 bytes to
 NOT_UTF8 = "not valid UTF-8"
 # A plain access-log line, the shape nearly every line has: no escapes in its quoted
 # fields, a request "METHOD /path HTTP/x", a three-digit status. For such a line
-# parse_line gives exactly (time, path, status) below; any other line, however
-# rare, takes the line-by-line path.
+# parse_line gives exactly the (host, time, path, status) captured below, the fields
+# of _PLAIN_FIELDS; any other line, however rare, takes the line-by-line path.
 _PLAIN_LINE = re.compile(
-    r"^\S+ +\S+ +\S+ +\[([^\]\n]*)\] +"
+    r"^(\S+) +\S+ +\S+ +\[([^\]\n]*)\] +"
     r'"[!#$%&\'*+.^_`|~0-9A-Za-z-]+ ([^ "\\\n]+) HTTP/[^ "\\\n]*" +'
     r"([1-9][0-9][0-9]|-) +(?:[0-9]+|-)"
     r'(?: +"[^"\\\n]*(?:\\.[^"\\\n]*)*"(?: +"[^"\\\n]*(?:\\.[^"\\\n]*)*")?)?\r?$',
     re.MULTILINE,
 )
-_TIME, _URL, _STATUS = itemgetter(0), itemgetter(1), itemgetter(2)
-
-
-def status_key(status: int | None) -> str:
-    """Status as the windows key it: "200", or "-" when the log had none."""
-    return "-" if status is None else str(status)
-
-
-def metric_key(metric: str, record: AccessRecord) -> str | None:
-    """The key a record counts under for metric (None: it does not count there)."""
-    return record.path if metric == "url" else status_key(record.status)
+_PLAIN_FIELDS = ("host", "time", "path", "status")  # AccessRecord's names of the groups
+_TIME = itemgetter(1)
+_KEYS = {metric.name: itemgetter(_PLAIN_FIELDS.index(metric.field)) for metric in METRICS}
 
 
 @dataclass
 class ChunkCounts:
     """What one chunk of lines adds to the windows, and what it could not count."""
 
-    counts: dict[str, Counter[Any]] = field(default_factory=lambda: {m: Counter() for m in METRICS})
+    counts: dict[str, Counter[Any]] = field(
+        default_factory=lambda: {m.name: Counter() for m in METRICS}
+    )
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def bundles(self, metric: str, parts: int) -> dict[int, list[list[Any]]]:
@@ -105,15 +99,15 @@ def count_chunk(
 
 
 def _count_plain(
-    lines: list[tuple[str, str, str]], slides: Mapping[str, int] | None
+    lines: list[tuple[str, str, str, str]], slides: Mapping[str, int] | None
 ) -> ChunkCounts | None:
-    """Count (time, path, status) of plain lines; None if a timestamp is invalid."""
+    """Count plain lines (their _PLAIN_FIELDS); None if a timestamp is invalid."""
     try:
         times = {raw: parse_time(raw) for raw in set(map(_TIME, lines))}
     except MalformedLine:
         return None  # the line-by-line path says which line
     out = ChunkCounts()
-    for metric, key in (("url", _URL), ("status", _STATUS)):
+    for metric, key in _KEYS.items():
         if slides is None:
             out.counts[metric].update(map(key, lines))
         else:  # keyed (slide, key): each distinct timestamp's slide looked up in C
@@ -156,15 +150,16 @@ def _count_line_by_line(
             out.errors.append(_error(err.reason, path, offset(i), line))
             continue
         for metric in METRICS:
-            key = metric_key(metric, record)
+            key = metric.key(record)
             if key is None:
                 continue
-            if i in late_lines.get(metric, ()):
-                out.errors.append(_error(LATE, path, offset(i), line, metric))
+            name = metric.name
+            if i in late_lines.get(name, ()):
+                out.errors.append(_error(LATE, path, offset(i), line, name))
             elif slides is None:
-                out.counts[metric][key] += 1
+                out.counts[name][key] += 1
             else:
-                out.counts[metric][record.time // slides[metric], key] += 1
+                out.counts[name][record.time // slides[name], key] += 1
     return out
 
 

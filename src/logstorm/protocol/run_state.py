@@ -24,14 +24,12 @@ split for other tasks. It also carries the
 protocol's version (:data:`PROTOCOL_VERSION`), raised whenever the state's records
 change shape: state an older logstorm wrote is left alone, and the run starts afresh.
 
->>> options = {"logstorm.state.path": "/state", "logstorm.time": "event",
-...            "logstorm.window.url.secs": 300, "logstorm.window.url.slide.secs": 1,
-...            "logstorm.window.status.secs": 300, "logstorm.window.status.slide.secs": 5}
+>>> options = opt.read_logs_options({"logstorm.state.path": "/state", "logstorm.time": "event"})
 >>> context = {"task->component": {"1": "logfiles", "2": "parse", "3": "url_window"}}
 >>> run_state_dir(options, context, run="logs-1-1700000000")
-PosixPath('/state/logs-1-1700000000.4e50960b')
+PosixPath('/state/logs-1-1700000000.eb7ddebe')
 >>> state_topics_prefix(options, context, run="logs-1-1700000000")
-'logstorm-state.logs-1-1700000000.4e50960b'
+'logstorm-state.logs-1-1700000000.eb7ddebe'
 """
 
 from __future__ import annotations
@@ -43,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from logstorm import logs_options as opt
+from logstorm.metrics import METRICS
 from logstorm.state.store import StateStore
 
 PROTOCOL_VERSION = 2  # 2: numbered windows and feedback streams (1: unnumbered outbox)
@@ -113,6 +112,6 @@ def layout_digest(options: Mapping[str, Any], context: Mapping[str, Any]) -> str
         for task, component in context["task->component"].items()
         if not component.startswith("__")
     )
-    windows = [options[key] for pair in opt.WINDOWS.values() for key in pair]
+    windows = [opt.window_shape(options, metric) for metric in METRICS]
     shape = json.dumps([PROTOCOL_VERSION, options[opt.TIME], windows, tasks])
     return hashlib.sha256(shape.encode()).hexdigest()[:8]
