@@ -89,7 +89,8 @@ def options_table(module_name: str, topology: str | None = None) -> str:
         rule = getattr(option, "rule", "")
         if rule:
             meaning += f" ({option.type.__name__} {rule})"
-        rows.append(f"| `{option.key}` | {_shown(default)} | {meaning.replace('|', '&#124;')} |")
+        meaning = meaning.replace("<", "&lt;").replace(">", "&gt;").replace("|", "&#124;")
+        rows.append(f"| `{option.key}` | {_shown(default)} | {meaning} |")
     return "\n".join(rows)
 
 
