@@ -3,7 +3,7 @@
 No Storm, no incremental sums, no watermark broadcasts: read the lines in order,
 decide lateness line by line from the largest timestamp seen before it, then for
 every counted event add it to each window that holds it, and rank each window by
-sorting. Slow, and plainly what the semantics say (README, "Event time").
+sorting. Slow, and plainly what the semantics say (docs/event-time.md).
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ def test_a_new_run_over_a_replaced_file_starts_the_pages_anew(tmp_path):
     may_2015 = [window(m, 1431868000 + s, time="event") for s in (0, 5) for m in ("status", "url")]
     append(out, *may_2015)
     assert [m["type"] for m in feed.poll_windows()] == ["window"] * 3  # the newest URL window
-    out.unlink()  # deleted to analyse the log again (README): the same windows come again
+    out.unlink()  # deleted to analyse the log again: the same windows come again
     append(out, *may_2015[:2])
     [message] = feed.poll_windows()
     assert message["type"] == "history"  # the pages drop what they drew and draw this

@@ -1,6 +1,6 @@
 """Hostile input, fuzzed: whatever the bytes, the parser, the parse bolt's counting and
 the file reader neither crash nor hang, and every line they refuse is accounted for
-with a reason (README: "Bad input gets a clear error and loses nothing")."""
+with a reason (docs/log-analyzer.md: bad input gets a clear error and loses nothing)."""
 
 import contextlib
 import os

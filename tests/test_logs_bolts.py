@@ -368,8 +368,8 @@ def test_window_bolt_acks_only_journaled_counts_and_a_new_task_resumes(tmp_path,
 
 
 def test_a_topology_submitted_again_resumes_the_windows_its_checkpoint_names(tmp_path, monkeypatch):
-    """The README's resubmit row: a new run over the same input resumes the window state
-    of the run its position file names; a replay from scratch (positions deleted) does
+    """The resubmit row of docs/guarantees.md: a new run over the same input resumes the window
+    state of the run its position file names; a replay from scratch (positions deleted) does
     not inherit it."""
     clock = [1000.2]
     monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])
@@ -538,7 +538,7 @@ def test_the_rankings_sends_the_sink_again_what_its_progress_lacks(tmp_path):
 def test_in_processing_time_a_restarted_rankings_gets_the_reports_lost_with_it(
     tmp_path, monkeypatch
 ):
-    """The README's processing-time rankings row: reports on their way to a rankings
+    """The processing-time rankings row of docs/guarantees.md: reports on their way to a rankings
     that dies are sent again, so every window comes out once and whole."""
     clock = [1000.2]
     monkeypatch.setattr("bolts.windows.time.time", lambda: clock[0])

@@ -43,7 +43,7 @@ pytestmark = pytest.mark.storm
 # a row of bench/faults.py as well: run by `make faults`, over the suite's budget
 FAULT_ROW = pytest.mark.faults
 
-# Kept after the run: what the Storm UI's topology page showed (README, "Run on a cluster").
+# Kept after the run: what the Storm UI's topology page showed (docs/storm-ui.md).
 UI_SCREENSHOT = PROJECT / "run" / "test-artifacts" / "storm-ui-topology.png"
 EXACT_STATS = {"topology.stats.sample.rate": 1.0}  # the UI counts every tuple, not 5 %
 
@@ -313,7 +313,7 @@ def test_event_time_windows_stay_exact_when_a_window_bolt_process_is_killed(clus
     wait_for(lambda: sink.exists() and sink.read_text(), 240, "the first windows")
 
     # A window process whose worker runs no spout, rankings or sink: the guarantee
-    # under test is the window tasks' (see README, "Event time").
+    # under test is the window tasks' (see docs/guarantees.md).
     keep = set().union(
         *(
             python_components(c)
@@ -359,7 +359,7 @@ def tail_the_sample_in_event_time(tmp_path: Path):
 def test_tailed_event_time_windows_stay_exact_when_spout_rankings_and_sink_are_killed(
     cluster, tmp_path
 ):
-    """The README's event-time rows for the spout (tail mode), the rankings and the
+    """The event-time rows of docs/guarantees.md for the spout (tail mode), the rankings and the
     window sink: each killed with `kill -9` in turn while the log grows, the JSONL ends
     up equal to the reference: no window missing, none twice, no line counted twice."""
     inbox, out, _, lines, want = tail_the_sample_in_event_time(tmp_path)
@@ -387,7 +387,7 @@ def test_tailed_event_time_windows_stay_exact_when_spout_rankings_and_sink_are_k
 def test_event_time_windows_stay_exact_when_the_topology_is_killed_and_submitted_again(
     cluster, tmp_path
 ):
-    """The README's resubmit row: `sparse kill` mid-log, `sparse submit` again over the
+    """The resubmit row of docs/guarantees.md: `sparse kill` mid-log, `sparse submit` again over the
     same input and state folders; the JSONL ends up equal to the reference, so the
     windows open at the kill were resumed, not lost, and no line was counted twice."""
     inbox, out, argv, lines, want = tail_the_sample_in_event_time(tmp_path)
