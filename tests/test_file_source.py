@@ -554,7 +554,7 @@ def test_a_chunk_becomes_the_tuple_the_parse_bolt_counts(logs, position_path):
 
     append(logs / "a.log", "x\n" + "y" * 20 + "\n")
     [chunk] = drain(make_reader(logs, position_path, max_line_bytes=10))
-    assert chunk.values()[:4] == [str(logs / "a.log"), "x\n" + "y" * 10, [0, "bytes", []], [1]]
+    assert chunk.values()[:4] == (str(logs / "a.log"), "x\n" + "y" * 10, [0, "bytes", []], [1])
     counts = count_chunk(*chunk.values()[:4])
     assert [(e["offset"], e["reason"]) for e in counts.errors] == [
         (0, "fewer than three fields before the timestamp"),

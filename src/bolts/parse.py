@@ -10,16 +10,14 @@ from logstorm import logs_options as opt
 from logstorm.metrics import METRICS
 from logstorm.output.error_samples import chunk_errors
 from logstorm.parsing.combiner import count_chunk
+from logstorm.streams import ChunkTuple, CountsTuple, ErrorsTuple, send
 from logstorm.tasks import task_count
-
-COUNTS_FIELDS = ["part", "chunk", "watermark", "counts"]
 
 
 class AccessLogParseBolt(Bolt):
     """Counts a chunk's lines per key of each metric (:mod:`logstorm.metrics`) and
-    sends each window task of the metric one bundle on the metric's stream: (part,
-    part's chunk id, the chunk's stamped watermark or None, [[key, count], ...] or in
-    event time [[slide, key, count], ...]). The chunk's bad lines, and in event time
+    sends each window task of the metric one bundle on the metric's stream
+    (:class:`~logstorm.streams.CountsTuple`). The chunk's bad lines, and in event time
     its late ones, go to ``errors`` as one tuple: their counts and a few samples
     (:func:`~logstorm.output.error_samples.chunk_errors`). Everything is anchored to
     the chunk, acked once emitted; a malformed line never fails the chunk nor stops the
@@ -33,8 +31,8 @@ class AccessLogParseBolt(Bolt):
     """
 
     outputs = [
-        *(Stream(fields=COUNTS_FIELDS, name=metric.stream) for metric in METRICS),
-        Stream(fields=["path", "counts", "samples"], name="errors"),
+        *(Stream(fields=list(CountsTuple._fields), name=metric.stream) for metric in METRICS),
+        Stream(fields=list(ErrorsTuple._fields), name=ErrorsTuple.stream),
     ]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
@@ -48,12 +46,15 @@ class AccessLogParseBolt(Bolt):
                 raise ValueError(f"parse: the topology has no {metric.component!r} component")
 
     def process(self, tup: Tuple) -> None:
-        path, text, at, cut, chunk, event = tup.values
+        chunk = ChunkTuple(*tup.values)
+        event = chunk.event
         late = event["late"] if event else None
-        counts = count_chunk(path, text, at, cut, slides=self.slides, late=late)
+        counts = count_chunk(chunk.path, chunk.text, chunk.at, chunk.cut, slides=self.slides,
+                             late=late)  # fmt: skip
         watermark = event["watermark"] if event else None
         for metric in METRICS:
             for part, bundle in counts.bundles(metric.name, self.parts[metric.name]).items():
-                self.emit([part, f"{chunk}#{part}", watermark, bundle], stream=metric.stream)
+                bundle_id = f"{chunk.chunk}#{part}"
+                send(self, CountsTuple(part, bundle_id, watermark, bundle), metric.stream)
         if counts.errors:  # one tuple, whatever the number of bad lines
-            self.emit([path, *chunk_errors(counts.errors, self.samples)], stream="errors")
+            send(self, ErrorsTuple(chunk.path, *chunk_errors(counts.errors, self.samples)))

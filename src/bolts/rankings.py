@@ -11,14 +11,15 @@ from logstorm.metrics import BY_NAME
 from logstorm.output.rankings import WatermarkMerger, WindowMerger, WindowReport
 from logstorm.protocol.releaser import Releaser
 from logstorm.protocol.run_state import open_state
+from logstorm.streams import ProgressTuple, ReleasedTuple, ReportsTuple, WindowTuple, send
 from logstorm.tasks import task_count
 
 
 class RankingsBolt(Bolt):
     """Global (one task): merges the window tasks' reports of a window into one and
-    emits it as ``[window, seq]``, once complete: in processing time when every task
-    reported it, in event time (and in processing time with a state store) when every
-    task's watermark passed its end.
+    emits it (:class:`~logstorm.streams.WindowTuple`) once complete: in processing time
+    when every task reported it, in event time (and in processing time with a state
+    store) when every task's watermark passed its end.
 
     With a state store (:mod:`logstorm.state`) its part in :mod:`logstorm.protocol` is
     a :class:`~logstorm.protocol.releaser.Releaser`: each window is numbered and kept
@@ -30,8 +31,8 @@ class RankingsBolt(Bolt):
     """
 
     outputs = [
-        Stream(fields=["window", "seq"]),
-        Stream(fields=["epoch", "released"], name="released"),
+        Stream(fields=list(WindowTuple._fields)),
+        Stream(fields=list(ReleasedTuple._fields), name=ReleasedTuple.stream),
     ]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
@@ -45,23 +46,25 @@ class RankingsBolt(Bolt):
         self.releaser = None if state is None else Releaser(state, self.by_watermark, BY_NAME)
 
     def process(self, tup: Tuple) -> None:
-        if tup.stream == "progress":  # the window sink's
+        if tup.stream == ProgressTuple.stream:  # the window sink's
             if self.releaser is not None:
-                self._emit(self.releaser.hear_sink(*tup.values))
+                progress = ProgressTuple(*tup.values)
+                self._emit(self.releaser.hear_sink(progress.received, progress.durable))
         else:
-            self._merge(tup)
+            self._merge(ReportsTuple(*tup.values), tup)
         if self.releaser is not None and self.releaser.sync_due():
-            self.emit(self.releaser.sync(), stream="released")
+            send(self, self.releaser.sync())
 
-    def _merge(self, tup: Tuple) -> None:
-        metric, since, watermark, reports = tup.values
+    def _merge(self, message: ReportsTuple, tup: Tuple) -> None:
+        metric = message.metric
         if metric not in self.by_report.expected:  # how many tasks report it
             self.by_report.expected[metric] = task_count(self.context, tup.component)
-        reports = [WindowReport(*r) for r in reports]
-        if watermark is None:
+        reports = [WindowReport(*r) for r in message.reports]
+        if message.watermark is None:
             windows = [w for r in reports for w in self.by_report.add(tup.task, r)]
         else:
-            windows = self.by_watermark.add(tup.task, metric, since, watermark, reports)
+            windows = self.by_watermark.add(tup.task, metric, message.since, message.watermark,
+                                            reports)  # fmt: skip
         if self.releaser is None:
             self._emit([(window, None) for window in windows])
         else:
@@ -69,4 +72,4 @@ class RankingsBolt(Bolt):
 
     def _emit(self, numbered: list[tuple[dict[str, Any], int | None]]) -> None:
         for window, seq in numbered:
-            self.emit([window, seq])
+            send(self, WindowTuple(window, seq))

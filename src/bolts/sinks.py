@@ -25,6 +25,7 @@ from logstorm.output.sinks import (
 from logstorm.protocol.run_state import open_state
 from logstorm.protocol.sink_order import InOrder
 from logstorm.shipping.producer import LineProducer
+from logstorm.streams import ErrorsTuple, ProgressTuple, WindowTuple, send
 
 TALLY_EVERY_SECS = 1.0
 SYNC_EVERY_SECS = 1.0
@@ -48,7 +49,7 @@ class WindowSinkBolt(Bolt):
     host the sink ran on and however often it was restarted.
     """
 
-    outputs = [Stream(fields=["received", "durable"], name="progress")]
+    outputs = [Stream(fields=list(ProgressTuple._fields), name=ProgressTuple.stream)]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
@@ -78,11 +79,11 @@ class WindowSinkBolt(Bolt):
         self.next_sync = 0.0
 
     def process(self, tup: Tuple) -> None:
-        window, seq = tup.values
+        ranked = WindowTuple(*tup.values)
         if self.order is None:
-            self._write(window_record(window))
+            self._write(window_record(ranked.window))
             return
-        for ready in self.order.take(window_record(window), seq):
+        for ready in self.order.take(window_record(ranked.window), ranked.seq):
             self._write(ready)
         self._sync()
 
@@ -109,7 +110,7 @@ class WindowSinkBolt(Bolt):
             self.out.file.sync()
             self.order.save()
             self.state.sync()  # with the transaction's windows, atomically
-            self.emit(self.order.progress(), stream="progress")
+            send(self, self.order.progress())
             self.next_sync = time.monotonic() + SYNC_EVERY_SECS
 
 
@@ -134,7 +135,8 @@ class ErrorSinkBolt(Bolt):
         self.next_tally = 0.0
 
     def process(self, tup: Tuple) -> None:
-        kept = self.sampler.take(*tup.values, now=time.time())
+        errors = ErrorsTuple(*tup.values)
+        kept = self.sampler.take(errors.path, errors.counts, errors.samples, now=time.time())
         if kept:
             self.out.write_all(kept)
         self.tally_due = True

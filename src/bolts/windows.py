@@ -13,6 +13,7 @@ from logstorm.output.rankings import WindowReport
 from logstorm.protocol.run_state import open_state
 from logstorm.protocol.window_task import ReportSender, report_message
 from logstorm.sources.watermark import LowestWatermark
+from logstorm.streams import CountsTuple, ReleasedTuple, ReportsTuple, WatermarkTuple, send
 from logstorm.tasks import task_count
 from logstorm.windows.event_time import EventWindowCounter
 from logstorm.windows.processing_time import SlidingWindowCounter
@@ -22,8 +23,8 @@ SAVE_EVERY_SECS = 1.0
 
 class WindowBolt(Bolt):
     """Counts the parse bolt's bundles of (key, count) into a sliding window and emits
-    (metric, since, watermark, reports): the reports of the windows that closed, each
-    (metric, window_end, window_secs, slide_secs, total, distinct, top); ``since``
+    the reports of the windows that closed (:class:`~logstorm.streams.ReportsTuple`),
+    each (metric, window_end, window_secs, slide_secs, total, distinct, top); ``since``
     chains them with a state store.
 
     In processing time a slide is closed by the first bundle arriving after its end,
@@ -47,7 +48,7 @@ class WindowBolt(Bolt):
     """
 
     auto_ack = False
-    outputs = ["metric", "since", "watermark", "reports"]
+    outputs = list(ReportsTuple._fields)
 
     @classmethod
     def spec(cls, metric: Metric, inputs: dict, par: Any = None) -> Any:  # type: ignore[override]
@@ -80,25 +81,27 @@ class WindowBolt(Bolt):
                 self.logger.info("%s task %s resumed its windows", self.metric, self.task_id)
 
     def process(self, tup: Tuple) -> None:
-        if tup.stream == "released":  # from the rankings: what is out, maybe an ask
+        if tup.stream == ReleasedTuple.stream:  # from the rankings: what is out, maybe an ask
             self.ack(tup)
             if self.sender is not None:
-                self._send(self.sender.hear_released(*tup.values))
+                released = ReleasedTuple(*tup.values)
+                self._send(self.sender.hear_released(released.epoch, released.released))
             return
-        if tup.stream == "watermarks":
+        if tup.stream == WatermarkTuple.stream:
             self.ack(tup)
             if self.spout_watermarks is None:
                 self.spout_watermarks = LowestWatermark(task_count(self.context, tup.component))
-            watermark = self.spout_watermarks.update(tup.task, tup.values[0])
+            spout = WatermarkTuple(*tup.values).watermark
+            watermark = self.spout_watermarks.update(tup.task, spout)
             if watermark is not None:
                 self._report(watermark, self.counter.advance(watermark))
             return
-        _, chunk, watermark, counts = tup.values
-        if self.event_time:
-            self.counter.add_chunk(chunk, watermark, counts)  # a replayed chunk: dropped
+        bundle = CountsTuple(*tup.values)
+        if self.event_time:  # a replayed chunk: dropped
+            self.counter.add_chunk(bundle.chunk, bundle.watermark, bundle.counts)
         else:
             now = time.time()
-            for key, count in counts:
+            for key, count in bundle.counts:
                 self.counter.add(key, count, now)
             self._report_slides(now)
         if self.sender is None:
@@ -126,11 +129,11 @@ class WindowBolt(Bolt):
         elif reports or watermark is not None:  # event time: every watermark goes on
             self._send([report_message(self.metric, None, watermark, reports)])
 
-    def _send(self, messages: list[list[Any]]) -> None:
+    def _send(self, messages: list[ReportsTuple]) -> None:
         # Unanchored: a lost report must not replay (and double-count) the input; with
         # a state store it is kept until the rankings has it (ReportSender).
         for message in messages:
-            self.emit(message, anchors=[])
+            send(self, message, anchors=[])
 
     def _save(self) -> None:
         heartbeat = self.sender.save(self.counter)

@@ -23,6 +23,7 @@ from logstorm.sources.status import status_dir, write_status
 from logstorm.sources.watermark import EventClock, PartitionClocks
 from logstorm.state.dir_store import DirStore
 from logstorm.state.store import StateStore
+from logstorm.streams import ChunkTuple, WatermarkTuple, send
 from logstorm.tasks import task_count, task_index
 from multilang import spoken
 
@@ -35,7 +36,7 @@ STATS_EVERY_SECS = 5.0  # a status file and a log line of acked tuples and compl
 
 
 class LogFileSpout(Spout):
-    """One tuple per chunk of lines: (path, offsets, lines, cut, chunk, event), with a
+    """One tuple per chunk of lines (:class:`~logstorm.streams.ChunkTuple`), with a
     message id. Acked chunks advance the committed offsets (saved to the position
     file), failed ones are sent again, however often. One task per input directory.
 
@@ -51,8 +52,8 @@ class LogFileSpout(Spout):
     """
 
     outputs = [
-        Stream(fields=["path", "text", "at", "cut", "chunk", "event"]),
-        Stream(fields=["watermark"], name="watermarks"),
+        Stream(fields=list(ChunkTuple._fields)),
+        Stream(fields=list(WatermarkTuple._fields), name=WatermarkTuple.stream),
     ]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
@@ -158,7 +159,7 @@ class LogFileSpout(Spout):
             self.warned = dict(self.reader.unreadable)
         chunk = self.reader.next_chunk(allow_new=self.reader.pending() < self.max_pending)
         if chunk is not None:
-            self.emit(chunk.values(self._stamp(chunk, now)), tup_id=chunk.msg_id)
+            send(self, chunk.values(self._stamp(chunk, now)), tup_id=chunk.msg_id)
             self.stats.emitted(chunk.msg_id, now)
         if self.clock is not None:
             self._event_time(now, idle=chunk is None)
@@ -220,7 +221,7 @@ class LogFileSpout(Spout):
             return
         watermark = self.clock.broadcast([*self.reader.inflight, *self.acked_unsaved])
         if watermark != self.sent_watermark or now >= self.repeat_watermark:
-            self.emit([watermark], stream="watermarks")  # unreliable: a newer one follows
+            send(self, WatermarkTuple(watermark))  # unreliable: a newer one follows
             self.sent_watermark = watermark
             self.repeat_watermark = now + WATERMARK_REPEAT_SECS
         self.next_watermark = now + WATERMARK_EVERY_SECS

@@ -34,7 +34,8 @@ HISTORY_SECS = 900  # the server's default: 15 minutes of status windows
 
 # Everything the page shows that a test checks, as the DOM holds it.
 READ_PAGE = """(() => {
-  const d = (id) => document.getElementById(id).dataset;
+  // a ranking panel exists once the page has its first history (its metrics)
+  const d = (id) => (document.getElementById(id) || { dataset: {} }).dataset;
   return {
     top: [...document.querySelectorAll('#top-url li')]
       .map(li => [li.dataset.key, Number(li.dataset.count)]),

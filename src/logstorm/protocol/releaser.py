@@ -23,7 +23,7 @@ Messages (all unanchored tuples; :mod:`logstorm.protocol` has the whole picture)
 ...     rankings.merger.add(7, "url", None, 10, [report]))]
 [(10, 0)]
 >>> rankings.sync()                     # to every window task: epoch, what is out
-[1, {'url': 10}]
+ReleasedTuple(epoch=1, released={'url': 10})
 >>> rankings.hear_sink({"url": 0}, {}), rankings.hear_sink({"url": 0}, {})  # stuck at 0
 ([], [({'metric': 'url', 'time': 'event', 'window_end': 10, 'window_secs': 10, \
 'slide_secs': 1, 'total': 4, 'distinct': 1, 'top': [['/a', 4]]}, 0)])
@@ -39,6 +39,7 @@ from logstorm.output.rankings import WatermarkMerger
 from logstorm.protocol.outbox import Outbox, next_seqs, numbered, resumed_released
 from logstorm.protocol.sent_reports import Released, read_released, write_released
 from logstorm.state.store import StateStore
+from logstorm.streams import ReleasedTuple
 
 SYNC_EVERY_SECS = 1.0
 
@@ -76,7 +77,7 @@ class Releaser:
         """Whether to sync now: a second passed, or a task's report went missing."""
         return bool(self.merger.gaps - self.asked) or time.monotonic() >= self.next_sync
 
-    def sync(self) -> list[Any]:
+    def sync(self) -> ReleasedTuple:
         """Make the outbox durable, then the record; return the ``released`` tuple."""
         self.outbox.sync(self.sink_durable)
         if self.merger.gaps:  # ask (again, until the tasks' resends arrive)

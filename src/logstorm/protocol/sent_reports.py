@@ -39,6 +39,7 @@ from typing import Any
 
 from logstorm.sources.watermark import NO_WATERMARK
 from logstorm.state.store import StateStore
+from logstorm.streams import ReleasedTuple
 
 RELEASED = "released.json"  # the rankings' own record of what it sent last
 
@@ -56,9 +57,9 @@ class Released:
         """Every window of metric ending at or before this is out (NO_WATERMARK: none)."""
         return self.metrics.get(metric, NO_WATERMARK)
 
-    def message(self) -> list[Any]:
-        """The ``released`` stream's tuple: ``[epoch, metrics]``."""
-        return [self.epoch, dict(self.metrics)]
+    def message(self) -> ReleasedTuple:
+        """The ``released`` stream's tuple."""
+        return ReleasedTuple(self.epoch, dict(self.metrics))
 
 
 def write_released(store: StateStore, record: Released) -> None:

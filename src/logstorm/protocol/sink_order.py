@@ -18,7 +18,7 @@ from the numbers it kept, so it writes the windows that were lost with it once.
 >>> order.take(url(10), 0), order.take(url(12), 2)      # window 1 was lost on its way
 ([{'metric': 'url', 'window_end': 10}], [])
 >>> order.save(); order.progress()                      # received 0 only: 1 is missing
-[{'url': 1}, {'url': 1}]
+ProgressTuple(received={'url': 1}, durable={'url': 1})
 >>> order.take(url(11), 1), order.take(url(10), 0)      # sent again; a double is dropped
 ([{'metric': 'url', 'window_end': 11}, {'metric': 'url', 'window_end': 12}], [])
 """
@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from logstorm.state.store import StateStore
+from logstorm.streams import ProgressTuple
 
 SINK_PROGRESS = "window_sink.json"  # metric -> the next seq, as the sink last made durable
 
@@ -61,6 +62,6 @@ class InOrder:
         self.durable = dict(self.next)
         self.store.put(SINK_PROGRESS, self.durable)
 
-    def progress(self) -> list[dict[str, int]]:
-        """The ``progress`` tuple, once the store synced: ``[received, durable]``."""
-        return [dict(self.next), dict(self.durable)]
+    def progress(self) -> ProgressTuple:
+        """The ``progress`` tuple, once the store synced."""
+        return ProgressTuple(dict(self.next), dict(self.durable))

@@ -18,10 +18,10 @@ sent reports, then the journal, durable in the task's state (:mod:`logstorm.stat
 >>> task = ReportSender(DirStore(tempfile.mkdtemp()), "url_window-7", "url", counter)
 >>> counter.add_chunk("c1", 0, [(1000, "/a", 2)])  # counted (not a replay)
 True
->>> [m[:3] for m in [task.send(1001, counter.advance(1001))]]
-[['url', None, 1001]]
+>>> task.send(1001, counter.advance(1001))[:3]
+('url', None, 1001)
 >>> task.save(counter)                     # heartbeat: last reports at 1001, watermark 1001
-['url', 1001, 1001, []]
+ReportsTuple(metric='url', since=1001, watermark=1001, reports=[])
 >>> len(task.hear_released(1, {})), len(task.hear_released(1, {}))   # a new epoch: again
 (1, 0)
 """
@@ -34,13 +34,14 @@ from typing import Any
 from logstorm.protocol.journal import Journaled, WindowJournal
 from logstorm.protocol.sent_reports import SentReports
 from logstorm.sources.watermark import NO_WATERMARK
+from logstorm.streams import ReportsTuple
 
 
 def report_message(metric: str, since: int | None, watermark: int | None,
-                   reports: list[Any]) -> list[Any]:  # fmt: skip
-    """A window task's tuple to the rankings: ``[metric, since, watermark, reports]``,
-    each WindowReport as a tuple (without a state store ``since`` is None)."""
-    return [metric, since, watermark, [astuple(r) for r in reports]]
+                   reports: list[Any]) -> ReportsTuple:  # fmt: skip
+    """A window task's tuple to the rankings, each WindowReport as a tuple (without a
+    state store ``since`` is None)."""
+    return ReportsTuple(metric, since, watermark, [astuple(r) for r in reports])
 
 
 class ReportSender:
@@ -55,21 +56,22 @@ class ReportSender:
         self.epoch: int | None = None  # the rankings' epoch last heard (None: not yet)
         self.released_upto = NO_WATERMARK
 
-    def send(self, watermark: int, reports: list[Any]) -> list[Any]:
+    def send(self, watermark: int, reports: list[Any]) -> ReportsTuple:
         """The message for reports (WindowReports) closed at watermark; kept until out."""
         message = report_message(self.metric, None, watermark, reports)
-        message[1] = self.sent.add(watermark, message[3])  # since: chained to the last
-        return message
+        # since: chained to the last
+        return message._replace(since=self.sent.add(watermark, message.reports))
 
-    def hear_released(self, epoch: int, released: dict[str, int]) -> list[list[Any]]:
+    def hear_released(self, epoch: int, released: dict[str, int]) -> list[ReportsTuple]:
         """The rankings' record; return the messages to send again, oldest first."""
         self.released_upto = released.get(self.metric, NO_WATERMARK)
         if epoch == self.epoch:
             return []
         self.epoch = epoch
-        return [[self.metric, *entry] for entry in self.sent.unreleased(self.released_upto)]
+        return [ReportsTuple(self.metric, *entry)
+                for entry in self.sent.unreleased(self.released_upto)]  # fmt: skip
 
-    def save(self, counter: Any) -> list[Any] | None:
+    def save(self, counter: Any) -> ReportsTuple | None:
         """Forget what is out, journal the counts, make both durable (then the bolt may
         ack); return the heartbeat to send (None before any watermark)."""
         self.sent.save(self.released_upto)  # before the journal says windows closed
@@ -77,4 +79,4 @@ class ReportSender:
         self.store.sync()
         if counter.watermark == NO_WATERMARK:
             return None
-        return [self.metric, self.sent.last, counter.watermark, []]
+        return ReportsTuple(self.metric, self.sent.last, counter.watermark, [])

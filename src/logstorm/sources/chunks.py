@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from logstorm.sources.lines import Line
+from logstorm.streams import ChunkTuple
 
 BYTES, RECORDS = "bytes", "records"  # what a source's offsets count
 
@@ -86,8 +87,8 @@ class Chunk:
     """Consecutive lines of one file (or records of one partition), emitted as one tuple.
 
     >>> chunk = Chunk("a.log/0/0", "a.log", (Line(0, 4, "GET"), Line(4, 8, "PUT")))
-    >>> chunk.values()
-    ['a.log', 'GET\\nPUT', [0, 'bytes', []], [], 'a.log/0/0', None]
+    >>> chunk.values()[:5]
+    ('a.log', 'GET\\nPUT', [0, 'bytes', []], [], 'a.log/0/0')
     """
 
     msg_id: str
@@ -107,14 +108,15 @@ class Chunk:
         """The lines' texts joined by newlines."""
         return "\n".join([line.text for line in self.lines])
 
-    def values(self, event: dict[str, Any] | None = None) -> list:
-        """The spout tuple for this chunk: [path, :meth:`text`, the lines' offsets
+    def values(self, event: dict[str, Any] | None = None) -> ChunkTuple:
+        """The spout tuple for this chunk: path, :meth:`text`, the lines' offsets
         (:meth:`LineOffsets.as_list`), indices of cut lines, chunk id, event-time stamp
-        or None]; the first four are what :func:`logstorm.parsing.combiner.count_chunk`
+        or None; the first four are what :func:`logstorm.parsing.combiner.count_chunk`
         takes."""
         text = self.text()
         cut = [i for i, line in enumerate(self.lines) if line.cut]
-        return [self.path, text, self._offsets(text, cut).as_list(), cut, self.msg_id, event]
+        at = self._offsets(text, cut).as_list()
+        return ChunkTuple(self.path, text, at, cut, self.msg_id, event)
 
     def _offsets(self, text: str, cut: list[int]) -> LineOffsets:
         # Nearly always the lines follow each other as their texts say: then the whole
