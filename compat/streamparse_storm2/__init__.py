@@ -107,7 +107,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ENV = "local"
 FOREVER_SECS = 10 * 365 * 24 * 3600
 
