@@ -27,18 +27,13 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-
-from logstorm.parsing.combiner import count_chunk  # noqa: E402
-from logstorm.traffic import TrafficGenerator  # noqa: E402
+from logstorm.parsing.combiner import count_chunk
+from logstorm.traffic import TrafficGenerator
 
 SHAPES = {"url": (300, 1), "status": (300, 5)}  # metric -> (window, slide) seconds
 LATENESS = 30

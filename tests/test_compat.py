@@ -5,7 +5,6 @@ import shlex
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sparse_run import wait_for
@@ -160,7 +159,6 @@ def test_sigterm_to_sparse_run_stops_storm_and_exits_143(tmp_path):
         f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
     )
     script = (
-        f"import sys; sys.path.insert(0, {str(Path(compat.__file__).parent)!r}); "
         "import streamparse_storm2 as c; "
         f"c.run_storm_local({shlex.join([sys.executable, '-c', fake_storm])!r}, None)"
     )
