@@ -29,10 +29,17 @@
   ;; Keep Flux, msgpack-core, our classes, our Python resources and the manifest; drop the copies of
   ;; snakeyaml, commons-cli, *.yaml and the sample multilang scripts that flux-core bundles
   ;; (Storm's own lib/ provides the former; two defaults.yaml are an error), and the Java
-  ;; sources that sparse copies into resources/ with the rest of src/.
+  ;; sources that sparse copies into resources/ with the rest of src/. Of our Python, only
+  ;; what runs in a worker: not the dashboard, the shipper, the traffic generator or the
+  ;; console view of `sparse run` (each runs in its own process beside Storm, from .venv;
+  ;; tests/test_jar_contents.py checks no worker imports them), nor setuptools' metadata.
   :jar-exclusions [#"^(?!resources/|org/apache/storm/flux/|org/msgpack/|logstorm/storm/[^/]+\.class$|META-INF/MANIFEST\.MF$).*"
                    #"^resources/(storm\.(py|rb|js)|splitsentence\.py|randomsentence\.js)$"
-                   #"^resources/jvm/"]
+                   #"^resources/jvm/"
+                   #"^resources/logstorm/(dashboard/|shipping/shipper\.py$|traffic\.py$|output/console\.py$)"
+                   #"^resources/[^/]+\.egg-info/"]
   :uberjar-exclusions [#"^(?!resources/|org/apache/storm/flux/|org/msgpack/|logstorm/storm/[^/]+\.class$|META-INF/MANIFEST\.MF$).*"
                        #"^resources/(storm\.(py|rb|js)|splitsentence\.py|randomsentence\.js)$"
-                       #"^resources/jvm/"])
+                       #"^resources/jvm/"
+                       #"^resources/logstorm/(dashboard/|shipping/shipper\.py$|traffic\.py$|output/console\.py$)"
+                       #"^resources/[^/]+\.egg-info/"])

@@ -59,7 +59,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from kafka_broker import committed_records  # noqa: E402
 from live_latency import KAFKA, kafka_input, machine, started_here  # noqa: E402

@@ -44,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKA = [sys.executable, str(ROOT / "tools" / "kafka")]
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from parse_rate import write_section  # noqa: E402
 from reference import generated, reference_figures  # noqa: E402
@@ -165,11 +165,10 @@ def kafka_input(inbox: Path, workdir: Path) -> Iterator[tuple[dict[str, object],
                           capture_output=True, text=True)  # fmt: skip
     if made.returncode:
         sys.exit(f"bench: no topic {topic}: {made.stdout}{made.stderr}")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with open(workdir / "shipper.log", "ab") as log:
         shipper = subprocess.Popen(
             [sys.executable, "-m", "logstorm.shipping.shipper", "--dir", str(inbox),
-             "--topic", topic], stdout=log, stderr=subprocess.STDOUT, env=env,
+             "--topic", topic], stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     group = f"bench-{topic}"
     options = {"logstorm.input.kind": "kafka", "logstorm.input.kafka.topic": topic,

@@ -15,15 +15,13 @@ import argparse
 import platform
 import re
 import statistics
-import sys
 import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+from logstorm.parsing.accesslog import MalformedLine, parse_line
 
-from logstorm.parsing.accesslog import MalformedLine, parse_line  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 COURSE_REGEX = re.compile(
     r'^(?P<host>\S+)\s+(?P<ident>\S+)\s+(?P<user>\S+)\s+\[(?P<time>.+)\]\s+"(?P<request>.+)"'

@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from live_latency import cpu_secs, machine, session_procs  # noqa: E402
 from parse_rate import write_section  # noqa: E402

@@ -28,19 +28,14 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-
-from logstorm.metrics import METRICS  # noqa: E402
-from logstorm.parsing.combiner import count_chunk  # noqa: E402
-from logstorm.traffic import TrafficGenerator  # noqa: E402
+from logstorm.metrics import METRICS
+from logstorm.parsing.combiner import count_chunk
+from logstorm.traffic import TrafficGenerator
 
 SHAPES = {m.name: (m.window_secs, m.slide_secs) for m in METRICS}  # (window, slide) seconds
 LATENESS = 30

@@ -56,7 +56,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "src"), str(ROOT / "bench"), str(ROOT / "compat")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # topologies/, and bench/ run as a module
 
 from parse_rate import write_section  # noqa: E402
 

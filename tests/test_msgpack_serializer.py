@@ -7,14 +7,12 @@ run under msgpack (tests/integration).
 """
 
 import subprocess
-import sys
 import threading
 
 import pytest
 from pystorm.serializers.msgpack_serializer import MsgpackSerializer
 from sparse_run import PROJECT
 
-sys.path.insert(0, str(PROJECT / "compat"))
 from streamparse_storm2 import storm_home
 
 STORM_JARS = ("storm-client", "storm-shaded-deps", "slf4j-api")  # what the serializer uses

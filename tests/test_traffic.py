@@ -5,14 +5,11 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from logstorm.parsing.accesslog import parse_line
 from logstorm.traffic import DEFAULT_START, TrafficGenerator, format_line, main, site_paths
-
-SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +19,7 @@ def records():
 
 
 def _cli(*args: str) -> tuple[list[str], dict[str, str]]:
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return [sys.executable, "-m", "logstorm.traffic", *args], env
+    return [sys.executable, "-m", "logstorm.traffic", *args], dict(os.environ)
 
 
 def test_same_seed_same_lines_other_seed_other_lines():

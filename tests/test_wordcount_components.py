@@ -9,8 +9,8 @@ from pystorm.component import Component
 from bolts.wordcount import SplitSentenceBolt, WordCountBolt
 from harness import BoltHarness, SpoutHarness
 from logstorm.options import OptionError
-from logstorm.wordcount.sentences import SENTENCES, random_sentences
 from spouts.sentences import RandomSentenceSpout
+from wordcount_example.sentences import SENTENCES, random_sentences
 
 
 def spout(**conf):

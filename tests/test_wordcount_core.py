@@ -8,9 +8,9 @@ import pytest
 from logstorm.atomic import write_json_atomic
 from logstorm.options import OptionError, read_options
 from logstorm.tasks import task_count, task_index
-from logstorm.wordcount import options as opt
-from logstorm.wordcount.sentences import SENTENCES, random_sentences
-from logstorm.wordcount.words import WordCounter, split_sentence
+from wordcount_example import options as opt
+from wordcount_example.sentences import SENTENCES, random_sentences
+from wordcount_example.words import WordCounter, split_sentence
 
 
 def test_the_five_sentences_of_storm_starter():

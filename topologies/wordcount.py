@@ -11,8 +11,8 @@ import os
 from streamparse import Grouping, Topology
 
 from bolts.wordcount import SplitSentenceBolt, WordCountBolt
-from logstorm.wordcount.options import read_wordcount_options
 from spouts.sentences import RandomSentenceSpout
+from wordcount_example.options import read_wordcount_options
 
 
 class WordCount(Topology):

@@ -10,8 +10,8 @@ from streamparse import Bolt, Tuple
 
 from coalesced_writes import CoalescedWrites
 from logstorm.atomic import write_json_atomic
-from logstorm.wordcount import options as opt
-from logstorm.wordcount.words import WordCounter, split_sentence
+from wordcount_example import options as opt
+from wordcount_example.words import WordCounter, split_sentence
 
 
 class SplitSentenceBolt(CoalescedWrites, Bolt):

@@ -9,9 +9,9 @@ from streamparse import Spout
 
 from coalesced_writes import CoalescedWrites
 from logstorm.tasks import task_index
-from logstorm.wordcount import options as opt
-from logstorm.wordcount.sentences import random_sentences
 from multilang import spoken
+from wordcount_example import options as opt
+from wordcount_example.sentences import random_sentences
 
 
 class RandomSentenceSpout(CoalescedWrites, Spout):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from kafka_broker import KAFKA, SERVERS, new_topic, read_partitions, sh
-from sparse_run import PROJECT, wait_for
+from sparse_run import wait_for
 
 pytestmark = pytest.mark.storm  # needs the broker, as the Storm tests need Storm
 
@@ -30,9 +30,8 @@ class ShipperProcess:
     def __init__(self, folder: Path, topic: str, log: Path) -> None:
         argv = [sys.executable, "-m", "logstorm.shipping.shipper", "--dir", str(folder),
                 "--pattern", "access.log", "--servers", SERVERS, "--topic", topic]  # fmt: skip
-        env = {**os.environ, "PYTHONPATH": str(PROJECT / "src")}
         with open(log, "ab") as out:
-            self.proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+            self.proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
         self.log = log
 
 

@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 from sparse_run import PROJECT, SparseRun, wait_for
 
-from logstorm.wordcount.sentences import random_sentences
-from logstorm.wordcount.words import split_sentence
+from wordcount_example.sentences import random_sentences
+from wordcount_example.words import split_sentence
 
 pytestmark = pytest.mark.storm
 

@@ -20,7 +20,7 @@ import org.apache.storm.tuple.Tuple;
  * and the Python process is gone, and an input never acked is replayed by a reliable spout when
  * the topology runs again. Before cleanup it is FluxShellBolt, unchanged. The compatibility layer
  * substitutes it for FluxShellBolt in the Flux YAML of {@code sparse run} (see
- * compat/streamparse_storm2.py).
+ * compat/streamparse_storm2/shutdown_safe_flux.py).
  */
 public class ShutdownSafeShellBolt extends FluxShellBolt {
     private final ShutdownGuard guard = new ShutdownGuard();

@@ -1,1 +1,0 @@
-"""WordCount's core: sentences, words, and its options."""
