@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from logstorm import logs_options
-from logstorm.wordcount import options as wordcount_options
+from wordcount_example import options as wordcount_options
 
 ROOT = Path(__file__).resolve().parent.parent
 README_MAX_BYTES = 12_000

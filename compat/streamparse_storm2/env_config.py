@@ -31,7 +31,7 @@ def checked_env(name: str, env: dict[str, Any]) -> dict[str, Any]:
             raise UserError(
                 f"config.json environment {name!r} still has the placeholder {value!r} "
                 f"at {key!r}",
-                "replace it with your cluster's value in config.json (see README, "
+                "replace it with your cluster's value in config.json (see docs/cluster.md, "
                 "'Run on a cluster')",
             )
     env = dict(env)
