@@ -27,7 +27,7 @@ def test_a_files_lines_keep_their_text_and_offsets_through_the_tuple(data, max_l
     lines = tuple(splitter.feed(data) + splitter.flush())
     if not lines:
         return
-    path, text, at, cut, *_ = json.loads(json.dumps(Chunk("c", "a.log", lines).values()))
+    path, text, at, cut, *_ = json.loads(json.dumps(Chunk("c", "a.log", lines).values().values()))
     texts = text.split("\n")
     assert texts == [line.text for line in lines]
     assert LineOffsets.from_list(at).offsets(texts) == [line.start for line in lines]
@@ -50,7 +50,8 @@ def test_records_of_a_partition_count_one_offset_each_and_gaps_are_kept():
     chunks.resume(0, committed=None)
     chunks.add([Record(0, 5, b"a"), Record(0, 6, b"b"), Record(0, 9, b"c")])
     chunk = chunks.next_chunk()
-    path, text, at, *_ = chunk.values()
+    sent = chunk.values()
+    path, text, at = sent.path, sent.text, sent.at
     assert (text, at) == ("a\nb\nc", [5, "records", [[2, 9]]])
     assert [e["offset"] for e in count_chunk(path, text, at, []).errors] == [5, 6, 9]
 
@@ -59,6 +60,6 @@ def test_a_record_holding_a_newline_stays_one_line():
     chunks = KafkaChunks("t", batch_lines=10, max_line_bytes=100)
     chunks.resume(0, committed=None)
     chunks.add([Record(0, 0, b"one\ntwo\n"), Record(0, 1, b"three")])
-    path, text, at, cut, *_ = chunks.next_chunk().values()
+    path, text, at, cut, *_ = chunks.next_chunk().values().values()
     errors = count_chunk(path, text, at, cut).errors
     assert [(e["offset"], e["line"]) for e in errors] == [(0, "one\\ntwo"), (1, "three")]

@@ -97,8 +97,8 @@ def simulate(events, lateness, shapes, tasks, batch, rng, state, faults=False) -
         for watermark in inbox[key]:
             to_rankings[key].append(senders[key].send(watermark, counters[m][i].advance(watermark)))
         inbox[key].clear()
-        for epoch, released in to_tasks[key]:
-            to_rankings[key].extend(senders[key].hear_released(epoch, released))
+        for message in to_tasks[key]:
+            to_rankings[key].extend(senders[key].hear_released(message.epoch, message.released))
         to_tasks[key].clear()
 
     def task_saves(key):
@@ -107,9 +107,10 @@ def simulate(events, lateness, shapes, tasks, batch, rng, state, faults=False) -
             to_rankings[key].append(heartbeat)
 
     def rankings_takes(key):  # the oldest message on its way from a task
-        metric, since, watermark, reports = to_rankings[key].pop(0)
-        reports = [WindowReport(*r) for r in reports]
-        windows = rankings.releaser.merger.add(key[1], metric, since, watermark, reports)
+        message = to_rankings[key].pop(0)
+        reports = [WindowReport(*r) for r in message.reports]
+        windows = rankings.releaser.merger.add(key[1], message.metric, message.since,
+                                               message.watermark, reports)  # fmt: skip
         to_sink.extend(rankings.releaser.release(windows))
 
     def rankings_syncs():
@@ -118,7 +119,8 @@ def simulate(events, lateness, shapes, tasks, batch, rng, state, faults=False) -
             link.append(message)
 
     def rankings_hears_sink():
-        to_sink.extend(rankings.releaser.hear_sink(*from_sink.pop(0)))
+        progress = from_sink.pop(0)
+        to_sink.extend(rankings.releaser.hear_sink(progress.received, progress.durable))
 
     def sink_takes():
         sink.pending.extend(sink.order.take(*to_sink.pop(0)))

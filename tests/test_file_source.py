@@ -15,6 +15,7 @@ from harness import SpoutHarness
 from logstorm.sources.files import CHUNK_CHARS, LogDirectoryReader
 from logstorm.sources.offsets import PositionFile, file_id
 from logstorm.sources.status import read_statuses, status_dir
+from logstorm.streams import ChunkTuple
 from spouts.logfiles import LogFileSpout
 
 
@@ -554,8 +555,13 @@ def test_a_chunk_becomes_the_tuple_the_parse_bolt_counts(logs, position_path):
 
     append(logs / "a.log", "x\n" + "y" * 20 + "\n")
     [chunk] = drain(make_reader(logs, position_path, max_line_bytes=10))
-    assert chunk.values()[:4] == (str(logs / "a.log"), "x\n" + "y" * 10, [0, "bytes", []], [1])
-    counts = count_chunk(*chunk.values()[:4])
+    assert chunk.values().values()[:4] == [
+        str(logs / "a.log"),
+        "x\n" + "y" * 10,
+        [0, "bytes", []],
+        [1],
+    ]
+    counts = count_chunk(*chunk.values().values()[:4])
     assert [(e["offset"], e["reason"]) for e in counts.errors] == [
         (0, "fewer than three fields before the timestamp"),
         (2, "line too long: cut at the configured maximum"),
@@ -568,7 +574,7 @@ def test_a_line_of_invalid_utf8_goes_aside_with_its_offset(logs, position_path):
     good = clf(1).encode()
     append(logs / "a.log", good + good.replace(b"GET /", b"GET /\xff\xfe"))
     [chunk] = drain(make_reader(logs, position_path))
-    counts = count_chunk(*chunk.values()[:4])
+    counts = count_chunk(*chunk.values().values()[:4])
     assert counts.counts["url"] == {"/": 1}
     assert [(e["offset"], e["reason"]) for e in counts.errors] == [(len(good), "not valid UTF-8")]
 
@@ -591,8 +597,8 @@ def test_event_time_spout_stamps_chunks_and_closes_every_window_when_the_spool_i
     h = spout(logs, **EVENT)
     first = h.next_tuple()
     chunk = next(m for m in first if m.get("stream") is None)
-    assert chunk["tuple"][0] == str(logs / "a.log")
-    assert chunk["tuple"][5] == {
+    assert ChunkTuple(*chunk["tuple"]).path == str(logs / "a.log")
+    assert ChunkTuple(*chunk["tuple"]).event == {
         "watermark": -(2**62),
         "late": {"url": [1], "status": [1], "host": [1]},
     }
@@ -642,7 +648,11 @@ def test_a_restarted_tail_spout_cuts_and_stamps_the_end_of_a_growing_file_as_bef
     [again] = [m for m in restarted.next_tuple() if m.get("stream") is None]
     assert (again["id"], again["tuple"]) == (sent["id"], sent["tuple"])  # counted once downstream
     [after] = [m for m in restarted.next_tuple() if m.get("stream") is None]
-    assert after["tuple"][5]["late"] == {"url": [1], "status": [1], "host": [1]}  # 10 after 40
+    assert ChunkTuple(*after["tuple"]).event["late"] == {
+        "url": [1],
+        "status": [1],
+        "host": [1],
+    }  # 10 after 40
     assert after["id"].startswith(sent["id"].rsplit("/", 1)[0]) and after["id"] != sent["id"]
 
 
@@ -665,7 +675,11 @@ def test_an_acked_chunk_holds_the_watermark_back_until_its_offsets_are_saved(log
     h.ack(second["id"])
     h.component.next_watermark = 0
     # a restart would send the second chunk again, so window tasks must still know it
-    assert watermarks(h.next_tuple()) == [second["tuple"][5]["watermark"]] == [T0 + 21 - 5]
+    assert (
+        watermarks(h.next_tuple())
+        == [ChunkTuple(*second["tuple"]).event["watermark"]]
+        == [T0 + 21 - 5]
+    )
     h.component.next_save = h.component.next_watermark = 0
     h.next_tuple()  # saves the positions: now the second chunk is done
     h.component.next_watermark = 0

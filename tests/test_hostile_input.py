@@ -76,7 +76,8 @@ def test_every_line_of_a_chunk_is_counted_or_an_error_with_a_reason(lines, data)
     splitter = LineSplitter(0, 1 << 20)
     split = splitter.feed("".join(t + "\n" for t in texts).encode("utf-8", "surrogatepass"))
     chunk = Chunk("f/0/0", "a.log", tuple(split))
-    _, text, at, _, _, _ = chunk.values()
+    sent = chunk.values()
+    text, at = sent.text, sent.at
     counts = count_chunk("a.log", text, at, cut)
     assert all(error["reason"] for error in counts.errors)
     assert {e["offset"] for e in counts.errors} <= {line.start for line in split}
@@ -131,7 +132,7 @@ def test_crlf_mixes_nuls_invalid_utf8_a_huge_line_and_a_cut_last_line(tmp_path):
     assert [line.cut for line in tail] == [False, False, True, False]
     assert tail[2].end == data.index(b"\n", tail[2].start) + 1 and len(tail[2].text) <= 1024
     assert spool[:4] == tail and spool[4].text == GOOD[:40]  # spooled files are whole
-    counts = count_chunk("a.log", *Chunk("f/0/0", "a.log", tuple(spool)).values()[1:3],
+    counts = count_chunk("a.log", *Chunk("f/0/0", "a.log", tuple(spool)).values().values()[1:3],
                          [i for i, line in enumerate(spool) if line.cut])  # fmt: skip
     assert sum(counts.counts["status"].values()) == 2
     assert len(counts.errors) == 3 and all(e["reason"] for e in counts.errors)

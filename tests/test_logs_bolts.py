@@ -57,7 +57,7 @@ def chunk_tuple(texts, offsets, cut=(), chunk="chunk-1", event=None):
     """The spout's tuple for lines at offsets, made by the core as the spout makes it."""
     spans = enumerate(zip(offsets, texts, strict=True))
     lines = tuple(Line(o, o + len(t) + 1, t, i in cut) for i, (o, t) in spans)
-    return Chunk(chunk, "/logs/a.log", lines).values(event)
+    return Chunk(chunk, "/logs/a.log", lines).values(event).values()
 
 
 def parse_bolt(tmp_path, **options):

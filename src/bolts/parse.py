@@ -31,8 +31,8 @@ class AccessLogParseBolt(Bolt):
     """
 
     outputs = [
-        *(Stream(fields=list(CountsTuple._fields), name=metric.stream) for metric in METRICS),
-        Stream(fields=list(ErrorsTuple._fields), name=ErrorsTuple.stream),
+        *(Stream(fields=CountsTuple.fields(), name=metric.stream) for metric in METRICS),
+        Stream(fields=ErrorsTuple.fields(), name=ErrorsTuple.stream),
     ]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:

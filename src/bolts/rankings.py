@@ -31,8 +31,8 @@ class RankingsBolt(Bolt):
     """
 
     outputs = [
-        Stream(fields=list(WindowTuple._fields)),
-        Stream(fields=list(ReleasedTuple._fields), name=ReleasedTuple.stream),
+        Stream(fields=WindowTuple.fields()),
+        Stream(fields=ReleasedTuple.fields(), name=ReleasedTuple.stream),
     ]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:

@@ -49,7 +49,7 @@ class WindowSinkBolt(Bolt):
     host the sink ran on and however often it was restarted.
     """
 
-    outputs = [Stream(fields=list(ProgressTuple._fields), name=ProgressTuple.stream)]
+    outputs = [Stream(fields=ProgressTuple.fields(), name=ProgressTuple.stream)]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)

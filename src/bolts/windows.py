@@ -48,7 +48,7 @@ class WindowBolt(Bolt):
     """
 
     auto_ack = False
-    outputs = list(ReportsTuple._fields)
+    outputs = ReportsTuple.fields()
 
     @classmethod
     def spec(cls, metric: Metric, inputs: dict, par: Any = None) -> Any:  # type: ignore[override]

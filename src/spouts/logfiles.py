@@ -52,8 +52,8 @@ class LogFileSpout(Spout):
     """
 
     outputs = [
-        Stream(fields=list(ChunkTuple._fields)),
-        Stream(fields=list(WatermarkTuple._fields), name=WatermarkTuple.stream),
+        Stream(fields=ChunkTuple.fields()),
+        Stream(fields=WatermarkTuple.fields(), name=WatermarkTuple.stream),
     ]
 
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:

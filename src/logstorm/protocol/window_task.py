@@ -18,8 +18,8 @@ sent reports, then the journal, durable in the task's state (:mod:`logstorm.stat
 >>> task = ReportSender(DirStore(tempfile.mkdtemp()), "url_window-7", "url", counter)
 >>> counter.add_chunk("c1", 0, [(1000, "/a", 2)])  # counted (not a replay)
 True
->>> task.send(1001, counter.advance(1001))[:3]
-('url', None, 1001)
+>>> task.send(1001, counter.advance(1001)).values()[:3]
+['url', None, 1001]
 >>> task.save(counter)                     # heartbeat: last reports at 1001, watermark 1001
 ReportsTuple(metric='url', since=1001, watermark=1001, reports=[])
 >>> len(task.hear_released(1, {})), len(task.hear_released(1, {}))   # a new epoch: again
@@ -28,7 +28,7 @@ ReportsTuple(metric='url', since=1001, watermark=1001, reports=[])
 
 from __future__ import annotations
 
-from dataclasses import astuple
+from dataclasses import astuple, replace
 from typing import Any
 
 from logstorm.protocol.journal import Journaled, WindowJournal
@@ -60,7 +60,7 @@ class ReportSender:
         """The message for reports (WindowReports) closed at watermark; kept until out."""
         message = report_message(self.metric, None, watermark, reports)
         # since: chained to the last
-        return message._replace(since=self.sent.add(watermark, message.reports))
+        return replace(message, since=self.sent.add(watermark, message.reports))
 
     def hear_released(self, epoch: int, released: dict[str, int]) -> list[ReportsTuple]:
         """The rankings' record; return the messages to send again, oldest first."""

@@ -87,8 +87,8 @@ class Chunk:
     """Consecutive lines of one file (or records of one partition), emitted as one tuple.
 
     >>> chunk = Chunk("a.log/0/0", "a.log", (Line(0, 4, "GET"), Line(4, 8, "PUT")))
-    >>> chunk.values()[:5]
-    ('a.log', 'GET\\nPUT', [0, 'bytes', []], [], 'a.log/0/0')
+    >>> chunk.values().values()
+    ['a.log', 'GET\\nPUT', [0, 'bytes', []], [], 'a.log/0/0', None]
     """
 
     msg_id: str
