@@ -10,6 +10,7 @@ from logstorm import logs_options as opt
 from logstorm.metrics import METRICS
 from logstorm.output.error_samples import chunk_errors
 from logstorm.parsing.combiner import count_chunk
+from logstorm.sources.chunk_id import bundle_id
 from logstorm.streams import ChunkTuple, CountsTuple, ErrorsTuple, send
 from logstorm.tasks import task_count
 
@@ -54,7 +55,7 @@ class AccessLogParseBolt(Bolt):
         watermark = event["watermark"] if event else None
         for metric in METRICS:
             for part, bundle in counts.bundles(metric.name, self.parts[metric.name]).items():
-                bundle_id = f"{chunk.chunk}#{part}"
-                send(self, CountsTuple(part, bundle_id, watermark, bundle), metric.stream)
+                counted = CountsTuple(part, bundle_id(chunk.chunk, part), watermark, bundle)
+                send(self, counted, metric.stream)
         if counts.errors:  # one tuple, whatever the number of bad lines
             send(self, ErrorsTuple(chunk.path, *chunk_errors(counts.errors, self.samples)))

@@ -13,6 +13,7 @@ from logstorm.output.rankings import WindowReport
 from logstorm.protocol.run_state import open_state
 from logstorm.protocol.window_task import ReportSender, report_message
 from logstorm.sources.watermark import LowestWatermark
+from logstorm.state.names import task_owner
 from logstorm.streams import CountsTuple, ReleasedTuple, ReportsTuple, WatermarkTuple, send
 from logstorm.tasks import task_count
 from logstorm.windows.event_time import EventWindowCounter
@@ -75,7 +76,7 @@ class WindowBolt(Bolt):
         self.sender: ReportSender | None = None
         state = open_state(options, storm_conf, context)
         if state is not None:
-            name = f"{self.component_name}-{self.task_id}"
+            name = task_owner(self.component_name, self.task_id)
             self.sender = ReportSender(state, name, self.metric, self.counter)
             if self.sender.resumed:
                 self.logger.info("%s task %s resumed its windows", self.metric, self.task_id)

@@ -34,10 +34,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from logstorm.sources.watermark import NO_WATERMARK
+from logstorm.state.names import RANKINGS_OUTBOX
 from logstorm.state.store import StateStore
 
 COMPACT_AFTER = 10_000  # windows: about 2.5 h of live output, a few MiB
-OUTBOX = "rankings.outbox.jsonl"  # a log of the rankings' state
 
 
 def numbered(seq: int, window: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +50,7 @@ class Outbox:
 
     def __init__(self, store: StateStore, compact_after: int = COMPACT_AFTER) -> None:
         self.store = store
-        self.log = store.log(OUTBOX)
+        self.log = store.log(RANKINGS_OUTBOX)
         self.compact_after = compact_after
         self.entries: list[dict[str, Any]] = self.log.records()  # oldest first
 

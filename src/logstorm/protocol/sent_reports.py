@@ -38,10 +38,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from logstorm.sources.watermark import NO_WATERMARK
+from logstorm.state.names import RANKINGS_RELEASED
 from logstorm.state.store import StateStore
 from logstorm.streams import ReleasedTuple
-
-RELEASED = "released.json"  # the rankings' own record of what it sent last
 
 
 @dataclass(frozen=True)
@@ -64,12 +63,14 @@ class Released:
 
 def write_released(store: StateStore, record: Released) -> None:
     """Keep the rankings' record (durable at the store's next sync)."""
-    store.put(RELEASED, {"epoch": record.epoch, "released": record.metrics, "seq": record.seq})
+    store.put(
+        RANKINGS_RELEASED, {"epoch": record.epoch, "released": record.metrics, "seq": record.seq}
+    )
 
 
 def read_released(store: StateStore) -> Released:
     """The rankings' last record (epoch 0 and nothing released before its first)."""
-    data = store.get(RELEASED)
+    data = store.get(RANKINGS_RELEASED)
     if data is None:
         return Released()
     return Released(data["epoch"], data["released"], data.get("seq", {}))

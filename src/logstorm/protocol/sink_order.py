@@ -27,10 +27,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from logstorm.state.names import SINK_PROGRESS
 from logstorm.state.store import StateStore
 from logstorm.streams import ProgressTuple
-
-SINK_PROGRESS = "window_sink.json"  # metric -> the next seq, as the sink last made durable
 
 
 class InOrder:

@@ -34,6 +34,7 @@ from typing import Any
 from logstorm.protocol.journal import Journaled, WindowJournal
 from logstorm.protocol.sent_reports import SentReports
 from logstorm.sources.watermark import NO_WATERMARK
+from logstorm.state.names import sent_reports, window_journal
 from logstorm.streams import ReportsTuple
 
 
@@ -50,8 +51,8 @@ class ReportSender:
 
     def __init__(self, store: Any, name: str, metric: str, counter: Journaled) -> None:
         self.store, self.metric = store, metric
-        self.journal = WindowJournal(store.log(f"{name}.jsonl"))
-        self.sent = SentReports(store, f"{name}.sent.json")
+        self.journal = WindowJournal(store.log(window_journal(name)))
+        self.sent = SentReports(store, sent_reports(name))
         self.resumed = self.journal.restore(counter)
         self.epoch: int | None = None  # the rankings' epoch last heard (None: not yet)
         self.released_upto = NO_WATERMARK

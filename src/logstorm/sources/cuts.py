@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from logstorm.sources.chunk_id import cut_key, parse_chunk_id
 from logstorm.sources.watermark import Stamp
 from logstorm.state.store import StateLog
 
@@ -70,6 +71,6 @@ class CutLog:
         self.log.rewrite(list(self.entries.values()))
 
 
-def _start_and_end(chunk_id: str) -> tuple[str, int]:
-    start, end = chunk_id.rsplit("-", 1)
-    return start, int(end)
+def _start_and_end(cid: str) -> tuple[str, int]:
+    source, start, end = parse_chunk_id(cid)
+    return cut_key(source, start), end

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from logstorm.sources.chunk_id import chunk_id, cut_key, parse_chunk_id
 from logstorm.sources.chunks import Chunk, InFlight
 from logstorm.sources.lines import Line, LineSplitter
 from logstorm.sources.offsets import CommitTracker, PositionFile, file_id
@@ -255,7 +256,7 @@ class LogDirectoryReader:
                 if count and chars > CHUNK_CHARS:
                     break
                 count += 1
-        end = self.cuts.get(f"{f.chunk_prefix}/{start}")
+        end = self.cuts.get(cut_key(f.chunk_prefix, start))
         if end is not None:
             ends = [line.end for line in itertools.islice(f.ready, count)]
             if end in ends:
@@ -263,8 +264,9 @@ class LogDirectoryReader:
             elif ends[-1] < end and not f.at_eof:
                 return None  # not read that far yet
         lines = tuple(f.ready.popleft() for _ in range(count))
-        chunk_id = f"{f.chunk_prefix}/{start}-{lines[-1].end}"
-        return self.inflight.add(Chunk(chunk_id, f.path, lines))
+        return self.inflight.add(
+            Chunk(chunk_id(f.chunk_prefix, start, lines[-1].end), f.path, lines)
+        )
 
     # -- acknowledgements --------------------------------------------------------------
     def ack(self, msg_id: str) -> None:
@@ -278,18 +280,18 @@ class LogDirectoryReader:
         self.dirty = True
         self._retire_if_finished(f)
 
-    def is_committed(self, chunk_id: str) -> bool:
+    def is_committed(self, cid: str) -> bool:
         """Whether a chunk of this reader's files will never be read again: its file is
         gone or done, or its range is below the committed offset."""
-        f = self._file_of(chunk_id)
+        f = self._file_of(cid)
         if f is None:
             return True
-        return int(chunk_id.rsplit("/", 1)[1].split("-")[0]) < f.tracker.committed
+        return parse_chunk_id(cid).start < f.tracker.committed
 
-    def _file_of(self, chunk_id: str) -> _File | None:
-        """The open file whose lines chunk_id names (None: gone, done or truncated)."""
-        prefix = chunk_id.rsplit("/", 1)[0]
-        return next((f for f in self.files.values() if f.chunk_prefix == prefix), None)
+    def _file_of(self, cid: str) -> _File | None:
+        """The open file whose lines cid names (None: gone, done or truncated)."""
+        source = parse_chunk_id(cid).source
+        return next((f for f in self.files.values() if f.chunk_prefix == source), None)
 
     def drained(self) -> bool:
         """Spool mode: every file found was read, acknowledged and marked done."""

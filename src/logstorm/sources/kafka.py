@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from logstorm.kafka_topic import CONNECT_TIMEOUT_SECS, topic_partitions
+from logstorm.sources.chunk_id import parse_chunk_id
 from logstorm.sources.chunks import InFlight
 from logstorm.sources.partitions import KafkaChunks, Record, assigned_partitions
 
@@ -119,9 +120,9 @@ class KafkaSource:
         return f"{self.topic}/{partition}"
 
     @staticmethod
-    def source_of(chunk_id: str) -> str:
+    def source_of(cid: str) -> str:
         """The partition a chunk id (``<topic>/<partition>/<start>-<end>``) is from."""
-        return chunk_id.rsplit("/", 1)[0]
+        return parse_chunk_id(cid).source
 
     # -- the reader surface the spout drives ---------------------------------------------
     @property

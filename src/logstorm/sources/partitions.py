@@ -50,6 +50,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from logstorm.sources.chunk_id import chunk_id, cut_key, parse_chunk_id
 from logstorm.sources.chunks import RECORDS, Chunk, InFlight
 from logstorm.sources.lines import Line
 from logstorm.sources.offsets import CommitTracker
@@ -125,7 +126,7 @@ class KafkaChunks:
             if not part.ready:
                 return None
             path = f"{self.topic}/{number}"
-            cut = self.cuts.get(f"{path}/{part.next_start}")
+            cut = self.cuts.get(cut_key(path, part.next_start))
             if cut is None:  # at the next multiple of batch_lines, or what was polled
                 cut = (part.ready[0].start // self.batch_lines + 1) * self.batch_lines
             elif part.ready[-1].end < cut and not (part.end is not None and cut > part.end):
@@ -135,22 +136,21 @@ class KafkaChunks:
                 lines.append(part.ready.popleft())
             start, end = part.next_start, lines[-1].end
             part.next_start = end
-            return self.inflight.add(Chunk(f"{path}/{start}-{end}", path, tuple(lines), RECORDS))
+            return self.inflight.add(Chunk(chunk_id(path, start, end), path, tuple(lines), RECORDS))
         return None
 
-    def is_committed(self, chunk_id: str, confirmed: Mapping[int, int]) -> bool:
+    def is_committed(self, cid: str, confirmed: Mapping[int, int]) -> bool:
         """Whether a chunk lies below its partition's offset that Kafka confirmed
         committed (``confirmed``: partition -> offset): it will never be read again."""
-        partition, offsets = chunk_id.rsplit("/", 2)[1:]
-        return int(offsets.split("-")[0]) < confirmed.get(int(partition), -1)
+        source, start, _ = parse_chunk_id(cid)
+        return start < confirmed.get(_partition_of(source), -1)
 
     def ack(self, msg_id: str) -> None:
         """Every record of the chunk was processed: commit its offset range."""
         if self.inflight.pop(msg_id) is None:
             return  # acked twice
-        partition, offsets = msg_id.rsplit("/", 2)[1:]
-        start, end = (int(x) for x in offsets.split("-"))
-        self.partitions[int(partition)].tracker.ack(start, end)
+        source, start, end = parse_chunk_id(msg_id)
+        self.partitions[_partition_of(source)].tracker.ack(start, end)
 
     def fail(self, msg_id: str) -> None:
         """The chunk's tuple tree failed or timed out: send it again."""
@@ -181,3 +181,8 @@ class KafkaChunks:
             if part.tracker is not None and part.tracker.committed != part.committed_sent:
                 moved[number] = part.committed_sent = part.tracker.committed
         return moved
+
+
+def _partition_of(source: str) -> int:
+    """The partition number of a chunk's source, ``<topic>/<partition>``."""
+    return int(source.rsplit("/", 1)[1])

@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from logstorm.state.names import owner
+
 MAX_RECORD_BYTES = 64 * 1024 * 1024  # a URL window's journal snapshot can be MiBs
 TOPIC_CONFIG = {
     "cleanup.policy": "compact",
@@ -51,7 +53,7 @@ def owner_topic(prefix: str, name: str) -> str:
     >>> owner_topic("logstorm-state.logs-1-17.6d8a", "url_window-3.sent.json")
     'logstorm-state.logs-1-17.6d8a.url_window-3'
     """
-    return f"{prefix}.{name.split('.', 1)[0]}"
+    return f"{prefix}.{owner(name)}"
 
 
 class TopicState:
