@@ -75,7 +75,7 @@ from storm_cluster import (  # noqa: E402
 )
 from storm_cluster import kill as kill_topology  # noqa: E402
 
-from logstorm.output.follow import complete_records  # noqa: E402
+from logstorm.jsonl_follow import complete_records  # noqa: E402
 from logstorm.parsing.accesslog import event_time  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
 

@@ -50,7 +50,7 @@ from parse_rate import write_section  # noqa: E402
 from reference import generated, reference_figures  # noqa: E402
 from sparse_run import SparseRun, wait_for  # noqa: E402
 
-from logstorm.output.follow import JsonLinesFollower  # noqa: E402
+from logstorm.jsonl_follow import JsonLinesFollower  # noqa: E402
 
 PROBE = '10.9.9.9 - - [{t}] "GET /probe HTTP/1.1" 599 1 "-" "probe"'
 

@@ -51,8 +51,8 @@ from sparse_run import wait_for  # noqa: E402
 from storm_cluster import kill as kill_topology  # noqa: E402
 from storm_cluster import python_components  # noqa: E402
 
-from logstorm.output.follow import JsonLinesFollower  # noqa: E402
-from logstorm.sources.status import read_statuses, status_dir  # noqa: E402
+from logstorm.jsonl_follow import JsonLinesFollower  # noqa: E402
+from logstorm.monitoring.status import read_statuses, status_dir  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
 
 WORKER_CLASS = "org.apache.storm.daemon.worker.Worker"

@@ -66,7 +66,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
 from parse_rate import COURSE_REGEX  # noqa: E402
 from reference import generated  # noqa: E402
 
-from logstorm.output.follow import JsonLinesFollower  # noqa: E402
+from logstorm.jsonl_follow import JsonLinesFollower  # noqa: E402
 
 try:
     import pyspark

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sparse_run import PROJECT
 
-from logstorm.output.follow import complete_lines, complete_records
+from logstorm.jsonl_follow import complete_lines, complete_records
 
 SAMPLE = PROJECT / "data" / "apache_logs"
 BROKEN_LINE = 8899  # its user-agent lacks the closing quote (see data/README.md)

@@ -1,6 +1,6 @@
 """The spout's ack counts and complete latencies (its log line without the Storm UI)."""
 
-from logstorm.ack_stats import AckStats, summary
+from logstorm.monitoring.ack_stats import AckStats, summary
 
 
 def test_report_counts_acked_lines_and_complete_latency_then_starts_afresh():

@@ -2,8 +2,8 @@
 
 import json
 
+from logstorm.monitoring.status import status_dir, write_status
 from logstorm.output.console import LogsConsole
-from logstorm.sources.status import status_dir, write_status
 
 
 def window(end, top):

@@ -14,14 +14,14 @@ import threading
 import aiohttp
 from sparse_run import PROJECT
 
-from logstorm.ack_stats import AckStats
 from logstorm.dashboard.__main__ import main
 from logstorm.dashboard.feed import WindowFeed
 from logstorm.dashboard.server import make_app
 from logstorm.dashboard.storm_ui import fetch_ui_health
-from logstorm.output.follow import complete_records
-from logstorm.sources.progress import ReplayProgress
-from logstorm.sources.status import status_dir, write_status
+from logstorm.jsonl_follow import complete_records
+from logstorm.monitoring.ack_stats import AckStats
+from logstorm.monitoring.progress import ReplayProgress
+from logstorm.monitoring.status import status_dir, write_status
 
 
 def window(metric, end, total=10, time="processing", **extra):
@@ -220,7 +220,7 @@ def test_replay_progress_is_summed_and_finished_with_its_totals(tmp_path):
 
 
 def test_status_files_as_the_spout_writes_them_are_read(tmp_path):
-    """The spout's own writer and reports (logstorm.sources.status, AckStats, ReplayProgress)."""
+    """The spout's own writer and reports (logstorm.monitoring.status, AckStats, ReplayProgress)."""
     out = tmp_path / "windows.jsonl"
     stats = AckStats()
     for i in range(10):
@@ -387,7 +387,7 @@ def test_on_a_70_mb_file_the_feed_reads_only_the_tail_its_history_needs(tmp_path
 
 
 def test_metrics_give_lines_read_counted_malformed_and_late_and_each_spout_task(tmp_path):
-    from logstorm.dashboard.metrics import exposition
+    from logstorm.dashboard.prometheus import exposition
 
     out = tmp_path / "windows.jsonl"
     for task, lines in ((0, 6000), (1, 4000)):

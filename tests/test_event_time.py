@@ -16,14 +16,16 @@ from event_reference import reference_from_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.output.rankings import WatermarkMerger, WindowReport
+from logstorm.output.rankings import WatermarkMerger
 from logstorm.parsing.partition import partition
 from logstorm.protocol.releaser import Releaser
 from logstorm.protocol.sink_order import InOrder
 from logstorm.protocol.window_task import ReportSender
-from logstorm.sources.watermark import END_OF_TIME, EventClock
+from logstorm.sources.watermark import EventClock
 from logstorm.state.dir_store import DirStore
+from logstorm.watermarks import END_OF_TIME
 from logstorm.windows.event_time import EventWindowCounter
+from logstorm.windows.report import WindowReport
 
 TOP = 3
 KEYS = "abcdefgh"

@@ -12,9 +12,9 @@ import time
 import pytest
 
 from harness import SpoutHarness
+from logstorm.monitoring.status import read_statuses, status_dir
 from logstorm.sources.files import CHUNK_CHARS, LogDirectoryReader
 from logstorm.sources.offsets import PositionFile, file_id
-from logstorm.sources.status import read_statuses, status_dir
 from logstorm.streams import ChunkTuple
 from spouts.logfiles import LogFileSpout
 

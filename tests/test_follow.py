@@ -4,7 +4,7 @@ import json
 import os
 
 from logstorm.jsonl_file import JsonLinesFile
-from logstorm.output.follow import JsonLinesFollower, complete_lines
+from logstorm.jsonl_follow import JsonLinesFollower, complete_lines
 
 
 def test_a_line_cut_at_a_page_boundary_is_read_once_it_is_whole(tmp_path):

@@ -10,9 +10,9 @@ from bolts.rankings import RankingsBolt
 from bolts.sinks import ErrorSinkBolt, WindowSinkBolt
 from bolts.windows import WindowBolt
 from harness import BoltHarness, SpoutHarness
+from logstorm.jsonl_follow import complete_records
 from logstorm.logs_options import read_logs_options
 from logstorm.options import OptionError
-from logstorm.output.follow import complete_records
 from logstorm.parsing.partition import task_of
 from logstorm.protocol.run_state import run_state_dir
 from logstorm.sources.chunks import Chunk

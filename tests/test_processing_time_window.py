@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.output.rankings import rank
 from logstorm.windows.processing_time import SlidingWindowCounter
+from logstorm.windows.report import rank
 
 START = 1_000_000.25  # mid-slide, like a real start
 

@@ -6,7 +6,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.output.rankings import WindowMerger, WindowReport, rank
+from logstorm.output.rankings import WindowMerger
+from logstorm.windows.report import WindowReport, rank
 
 
 def report(task_counts, end=10, metric="url", n=3):

@@ -8,11 +8,12 @@ from streamparse import Bolt, Stream, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.metrics import BY_NAME
-from logstorm.output.rankings import WatermarkMerger, WindowMerger, WindowReport
+from logstorm.output.rankings import WatermarkMerger, WindowMerger
 from logstorm.protocol.releaser import Releaser
 from logstorm.protocol.run_state import open_state
 from logstorm.streams import ProgressTuple, ReleasedTuple, ReportsTuple, WindowTuple, send
 from logstorm.tasks import task_count
+from logstorm.windows.report import WindowReport
 
 
 class RankingsBolt(Bolt):

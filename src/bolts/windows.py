@@ -9,15 +9,15 @@ from streamparse import Bolt, Tuple
 
 from logstorm import logs_options as opt
 from logstorm.metrics import BY_NAME, Metric, metric_of_component
-from logstorm.output.rankings import WindowReport
 from logstorm.protocol.run_state import open_state
 from logstorm.protocol.window_task import ReportSender, report_message
-from logstorm.sources.watermark import LowestWatermark
 from logstorm.state.names import task_owner
 from logstorm.streams import CountsTuple, ReleasedTuple, ReportsTuple, WatermarkTuple, send
 from logstorm.tasks import task_count
+from logstorm.watermarks import LowestWatermark
 from logstorm.windows.event_time import EventWindowCounter
 from logstorm.windows.processing_time import SlidingWindowCounter
+from logstorm.windows.report import WindowReport
 
 SAVE_EVERY_SECS = 1.0
 

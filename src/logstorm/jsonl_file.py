@@ -15,7 +15,7 @@ class JsonLinesFile:
     for appending, so records of two writers never interleave and a crash leaves at
     most a cut last line. Opening the file removes such a line: the file stays valid
     JSON lines, and the record it was is written again by whoever replays it (a
-    reader can still catch a record half written: read with ``logstorm.output.follow``).
+    reader can still catch a record half written: read with ``logstorm.jsonl_follow``).
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl"
@@ -31,7 +31,7 @@ class JsonLinesFile:
     past max_bytes first renames it ``<path>.1`` (``.1`` to ``.2``, and so on, the
     oldest past ``keep`` deleted) and starts a new one, so the files together stay
     under ``(keep + 1) * max_bytes`` (a single record larger than max_bytes is written
-    alone). Readers that follow the file by name (:mod:`logstorm.output.follow`) read
+    alone). Readers that follow the file by name (:mod:`logstorm.jsonl_follow`) read
     the rest of the old file, then the new one.
 
     >>> small = JsonLinesFile(path.with_name("small.jsonl"), max_bytes=20, keep=1)

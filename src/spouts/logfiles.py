@@ -10,7 +10,9 @@ from typing import Any
 from streamparse import Spout, Stream
 
 from logstorm import logs_options as opt
-from logstorm.ack_stats import AckStats, summary
+from logstorm.monitoring.ack_stats import AckStats, summary
+from logstorm.monitoring.progress import ReplayProgress
+from logstorm.monitoring.status import status_dir, write_status
 from logstorm.parsing.accesslog import event_times
 from logstorm.protocol.run_state import open_state, resumed_run
 from logstorm.sources.chunks import Chunk
@@ -18,8 +20,6 @@ from logstorm.sources.cuts import CutLog
 from logstorm.sources.files import LogDirectoryReader
 from logstorm.sources.kafka import KafkaSource
 from logstorm.sources.offsets import PositionFile
-from logstorm.sources.progress import ReplayProgress
-from logstorm.sources.status import status_dir, write_status
 from logstorm.sources.watermark import EventClock, PartitionClocks
 from logstorm.state.dir_store import DirStore
 from logstorm.state.store import StateStore

@@ -16,7 +16,7 @@ from event_reference import as_jsonl, reference_windows
 from sparse_run import SparseRun, wait_for
 
 from logstorm.jsonl_file import rotated_paths
-from logstorm.output.follow import complete_lines
+from logstorm.jsonl_follow import complete_lines
 from logstorm.parsing.combiner import NOT_UTF8
 from logstorm.traffic import TrafficGenerator
 

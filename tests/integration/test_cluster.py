@@ -34,7 +34,7 @@ from storm_cluster import (
 )
 from storm_ui import UI, components, topologies, topology, ui_json
 
-from logstorm.output.follow import complete_lines, complete_records
+from logstorm.jsonl_follow import complete_lines, complete_records
 from logstorm.parsing.accesslog import event_time
 from topologies.logs import Logs
 from topologies.wordcount import WordCount

@@ -10,7 +10,7 @@ from event_reference import as_jsonl, reference_windows
 from sample_log import SAMPLE, window_rows
 from sparse_run import SparseRun, wait_for
 
-from logstorm.output.follow import complete_lines, complete_records
+from logstorm.jsonl_follow import complete_lines, complete_records
 
 pytestmark = pytest.mark.storm
 

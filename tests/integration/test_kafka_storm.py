@@ -26,8 +26,8 @@ from sample_log import (
 from sparse_run import SparseRun, wait_for
 
 from logstorm.dashboard.feed import WindowFeed
-from logstorm.dashboard.metrics import exposition
-from logstorm.output.follow import complete_lines, complete_records
+from logstorm.dashboard.prometheus import exposition
+from logstorm.jsonl_follow import complete_lines, complete_records
 
 pytestmark = pytest.mark.storm
 

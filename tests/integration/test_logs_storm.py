@@ -18,7 +18,7 @@ from sample_log import (
 )
 from sparse_run import PROJECT, SparseRun, default_sigint, wait_for
 
-from logstorm.output.follow import complete_records
+from logstorm.jsonl_follow import complete_records
 
 STORM_LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} +(TRACE|DEBUG|INFO|WARN|ERROR) ", re.M)
 

@@ -2,7 +2,7 @@
 appended, the errors tally, and the spouts' health, as messages.
 
 The sink's JSON-lines file is followed with
-:class:`logstorm.output.follow.JsonLinesFollower`, which hands out whole records only
+:class:`logstorm.jsonl_follow.JsonLinesFollower`, which hands out whole records only
 (a record the sink is still writing waits for the next poll) and reads a rotated or
 truncated file again from its start; a file that does not exist yet reads as nothing.
 Each new window becomes a ``window`` message stamped with when the file was last
@@ -38,8 +38,8 @@ from logstorm.dashboard.spout_status import spout_health
 from logstorm.dashboard.tally import read_tally
 from logstorm.dashboard.window_sources import FileWindows, WindowSource
 from logstorm.metrics import METRICS
-from logstorm.sources.status import read_statuses
-from logstorm.sources.status import status_dir as status_dir_of
+from logstorm.monitoring.status import read_statuses
+from logstorm.monitoring.status import status_dir as status_dir_of
 
 Message = dict[str, Any]
 

@@ -29,7 +29,7 @@ from typing import Any
 from aiohttp import web
 
 from logstorm.dashboard.feed import Message, WindowFeed
-from logstorm.dashboard.metrics import CONTENT_TYPE, exposition
+from logstorm.dashboard.prometheus import CONTENT_TYPE, exposition
 from logstorm.dashboard.storm_ui import fetch_ui_health
 
 PAGE_DIR = Path(__file__).resolve().parents[3] / "dashboard"

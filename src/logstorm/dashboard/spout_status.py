@@ -1,7 +1,7 @@
 """The pipeline's health as the spouts report it: acked lines/s, latency, replay progress.
 
 Each spout task rewrites ``<folder of logstorm.output.path>/status/spout-<task>.json``
-atomically every few seconds (:mod:`logstorm.sources.status`, which also reads them):
+atomically every few seconds (:mod:`logstorm.monitoring.status`, which also reads them):
 lines acked per second, tuples pending and failed, the complete latency's percentiles,
 and in spool mode the replay's progress. The page wants one figure per question, so the
 tasks are summed: lines/s add up, the worst p99 is the latency, and a replay is done
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from logstorm.sources.status import read_statuses
+from logstorm.monitoring.status import read_statuses
 
 __all__ = ["read_statuses", "replay_progress", "spout_health"]
 

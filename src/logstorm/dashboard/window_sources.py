@@ -23,8 +23,8 @@ import os
 from pathlib import Path
 from typing import Any, Protocol
 
+from logstorm.jsonl_follow import JsonLinesFollower
 from logstorm.metrics import BY_NAME, METRICS
-from logstorm.output.follow import JsonLinesFollower
 
 
 class WindowSource(Protocol):

@@ -4,7 +4,7 @@ saying where its log and outputs are, then each new window as a table (as the co
 stays in its log file.
 
 It reads what the topology writes (the windows file and the spout status files, see
-:mod:`logstorm.sources.status`), not Storm's log: the same records the dashboard shows.
+:mod:`logstorm.monitoring.status`), not Storm's log: the same records the dashboard shows.
 
 >>> import tempfile, pathlib, time
 >>> out = pathlib.Path(tempfile.mkdtemp())
@@ -13,7 +13,7 @@ It reads what the topology writes (the windows file and the spout status files, 
 >>> console = LogsConsole(options, storm_log=out / "storm.log", started=time.time())
 >>> console.lines()
 []
->>> from logstorm.sources.status import write_status
+>>> from logstorm.monitoring.status import write_status
 >>> write_status(status_dir(out / "windows.jsonl"), 0, {"at": time.time(), "progress": None})
 >>> print(console.lines()[0])  # doctest: +ELLIPSIS
 logs is up: windows in .../windows.jsonl, errors in .../errors.jsonl, Storm's log in .../storm.log
@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from logstorm import logs_options as opt
-from logstorm.output.follow import JsonLinesFollower
+from logstorm.jsonl_follow import JsonLinesFollower
+from logstorm.monitoring.progress import progress_line
+from logstorm.monitoring.status import read_statuses, status_dir
 from logstorm.output.sinks import window_table
-from logstorm.sources.progress import progress_line
-from logstorm.sources.status import read_statuses, status_dir
 
 
 class LogsConsole:

@@ -14,30 +14,12 @@ for the reports lost on their way (:mod:`logstorm.protocol.sent_reports`).
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from logstorm.sources.watermark import NO_WATERMARK
-
-
-def rank(counts: Iterable[tuple[Any, int]], n: int) -> list[tuple[Any, int]]:
-    """The n largest (key, count) pairs: count descending, then key ascending."""
-    return heapq.nsmallest(n, counts, key=lambda kv: (-kv[1], kv[0]))
-
-
-@dataclass(frozen=True, slots=True)
-class WindowReport:
-    """One task's counts for one window of one metric."""
-
-    metric: str
-    window_end: int
-    window_secs: int
-    slide_secs: int
-    total: int
-    distinct: int
-    top: list[tuple[Any, int]]
+from logstorm.watermarks import NO_WATERMARK
+from logstorm.windows.report import WindowReport, rank
 
 
 @dataclass

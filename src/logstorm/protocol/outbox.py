@@ -33,9 +33,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from logstorm.sources.watermark import NO_WATERMARK
 from logstorm.state.names import RANKINGS_OUTBOX
 from logstorm.state.store import StateStore
+from logstorm.watermarks import NO_WATERMARK
 
 COMPACT_AFTER = 10_000  # windows: about 2.5 h of live output, a few MiB
 

@@ -14,7 +14,8 @@ Messages (all unanchored tuples; :mod:`logstorm.protocol` has the whole picture)
   sent again.
 
 >>> import tempfile
->>> from logstorm.output.rankings import WatermarkMerger, WindowReport
+>>> from logstorm.output.rankings import WatermarkMerger
+>>> from logstorm.windows.report import WindowReport
 >>> from logstorm.state.dir_store import DirStore
 >>> store = DirStore(tempfile.mkdtemp())
 >>> rankings = Releaser(store, WatermarkMerger({"url": 1}, top_n=3), ["url"])

@@ -37,10 +37,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from logstorm.sources.watermark import NO_WATERMARK
 from logstorm.state.names import RANKINGS_RELEASED
 from logstorm.state.store import StateStore
 from logstorm.streams import ReleasedTuple
+from logstorm.watermarks import NO_WATERMARK
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,9 @@ from typing import Any
 
 from logstorm.protocol.journal import Journaled, WindowJournal
 from logstorm.protocol.sent_reports import SentReports
-from logstorm.sources.watermark import NO_WATERMARK
 from logstorm.state.names import sent_reports, window_journal
 from logstorm.streams import ReportsTuple
+from logstorm.watermarks import NO_WATERMARK
 
 
 def report_message(metric: str, since: int | None, watermark: int | None,

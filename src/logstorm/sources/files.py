@@ -304,7 +304,7 @@ class LogDirectoryReader:
 
     def progress(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """(files done, files found) and (bytes committed, bytes found): for a spool-mode
-        replay's progress (:mod:`logstorm.sources.progress`)."""
+        replay's progress (:mod:`logstorm.monitoring.progress`)."""
         done = [entry["offset"] for entry in self.positions.entries.values() if entry.get("done")]
         open_files = list(self.files.values())
         committed = sum(done) + sum(f.tracker.committed for f in open_files)

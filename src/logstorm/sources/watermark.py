@@ -12,7 +12,7 @@ runs in parallel:
 
 With several spout tasks, or a Kafka spout task reading several partitions, each
 source of lines keeps its own order and stamps (a clock per partition), and the
-windows close at the lowest of their watermarks (:class:`LowestWatermark`,
+windows close at the lowest of their watermarks (:class:`~logstorm.watermarks.LowestWatermark`,
 :class:`PartitionClocks`), as Flink merges the watermarks of parallel sources.
 
 Because the stamps depend only on the lines and their order, never on timing, batch
@@ -33,8 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-END_OF_TIME = 2**62  # the watermark once input is over: every window closes
-NO_WATERMARK = -(2**62)  # before the first timestamp
+from logstorm.watermarks import END_OF_TIME, NO_WATERMARK
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,31 +151,6 @@ class EventClock:
     def finish(self) -> None:
         """Input is over (every spooled file done): close every window from now on."""
         self.floor = END_OF_TIME
-
-
-class LowestWatermark:
-    """The watermark of several sources (spout tasks): the lowest of the latest each
-    sent, once every one of them has sent one; it never goes back.
-
-    >>> merged = LowestWatermark(sources=2)
-    >>> merged.update(source=1, watermark=100) is None   # task 2 not heard yet
-    True
-    >>> merged.update(2, 80), merged.update(2, 120), merged.update(1, 90)
-    (80, 100, 100)
-    """
-
-    def __init__(self, sources: int) -> None:
-        self.sources = sources
-        self.latest: dict[object, int] = {}
-        self.low: int | None = None
-
-    def update(self, source: object, watermark: int) -> int | None:
-        """Take one source's watermark; return the merged one (None until all sent)."""
-        self.latest[source] = max(watermark, self.latest.get(source, NO_WATERMARK))
-        if len(self.latest) >= self.sources:
-            low = min(self.latest.values())
-            self.low = low if self.low is None else max(self.low, low)
-        return self.low
 
 
 class PartitionClocks:

@@ -24,7 +24,7 @@ from typing import Any
 
 from logstorm.atomic import write_json_atomic, write_text_atomic
 from logstorm.jsonl_file import JsonLinesFile, jsonl
-from logstorm.output.follow import complete_records
+from logstorm.jsonl_follow import complete_records
 
 
 class DirLog:

@@ -22,9 +22,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from logstorm.output.rankings import WindowReport, rank
-from logstorm.sources.watermark import NO_WATERMARK
+from logstorm.watermarks import NO_WATERMARK
 from logstorm.windows.processing_time import check_shape
+from logstorm.windows.report import WindowReport, rank
 
 
 class EventWindowCounter:

@@ -18,7 +18,7 @@ import math
 from collections import Counter, deque
 from typing import Any
 
-from logstorm.output.rankings import WindowReport, rank
+from logstorm.windows.report import WindowReport, rank
 
 
 def check_shape(metric: str, window_secs: int, slide_secs: int) -> None:

@@ -2,7 +2,7 @@
 
 Storm 2 exposes no Prometheus metrics for topologies, so the dashboard, which already
 reads what the run writes beside its windows, serves them: the spout tasks' status
-files (:mod:`logstorm.sources.status`), the errors tally and the windows it reads.
+files (:mod:`logstorm.monitoring.status`), the errors tally and the windows it reads.
 Every scrape reads the files afresh; nothing is kept but the windows read.
 
 ======================================= ===================================================
@@ -42,7 +42,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from logstorm.dashboard.tally import read_tally
 from logstorm.metrics import BY_NAME
-from logstorm.sources.status import read_statuses
+from logstorm.monitoring.status import read_statuses
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 NAMES = list(BY_NAME)  # the metrics' names

@@ -2,9 +2,9 @@
 
 Every few seconds a spout task rewrites ``status/spout-<task>.json`` beside the
 windows file (``logstorm.output.path``), atomically: its acked lines/s, complete
-latency and failures over the last seconds (:meth:`logstorm.ack_stats.AckStats.report`),
+latency and failures over the last seconds (:meth:`logstorm.monitoring.ack_stats.AckStats.report`),
 when it wrote, and in a spool-mode replay how far it is
-(:class:`logstorm.sources.progress.ReplayProgress`). Readers take whatever files are
+(:class:`logstorm.monitoring.progress.ReplayProgress`). Readers take whatever files are
 there; a status older than the run they watch is theirs to ignore (``at``).
 
 >>> import tempfile, pathlib
