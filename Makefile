@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv/bin
 export LEIN_ROOT := 1
 
-.PHONY: setup run run-kafka dashboard logs-sample logs-replay wordcount bench faults soak cluster-up cluster-down cluster-status cluster-venvs cluster-clean kafka-up kafka-down kafka-status kafka-clean test lint clean
+.PHONY: setup check run run-kafka dashboard logs-sample logs-replay wordcount bench faults soak cluster-up cluster-down cluster-status cluster-venvs cluster-clean kafka-up kafka-down kafka-status kafka-clean test lint clean
 
 setup:
 	@tools/bootstrap
@@ -102,10 +102,19 @@ faults: setup
 	$(VENV)/python bench/faults.py
 	$(VENV)/python -m pytest -m faults tests/integration
 
+## The loop while working (under 2 minutes): lint, the type checker and the unit tests
+## (no Storm, no broker, no browser), on both cores.
+check: setup
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	$(VENV)/mypy
+	$(VENV)/python -m pytest -q -n 2 -m "not storm" --ignore=tests/integration --durations=5
+
 ## The whole test suite: lint, unit tests, and the real-Storm integration tests.
 test: setup
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
+	$(VENV)/mypy
 	$(VENV)/python -m pytest
 
 lint: setup

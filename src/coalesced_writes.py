@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from pystorm.component import Component
 from pystorm.exceptions import StormWentAwayError
 
 
-class CoalescedWrites:
+class CoalescedWrites(Component):
     """Sends what a component says about one input (emits, ack, sync) in one write.
 
     pystorm writes and flushes each message, so Storm's reader thread wakes up once

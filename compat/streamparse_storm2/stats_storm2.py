@@ -65,7 +65,7 @@ def apply() -> None:
             )
         return topology_id
 
-    class TerminalWideTexttable(texttable):
+    class TerminalWideTexttable(texttable):  # type: ignore[valid-type, misc]  # found at run time
         def __init__(self, max_width: int = 80) -> None:
             if not sys.stdout.isatty():  # piped (`sparse stats | grep url_window`): no wrap
                 max_width = 0

@@ -65,7 +65,7 @@ def apply() -> None:
     replace(PATCH, submit_module, "_kill_existing_topology", kill_existing)
 
 
-def _error_classes() -> tuple[type, type, type]:
+def _error_classes() -> tuple[Any, Any, Any]:  # exception classes, found at run time
     return (target(PATCH, "streamparse.thrift", "NotAliveException"),
             target(PATCH, "requests.exceptions", "ConnectionError"),
             target(PATCH, "thriftpy2.transport", "TTransportException"))  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from streamparse import Bolt, Stream, Tuple
@@ -71,6 +72,6 @@ class RankingsBolt(Bolt):
         else:
             self._emit(self.releaser.release(windows))
 
-    def _emit(self, numbered: list[tuple[dict[str, Any], int | None]]) -> None:
+    def _emit(self, numbered: Sequence[tuple[dict[str, Any], int | None]]) -> None:
         for window, seq in numbered:
             send(self, WindowTuple(window, seq))

@@ -25,6 +25,7 @@ from logstorm.output.sinks import (
 from logstorm.protocol.run_state import open_state
 from logstorm.protocol.sink_order import InOrder
 from logstorm.shipping.producer import LineProducer
+from logstorm.state.kafka_store import KafkaStore
 from logstorm.streams import ErrorsTuple, ProgressTuple, WindowTuple, send
 
 TALLY_EVERY_SECS = 1.0
@@ -64,6 +65,7 @@ class WindowSinkBolt(Bolt):
         self.topic = None
         self.in_topic: WindowTopic | None = None  # written in the state's transactions
         if self.topic_name and transactional:
+            assert isinstance(self.state, KafkaStore)  # the Kafka backend: its producer
             topic_partitions(self.state.producer(), options[opt.STATE_KAFKA_SERVERS],
                              self.topic_name, f"-o {opt.STATE_KAFKA_SERVERS}=",
                              f"-o {opt.OUTPUT_KAFKA_TOPIC}=")  # fmt: skip
@@ -83,6 +85,7 @@ class WindowSinkBolt(Bolt):
         if self.order is None:
             self._write(window_record(ranked.window))
             return
+        assert ranked.seq is not None  # with a state store every window is numbered
         for ready in self.order.take(window_record(ranked.window), ranked.seq):
             self._write(ready)
         self._sync()
@@ -106,7 +109,7 @@ class WindowSinkBolt(Bolt):
                                         self.topic.errors[-1])  # fmt: skip
 
     def _sync(self) -> None:
-        if self.order is not None and time.monotonic() >= self.next_sync:
+        if self.order is not None and self.state is not None and time.monotonic() >= self.next_sync:
             self.out.file.sync()
             self.order.save()
             self.state.sync()  # with the transaction's windows, atomically

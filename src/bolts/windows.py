@@ -52,7 +52,7 @@ class WindowBolt(Bolt):
     outputs = ReportsTuple.fields()
 
     @classmethod
-    def spec(cls, metric: Metric, inputs: dict, par: Any = None) -> Any:  # type: ignore[override]
+    def spec(cls, metric: Metric, inputs: dict, par: Any = None) -> Any:
         """The window component of metric. Its tick comes every default slide, as
         storm-starter's RollingCountBolt sets its own: ticks close slides when no data
         arrives (with data, the first tuple after a slide's end closes it)."""
@@ -64,8 +64,8 @@ class WindowBolt(Bolt):
         options = opt.read_logs_options(storm_conf)
         self.metric = metric_of_component(self.component_name).name
         shape = (self.metric, *opt.window_shape(options, BY_NAME[self.metric]), options[opt.TOP])
-        self.event_time = options[opt.TIME] == "event"
-        if self.event_time:
+        self.counter: EventWindowCounter | SlidingWindowCounter
+        if options[opt.TIME] == "event":
             self.counter = EventWindowCounter(*shape)
         else:
             self.counter = SlidingWindowCounter(*shape, time.time())
@@ -94,17 +94,18 @@ class WindowBolt(Bolt):
                 self.spout_watermarks = LowestWatermark(task_count(self.context, tup.component))
             spout = WatermarkTuple(*tup.values).watermark
             watermark = self.spout_watermarks.update(tup.task, spout)
-            if watermark is not None:
+            if watermark is not None and isinstance(self.counter, EventWindowCounter):
                 self._report(watermark, self.counter.advance(watermark))
             return
         bundle = CountsTuple(*tup.values)
-        if self.event_time:  # a replayed chunk: dropped
+        if isinstance(self.counter, EventWindowCounter):  # a replayed chunk: dropped
+            assert bundle.watermark is not None  # the spout stamps every chunk in event time
             self.counter.add_chunk(bundle.chunk, bundle.watermark, bundle.counts)
         else:
             now = time.time()
             for key, count in bundle.counts:
                 self.counter.add(key, count, now)
-            self._report_slides(now)
+            self._report_slides(self.counter, now)
         if self.sender is None:
             self.ack(tup)
             return
@@ -113,19 +114,20 @@ class WindowBolt(Bolt):
             self._save()
 
     def process_tick(self, tup: Tuple) -> None:
-        if not self.event_time:
-            self._report_slides(time.time())
+        if isinstance(self.counter, SlidingWindowCounter):
+            self._report_slides(self.counter, time.time())
         if self.sender is not None:
             self._save()
 
-    def _report_slides(self, now: float) -> None:
+    def _report_slides(self, counter: SlidingWindowCounter, now: float) -> None:
         """Processing time: report the slides that ended by now."""
-        reports = self.counter.close_until(now)
+        reports = counter.close_until(now)
         if reports:
-            self._report(self.counter.watermark if self.sender is not None else None, reports)
+            self._report(counter.watermark if self.sender is not None else None, reports)
 
     def _report(self, watermark: int | None, reports: list[WindowReport]) -> None:
         if self.sender is not None:
+            assert watermark is not None  # with a state store every report has one
             self._send([self.sender.send(watermark, reports)])
         elif reports or watermark is not None:  # event time: every watermark goes on
             self._send([report_message(self.metric, None, watermark, reports)])
@@ -137,6 +139,7 @@ class WindowBolt(Bolt):
             send(self, message, anchors=[])
 
     def _save(self) -> None:
+        assert self.sender is not None  # only a task with a state store saves
         heartbeat = self.sender.save(self.counter)
         for tup in self.unacked:
             self.ack(tup)

@@ -7,6 +7,7 @@ or ill-typed ``logstorm.*`` key stops the topology at start with the key named.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from logstorm.metrics import METRICS, Metric
@@ -225,17 +226,17 @@ TABLE = (
 )
 
 
-def slides(options: dict[str, Any]) -> dict[str, int]:
+def slides(options: Mapping[str, Any]) -> dict[str, int]:
     """Slide seconds per metric."""
     return {metric.name: options[metric.slide_option] for metric in METRICS}
 
 
-def window_shape(options: dict[str, Any], metric: Metric) -> tuple[int, int]:
+def window_shape(options: Mapping[str, Any], metric: Metric) -> tuple[int, int]:
     """A metric's (window, slide) seconds."""
     return options[metric.window_option], options[metric.slide_option]
 
 
-def position_file(options: dict[str, Any]) -> str:
+def position_file(options: Mapping[str, Any]) -> str:
     """Where the file spout keeps its committed positions.
 
     >>> position_file({POSITION_FILE: "", INPUT_PATH: "/logs"})
@@ -244,7 +245,7 @@ def position_file(options: dict[str, Any]) -> str:
     return options[POSITION_FILE] or os.path.join(options[INPUT_PATH], ".logstorm-positions.json")
 
 
-def keeps_state(options: dict[str, Any]) -> bool:
+def keeps_state(options: Mapping[str, Any]) -> bool:
     """Whether the run keeps window state that outlives a process (journals, resends).
 
     >>> keeps_state({STATE_BACKEND: "dir", STATE_PATH: ""})

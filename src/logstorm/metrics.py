@@ -28,10 +28,10 @@ View = Literal["ranking", "status"]
 
 @dataclass(frozen=True)
 class Metric:
-    """One metric: requests counted per ``field`` of the access record."""
+    """One metric: requests counted per ``key_field`` of the access record."""
 
     name: str  # the windows' "metric", and the options' <name>
-    field: str  # the access record's field counted (logstorm.parsing.accesslog)
+    key_field: str  # the access record's field counted (logstorm.parsing.accesslog)
     missing: str | None  # the key of a request without that field (None: not counted)
     window_secs: int  # default window length
     slide_secs: int  # default slide
@@ -59,7 +59,7 @@ class Metric:
 
     def key(self, record: Any) -> str | None:
         """The key a parsed record counts under (None: it does not count here)."""
-        value = getattr(record, self.field)
+        value = getattr(record, self.key_field)
         return self.missing if value is None else str(value)
 
 

@@ -50,10 +50,10 @@ def _cumulative(*weights: float) -> tuple[float, ...]:
 
 
 SITE = "https://www.example.com"
-_TOPICS = ("storm", "kafka", "flume", "hadoop", "spark", "python")
+_TOPICS: tuple[str, ...] = ("storm", "kafka", "flume", "hadoop", "spark", "python")
 _TOPICS += ("streamparse", "zookeeper", "logs", "metrics", "java", "clojure")
 _KINDS = ("intro", "tuning", "internals", "faq", "howto", "benchmarks")
-_POPULAR = ("/", "/css/site.css", "/js/app.js", "/favicon.ico", "/images/logo.png")
+_POPULAR: tuple[str, ...] = ("/", "/css/site.css", "/js/app.js", "/favicon.ico", "/images/logo.png")
 _POPULAR += ("/feed.xml", "/robots.txt", "/about/", "/contact/")
 
 _STATUSES = (200, 304, 404, 301, 206, 403, 500)
@@ -228,7 +228,7 @@ def schedule(rate: float, count: int | None = None, duration: float | None = Non
         now = min(time.monotonic(), end)
         due = min(total, done + MAX_BATCH if rate == 0 else math.floor((now - start) * rate))
         while done < due:
-            batch = min(due - done, MAX_BATCH)
+            batch = int(min(due - done, MAX_BATCH))
             yield batch
             done += batch
         if done >= total or now >= end:
@@ -280,8 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    target = "stdout" if args.out == "-" else args.out or f"Kafka topic {args.topic}"
-    print(f"traffic: wrote {written} lines to {target}", file=sys.stderr)
+    wrote_to = "stdout" if args.out == "-" else args.out or f"Kafka topic {args.topic}"
+    print(f"traffic: wrote {written} lines to {wrote_to}", file=sys.stderr)
     return 0
 
 

@@ -20,6 +20,7 @@ from logstorm.sources.cuts import CutLog
 from logstorm.sources.files import LogDirectoryReader
 from logstorm.sources.kafka import KafkaSource
 from logstorm.sources.offsets import PositionFile
+from logstorm.sources.source import Checkpoint, LineSource, SourceClock
 from logstorm.sources.watermark import EventClock, PartitionClocks
 from logstorm.state.dir_store import DirStore
 from logstorm.state.store import StateStore
@@ -59,7 +60,9 @@ class LogFileSpout(Spout):
     def initialize(self, storm_conf: dict[str, Any], context: dict[str, Any]) -> None:
         options = opt.read_logs_options(storm_conf)
         self.logger.info("logfiles task %d %s", task_index(context), spoken(self, storm_conf))
-        self.clock = None
+        self.clock: SourceClock | None = None
+        self.reader: LineSource
+        self.positions: Checkpoint
         self.cuts: CutLog | None = None
         self.cuts_state: StateStore | None = None  # a Kafka task's cut log: synced per chunk
         self.acked_unsaved: list[str] = []
@@ -67,11 +70,12 @@ class LogFileSpout(Spout):
         run = resumed_run(options, storm_conf)
         if options[opt.INPUT_KIND] == "kafka":
             if options[opt.TIME] == "event" and opt.keeps_state(options):
-                self.cuts_state = open_state(options, storm_conf, context, run=run)
+                self.cuts_state = cuts_state = open_state(options, storm_conf, context, run=run)
+                assert cuts_state is not None  # keeps_state: there is a store
                 name = f"logfiles-{task_index(context)}.cuts.jsonl"
-                self.cuts = CutLog(self.cuts_state.log(name))
+                self.cuts = CutLog(cuts_state.log(name))
             # the source is its own checkpoint: save() commits offsets to the group
-            self.positions = self.reader = KafkaSource(
+            self.positions = self.reader = kafka = KafkaSource(
                 options[opt.KAFKA_SERVERS],
                 options[opt.KAFKA_TOPIC],
                 options[opt.KAFKA_GROUP],
@@ -86,14 +90,14 @@ class LogFileSpout(Spout):
             )
             self.logger.info(
                 "logfiles task %d reads partitions %s of %s from offsets %s",
-                task_index(context), self.reader.partitions, options[opt.KAFKA_TOPIC],
-                self.reader.resumed_offsets(),
+                task_index(context), kafka.partitions, options[opt.KAFKA_TOPIC],
+                kafka.resumed_offsets(),
             )  # fmt: skip
             if options[opt.TIME] == "event":
                 self.clock = PartitionClocks(
                     options[opt.ALLOWED_LATENESS],
                     opt.slides(options),
-                    self.reader.resumed_max_times,
+                    kafka.resumed_max_times,
                     KafkaSource.source_of,
                 )
         else:
@@ -129,10 +133,10 @@ class LogFileSpout(Spout):
                 f"fix: create it or pass -o {opt.INPUT_PATH}=<folder of log files>"
             )
         position_file = opt.position_file(options)
-        self.positions = PositionFile(position_file)
+        self.positions = positions = PositionFile(position_file)
         if options[opt.TIME] == "event":
             self.clock = EventClock(
-                options[opt.ALLOWED_LATENESS], opt.slides(options), self.positions.max_time
+                options[opt.ALLOWED_LATENESS], opt.slides(options), positions.max_time
             )
             cut_log = Path(position_file).with_suffix(".cuts.jsonl")
             self.cuts = CutLog(DirStore(cut_log.parent).log(cut_log.name))
@@ -140,7 +144,7 @@ class LogFileSpout(Spout):
             directory,
             options[opt.INPUT_PATTERN],
             options[opt.INPUT_MODE],
-            self.positions,
+            positions,
             batch_lines=options[opt.BATCH_LINES],
             max_line_bytes=options[opt.MAX_LINE_BYTES],
             done_suffix=options[opt.DONE_SUFFIX],
@@ -162,7 +166,7 @@ class LogFileSpout(Spout):
             send(self, chunk.values(self._stamp(chunk, now)), tup_id=chunk.msg_id)
             self.stats.emitted(chunk.msg_id, now)
         if self.clock is not None:
-            self._event_time(now, idle=chunk is None)
+            self._event_time(self.clock, now, idle=chunk is None)
         if chunk is None:
             time.sleep(IDLE_SLEEP_SECS)
         self._save_positions(now)
@@ -181,7 +185,7 @@ class LogFileSpout(Spout):
         report.update(at=time.time(), pending=self.reader.pending(), progress=None,
                       lines_total=self.lines_acked,
                       lag={"unit": self.lag_unit, "sources": self.reader.lag()})  # fmt: skip
-        if self.progress is not None:
+        if self.progress is not None and isinstance(self.reader, LogDirectoryReader):
             files, bytes_ = self.reader.progress()
             report["progress"] = self.progress.report(
                 files=files, bytes_=bytes_, lines=self.lines_acked, now=time.monotonic(),
@@ -209,17 +213,17 @@ class LogFileSpout(Spout):
                 self.cuts_state.sync()
         return stamp.values()
 
-    def _event_time(self, now: float, idle: bool) -> None:
+    def _event_time(self, clock: SourceClock, now: float, idle: bool) -> None:
         """Close windows when input is over, and tell the window tasks the watermark."""
         if self.reader.drained():
-            self.clock.finish()
+            clock.finish()
         elif not self.reader.reachable():  # a broker away: no quiet spell of the log
             self.last_read = now
         elif idle and self.reader.mode == "tail" and now - self.last_read >= self.idle_timeout:
-            self.clock.idle(now - self.last_read)
+            clock.idle(now - self.last_read)
         if now < self.next_watermark:
             return
-        watermark = self.clock.broadcast([*self.reader.inflight, *self.acked_unsaved])
+        watermark = clock.broadcast([*self.reader.inflight, *self.acked_unsaved])
         if watermark != self.sent_watermark or now >= self.repeat_watermark:
             send(self, WatermarkTuple(watermark))  # unreliable: a newer one follows
             self.sent_watermark = watermark
@@ -245,8 +249,8 @@ class LogFileSpout(Spout):
     def _save_positions(self, now: float = 0.0, force: bool = False) -> None:
         if not (force or now >= self.next_save):
             return
-        if self.acked_unsaved:
-            self._let_watermark_pass_committed()
+        if self.acked_unsaved and self.clock is not None:  # event time only
+            self._let_watermark_pass_committed(self.clock)
         if self.reader.dirty:
             if self.clock is not None:
                 self.positions.max_time = self.clock.committed_max_time
@@ -256,7 +260,7 @@ class LogFileSpout(Spout):
             self.reader.dirty = False
         self.next_save = now + SAVE_EVERY_SECS
 
-    def _let_watermark_pass_committed(self) -> None:
+    def _let_watermark_pass_committed(self, clock: SourceClock) -> None:
         """An acked chunk stops holding the watermark back only once its offsets are
         committed: a restarted spout sends again what the committed ones do not cover,
         and a window task forgets a chunk once the watermark passes its stamp (then it
@@ -265,7 +269,7 @@ class LogFileSpout(Spout):
         unsaved = []
         for chunk_id in self.acked_unsaved:
             if self.reader.is_committed(chunk_id):
-                self.clock.done(chunk_id)
+                clock.done(chunk_id)
             else:
                 unsaved.append(chunk_id)
         self.acked_unsaved = unsaved

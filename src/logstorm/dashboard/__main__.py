@@ -72,7 +72,7 @@ async def serve(args: argparse.Namespace) -> int:
         print(f"dashboard: port {args.port} on {args.host} is taken (another dashboard?); "
               f"fix: --port {args.port + 1} (or any free port)", file=sys.stderr)  # fmt: skip
         return 2
-    port = site._server.sockets[0].getsockname()[1]  # the real one for --port 0
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # started: the real port for --port 0
     print(f"dashboard: http://{args.host}:{port}/ ({feed.source.where()})", flush=True)
     # Ctrl-C and kill stop it cleanly, also when started in the background by a script
     # (whose jobs inherit SIGINT ignored: Ctrl-C at the terminal would not reach it).

@@ -105,7 +105,7 @@ class WindowFeed:
 
     def poll_side(self) -> list[Message]:
         """``tally`` and ``health`` messages for those that changed since the last poll."""
-        messages = []
+        messages: list[Message] = []
         tally = read_tally(self.errors_path)
         if tally != self.tally:
             self.tally = tally

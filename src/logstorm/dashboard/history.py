@@ -44,7 +44,7 @@ class WindowHistory:
 
     def add(self, window: dict[str, Any]) -> None:
         """Keep window (not a window of the analyzer's metrics: ignored)."""
-        metric, end = BY_NAME.get(window.get("metric")), window.get("window_end")
+        metric, end = BY_NAME.get(str(window.get("metric"))), window.get("window_end")
         if metric is None or not isinstance(end, int | float):
             return
         kept = self.kept[metric.name]

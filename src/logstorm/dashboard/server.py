@@ -42,7 +42,7 @@ KEEPALIVE_SECS = 15.0
 QUEUE_MESSAGES = 1000  # a browser this far behind is disconnected (it reconnects)
 
 FEED = web.AppKey("feed", WindowFeed)
-CLIENTS = web.AppKey("clients", set)
+CLIENTS: web.AppKey[set[Any]] = web.AppKey("clients", set)
 STORM_UI = web.AppKey("storm_ui", str)
 
 
@@ -116,7 +116,8 @@ async def _events(request: web.Request) -> web.StreamResponse:
 
 
 def _publish(app: web.Application, messages: list[Message]) -> None:
-    for queue in list(app[CLIENTS]):
+    clients: set[Any] = app[CLIENTS]
+    for queue in list(clients):
         for message in messages:
             try:
                 queue.put_nowait(message)
@@ -159,6 +160,7 @@ async def _poll(app: web.Application) -> None:
 
 
 async def _close_streams(app: web.Application) -> None:
-    for queue in list(app[CLIENTS]):
+    clients: set[Any] = app[CLIENTS]
+    for queue in list(clients):
         with contextlib.suppress(asyncio.QueueFull):
             queue.put_nowait(None)

@@ -77,7 +77,7 @@ def history_offset(path: Path, status_secs: int, block: int = 1 << 20) -> int:
         return 0
     with open(path, "rb") as fh:
         end, tail = size, b""
-        newest: dict[str, Any] = {}  # metric -> its newest window's end
+        newest: dict[str, float] = {}  # metric -> its newest window's end
         wanted = {m.name for m in METRICS}  # metrics whose history is not all seen yet
         while end > 0:
             start = max(0, end - block)
@@ -96,11 +96,15 @@ def history_offset(path: Path, status_secs: int, block: int = 1 << 20) -> int:
                     continue  # blank, or cut by a crash
                 if not isinstance(window, dict):
                     continue
-                metric = BY_NAME.get(window.get("metric"))
-                if metric is None or metric.name not in wanted:
+                metric, end_time = BY_NAME.get(str(window.get("metric"))), window.get("window_end")
+                if (
+                    metric is None
+                    or metric.name not in wanted
+                    or not isinstance(end_time, int | float)
+                ):
                     continue
-                end_time = newest.setdefault(metric.name, window.get("window_end"))
-                if metric.view != "status" or window.get("window_end") <= end_time - status_secs:
+                newest_end = newest.setdefault(metric.name, end_time)
+                if metric.view != "status" or end_time <= newest_end - status_secs:
                     wanted.discard(metric.name)
                     if not wanted:
                         return offset
@@ -135,9 +139,10 @@ class TopicWindows:
         records, written_at = [], None
         while messages := self.consumer.consume(num_messages=10_000, timeout=0):
             for msg in messages:
-                if msg.error() is not None:
+                value = msg.value()
+                if msg.error() is not None or value is None:
                     continue  # end of a partition, or a fetch error librdkafka retries
-                records.append(json.loads(msg.value()))
+                records.append(json.loads(value))
                 written_at = msg.timestamp()[1] / 1000
         return records, written_at
 

@@ -133,7 +133,7 @@ def event_times(text: str) -> list[int | None]:
     raws = _TIME_FIELDS.findall(text)
     if len(raws) != text.count("\n") + 1:
         return [event_time(line) for line in text.split("\n")]
-    seconds = {}
+    seconds: dict[str, int | None] = {}
     for raw in set(raws):
         try:
             seconds[raw] = parse_time(raw)

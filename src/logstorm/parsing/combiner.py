@@ -39,7 +39,7 @@ _PLAIN_LINE = re.compile(
 )
 _PLAIN_FIELDS = ("host", "time", "path", "status")  # AccessRecord's names of the groups
 _TIME = itemgetter(1)
-_KEYS = {metric.name: itemgetter(_PLAIN_FIELDS.index(metric.field)) for metric in METRICS}
+_KEYS = {metric.name: itemgetter(_PLAIN_FIELDS.index(metric.key_field)) for metric in METRICS}
 
 
 @dataclass

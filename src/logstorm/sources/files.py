@@ -275,6 +275,7 @@ class LogDirectoryReader:
         if chunk is None:
             return  # from before a truncation, or acked twice
         f = self._file_of(msg_id)
+        assert f is not None  # in flight: its file is open (a truncation drops its chunks)
         f.tracker.ack(chunk.start, chunk.end)
         self.positions.record(f.fid, f.path, f.tracker.committed)
         self.dirty = True

@@ -197,7 +197,7 @@ class KafkaSource:
     def _commit_of(self, topic_partition: Any, partition: int, offset: int) -> Any:
         """What to commit for a partition: its offset, the run, and in event time its
         checkpoint."""
-        metadata = {"run": self.run}
+        metadata: dict[str, Any] = {"run": self.run}
         max_time = self.max_time.get(self.source(partition))
         if max_time is not None:
             metadata["max_time"] = max_time
@@ -292,7 +292,7 @@ def committed_run(servers: str, topic: str, group: str, consumer_factory: Any = 
 def _run(metadata: str | None) -> str | None:
     """The run a commit's metadata names (None: none, or not ours)."""
     try:
-        run = json.loads(metadata)["run"]
+        run = json.loads(metadata or "")["run"]
     except (TypeError, ValueError, KeyError):
         return None
     return run if isinstance(run, str) else None
@@ -301,6 +301,6 @@ def _run(metadata: str | None) -> str | None:
 def _max_time(metadata: str | None) -> int | None:
     """The event-time checkpoint a commit's metadata carries (None: none, or not ours)."""
     try:
-        return int(json.loads(metadata)["max_time"])
+        return int(json.loads(metadata or "")["max_time"])
     except (TypeError, ValueError, KeyError):
         return None

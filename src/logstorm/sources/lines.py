@@ -27,7 +27,7 @@ class Line:
     cut: bool = False
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes | bytearray) -> str:
     return raw.rstrip(b"\r").decode("utf-8", errors="replace")
 
 

@@ -125,8 +125,10 @@ class KafkaChunks:
         for number, part in busiest:
             if not part.ready:
                 return None
+            start = part.next_start
+            assert start is not None  # set by the first record added
             path = f"{self.topic}/{number}"
-            cut = self.cuts.get(cut_key(path, part.next_start))
+            cut = self.cuts.get(cut_key(path, start))
             if cut is None:  # at the next multiple of batch_lines, or what was polled
                 cut = (part.ready[0].start // self.batch_lines + 1) * self.batch_lines
             elif part.ready[-1].end < cut and not (part.end is not None and cut > part.end):
@@ -134,8 +136,7 @@ class KafkaChunks:
             lines = []
             while part.ready and part.ready[0].start < cut:
                 lines.append(part.ready.popleft())
-            start, end = part.next_start, lines[-1].end
-            part.next_start = end
+            end = part.next_start = lines[-1].end
             return self.inflight.add(Chunk(chunk_id(path, start, end), path, tuple(lines), RECORDS))
         return None
 
@@ -150,7 +151,9 @@ class KafkaChunks:
         if self.inflight.pop(msg_id) is None:
             return  # acked twice
         source, start, end = parse_chunk_id(msg_id)
-        self.partitions[_partition_of(source)].tracker.ack(start, end)
+        tracker = self.partitions[_partition_of(source)].tracker
+        assert tracker is not None  # a chunk of it was read: the tracker is set
+        tracker.ack(start, end)
 
     def fail(self, msg_id: str) -> None:
         """The chunk's tuple tree failed or timed out: send it again."""

@@ -19,7 +19,7 @@ are forgotten as the watermark advances.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from logstorm.watermarks import NO_WATERMARK
@@ -45,7 +45,7 @@ class EventWindowCounter:
         self.unsaved: dict[int, Counter[Any]] = {}  # increments not yet journaled
         self.unsaved_chunks: dict[str, int] = {}
 
-    def add_chunk(self, chunk_id: str, stamped: int, items: Iterable[tuple[int, Any, int]]) -> bool:
+    def add_chunk(self, chunk_id: str, stamped: int, items: Iterable[Sequence[Any]]) -> bool:
         """Count a chunk's (slide, key, count) items; False (nothing counted) if the
         chunk was counted before."""
         if chunk_id in self.chunks:
@@ -73,6 +73,7 @@ class EventWindowCounter:
                     break
                 target = min(min(ahead), watermark // self.slide_secs)
                 self.end = target if self.end is None else max(self.end, target)
+            assert self.end is not None  # set above, or by the step that filled totals
             if (self.end + 1) * self.slide_secs > watermark:
                 break
             self._step()
@@ -82,6 +83,7 @@ class EventWindowCounter:
         return reports
 
     def _step(self) -> None:
+        assert self.end is not None  # advance() sets it before stepping
         entering = self.slides.get(self.end)
         if entering:
             self.totals.update(entering)
@@ -93,6 +95,7 @@ class EventWindowCounter:
         self.end += 1
 
     def _report(self) -> WindowReport:
+        assert self.end is not None  # reported after a step
         return WindowReport(
             metric=self.metric,
             window_end=self.end * self.slide_secs,
@@ -124,7 +127,7 @@ class EventWindowCounter:
 
     def restore(self, entries: Iterable[dict[str, Any]]) -> None:
         """Resume from journal entries, oldest first."""
-        self.__init__(self.metric, self.window_secs, self.slide_secs, self.top_n)
+        self.__init__(self.metric, self.window_secs, self.slide_secs, self.top_n)  # type: ignore[misc]  # afresh
         for entry in entries:
             self.watermark, self.end = entry["watermark"], entry["end"]
             for slide, items in entry["slides"]:

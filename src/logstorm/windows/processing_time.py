@@ -87,7 +87,7 @@ class SlidingWindowCounter:
         """
         closed_through, started = entries[-1]["closed_through"], entries[-1]["started"]
         oldest = closed_through + 1 - self.window_secs // self.slide_secs
-        self.__init__(self.metric, self.window_secs, self.slide_secs, self.top_n, started)
+        self.__init__(self.metric, self.window_secs, self.slide_secs, self.top_n, started)  # type: ignore[misc]  # afresh
         self.next_slide = oldest
         for entry in entries:
             for slide, counts in entry["slides"].items():
