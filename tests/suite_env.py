@@ -9,7 +9,7 @@ bench scripts and every process they start see them through the environment:
   ``cluster/`` (LOGSTORM_CLUSTER_RUN), ``kafka/`` (LOGSTORM_KAFKA_RUN), ``run/``
   (LOGSTORM_RUN, for tools/run-live), ``logs/`` (LOGSTORM_SPARSE_LOGS, the Storm logs
   of ``sparse run``) and ``config.json`` (config.json with the cluster env pointed at
-  the suite's Nimbus, virtualenvs and log folder); removed after a session without
+  the suite's Nimbus, UI, virtualenvs and log folder); removed after a session without
   failures, kept to read otherwise.
 - ``LOGSTORM_CLUSTER_PORT_OFFSET`` and ``LOGSTORM_KAFKA_PORT``: chosen here so that
   every port the cluster and the broker will listen on is free now.
@@ -86,6 +86,7 @@ def setup() -> Path:
     config = json.loads((PROJECT / "config.json").read_text())
     cluster = config["envs"]["cluster"]
     cluster["nimbus"] = f"127.0.0.1:{nimbus_port()}"
+    cluster["ui.port"] = ui_port()  # what sparse stats reads (streamparse's default: 8080)
     cluster["virtualenv_root"] = env["LOGSTORM_CLUSTER_VENVS"]
     cluster["log"]["path"] = str(Path(env["LOGSTORM_CLUSTER_RUN"]) / "logs" / "python")
     (suite / "config.json").write_text(json.dumps(config, indent=4))
