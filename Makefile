@@ -97,7 +97,7 @@ soak: setup
 
 ## The fault matrix (not part of the tests): every fault of bench/faults.py on the
 ## loopback cluster under load, files and Kafka, both time modes; rewrites RELIABILITY.md's
-## table (about 80 minutes). Then the fault tests kept out of the suite's 20 minutes.
+## table (about 80 minutes). Then the fault tests kept out of the suite's 15 minutes.
 faults: setup
 	$(VENV)/python bench/faults.py
 	$(VENV)/python -m pytest -m faults tests/integration
@@ -110,7 +110,9 @@ check: setup
 	$(VENV)/mypy
 	$(VENV)/python -m pytest -q -n 2 -m "not storm" --ignore=tests/integration --durations=5
 
-## The whole test suite: lint, unit tests, and the real-Storm integration tests.
+## The whole test suite: lint, unit tests, and the real-Storm integration tests. Its
+## cluster, broker and live run live in a temporary folder, on ports free at its start
+## (tests/suite_env.py): apart from run/ and the ports of make run / cluster-up / kafka-up.
 test: setup
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .

@@ -44,6 +44,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKA = [sys.executable, str(ROOT / "tools" / "kafka")]
+# tools/kafka's broker: 9092, or the port LOGSTORM_KAFKA_PORT gives it (the test suite's)
+BROKER = f"127.0.0.1:{os.environ.get('LOGSTORM_KAFKA_PORT') or 9092}"
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from parse_rate import write_section  # noqa: E402
@@ -141,7 +143,7 @@ class KafkaLag:
 
         # Quiet (log_level 2: critical only): a broker away is a fault of bench/faults.py,
         # reported there, not a line on stderr every 50 ms.
-        self.consumer = Consumer({"bootstrap.servers": "127.0.0.1:9092", "group.id": group,
+        self.consumer = Consumer({"bootstrap.servers": BROKER, "group.id": group,
                                   "log_level": 2})  # fmt: skip
         self.partitions = [TopicPartition(topic, p) for p in range(3)]
         self.max_records = 0
@@ -168,11 +170,12 @@ def kafka_input(inbox: Path, workdir: Path) -> Iterator[tuple[dict[str, object],
     with open(workdir / "shipper.log", "ab") as log:
         shipper = subprocess.Popen(
             [sys.executable, "-m", "logstorm.shipping.shipper", "--dir", str(inbox),
-             "--topic", topic], stdout=log, stderr=subprocess.STDOUT,
+             "--topic", topic, "--servers", BROKER], stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     group = f"bench-{topic}"
     options = {"logstorm.input.kind": "kafka", "logstorm.input.kafka.topic": topic,
-               "logstorm.input.kafka.group": group}  # fmt: skip
+               "logstorm.input.kafka.group": group,
+               "logstorm.input.kafka.servers": BROKER}  # fmt: skip
     try:
         yield options, KafkaLag(topic, group)
     finally:
@@ -184,12 +187,15 @@ def state_options(state: str, compared: list[str]) -> dict[str, object]:
     """The options of a run with this state backend; when Kafka state is compared, every
     run produces its windows to a fresh topic (transactional with Kafka state)."""
     options: dict[str, object] = {"logstorm.state.backend": state}
+    if state == "kafka":
+        options["logstorm.state.kafka.servers"] = BROKER
     if "kafka" in compared:
         topic = f"bench-windows-{os.getpid()}-{time.time_ns()}"
         made = subprocess.run([*KAFKA, "topic", topic, "1"], capture_output=True, text=True)
         if made.returncode:
             sys.exit(f"bench: no topic {topic}: {made.stdout}{made.stderr}")
         options["logstorm.output.kafka.topic"] = topic
+        options["logstorm.output.kafka.servers"] = BROKER
     return options
 
 

@@ -19,6 +19,7 @@ head of the replay's file sized to take about half a minute.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -40,7 +41,8 @@ PYTHON_PEERS = {
     "pathway": ("Pathway 0.33", 5_000, 5_000),  # 15,000 lines take 5.7 GiB, Quix 2 min
 }
 CHECK_RATE = 20.0  # lines per second of log time: windows fill (300 s) and close
-BROKER = "127.0.0.1:9092"  # tools/kafka's
+# tools/kafka's broker: 9092, or the port LOGSTORM_KAFKA_PORT gives it (the test suite's)
+BROKER = f"127.0.0.1:{os.environ.get('LOGSTORM_KAFKA_PORT') or 9092}"
 
 
 def venv_python(peer: str) -> str:

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from live_latency import (  # noqa: E402
+    BROKER,
     KAFKA,
     cpu_secs,
     machine,
@@ -101,7 +102,8 @@ def replay(
         **extra,
     }
     if topic is not None:
-        options.update({"logstorm.input.kind": "kafka", "logstorm.input.kafka.topic": topic})
+        options.update({"logstorm.input.kind": "kafka", "logstorm.input.kafka.topic": topic,
+                        "logstorm.input.kafka.servers": BROKER})  # fmt: skip
     with SparseRun("logs", workdir / "run.log", options, serializer=serializer) as run:
         wait_for(lambda: f"speaks {serializer}" in run.output(), 300, "the spout", run.log)
         procs = session_procs(run.proc.pid)
@@ -137,7 +139,7 @@ def line_count(path: Path) -> int:
         return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
 
 
-def topic_read(topic: str, group: str, servers: str = "127.0.0.1:9092") -> bool:
+def topic_read(topic: str, group: str, servers: str = BROKER) -> bool:
     """Whether the spout tasks committed every partition of topic to its end offset
     (they commit acknowledged offsets about once a second)."""
     from confluent_kafka import Consumer, TopicPartition

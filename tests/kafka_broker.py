@@ -1,17 +1,25 @@
-"""The project's Kafka broker (tools/kafka) for the integration tests, and ways to look
-into it with clients this project did not write (Kafka's own tools, librdkafka)."""
+"""The suite's Kafka broker (tools/kafka, in the session folder and on the port of
+tests/suite_env.py) for the integration tests, and ways to look into it with clients
+this project did not write (Kafka's own tools, librdkafka)."""
 
+import os
 import re
 import subprocess
 import time
 import uuid
+from pathlib import Path
 
+import suite_env
 from processes import command_lines_mentioning
 from sparse_run import PROJECT
 
 KAFKA = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "kafka")]
-RUN = PROJECT / "run" / "kafka"
-SERVERS = "127.0.0.1:9092"
+RUN = Path(os.environ["LOGSTORM_KAFKA_RUN"])
+SERVERS = suite_env.kafka_servers()
+# every option naming the brokers: the topologies' defaults are the user's 9092
+SERVER_OPTIONS = {
+    f"logstorm.{what}.kafka.servers": SERVERS for what in ("input", "output", "state")
+}
 JAVA_TOOLS = ["java", "-cp", str(PROJECT / ".cache" / "kafka" / "libs" / "*")]
 
 
@@ -20,7 +28,7 @@ def sh(argv, **kw) -> subprocess.CompletedProcess:
 
 
 def broker_processes() -> list[str]:
-    """Command lines of the broker's live processes (run/kafka)."""
+    """Command lines of the broker's live processes (those of its run folder)."""
     return command_lines_mentioning(str(RUN))
 
 

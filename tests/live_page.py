@@ -10,7 +10,7 @@ it likes: the DOM, a JavaScript value, a screenshot.
 
 >>> with LivePage("http://127.0.0.1:8765/") as page:                       # doctest: +SKIP
 ...     page.wait_for("document.querySelectorAll('#top-url li').length")  # doctest: +SKIP
-...     page.screenshot(Path("run/test-artifacts/dashboard.png"))          # doctest: +SKIP
+...     page.screenshot(Path("test-artifacts/dashboard.png"))          # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The loopback Storm cluster (tools/cluster) for the integration tests: the streamparse
-commands a user types, and the processes Storm started for it."""
+"""The suite's loopback Storm cluster (tools/cluster, in the session folder and on the
+ports of tests/suite_env.py) for the integration tests: the streamparse commands a user
+types, and the processes Storm started for it."""
 
 import os
 import signal
@@ -7,11 +8,14 @@ import subprocess
 import warnings
 from pathlib import Path
 
+import suite_env
 from processes import command_lines_mentioning
 from sparse_run import PROJECT, SPARSE, wait_for
 
 CLUSTER = [str(PROJECT / ".venv" / "bin" / "python"), str(PROJECT / "tools" / "cluster")]
-RUN = PROJECT / "run" / "cluster"
+RUN = Path(os.environ["LOGSTORM_CLUSTER_RUN"])
+VENVS = Path(os.environ["LOGSTORM_CLUSTER_VENVS"])
+NIMBUS_PORT = suite_env.nimbus_port()
 
 
 def sh(argv, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
@@ -22,20 +26,25 @@ def sh(argv, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedPro
 
 
 def sparse(*args: str, serializer: str | None = None) -> subprocess.CompletedProcess:
-    """sparse with args; serializer: json or msgpack for this command, else config.json's."""
+    """sparse with args; serializer: json or msgpack for this command, else config.json's.
+    With ``-e cluster`` and no ``--config``: the session's config.json, whose cluster env
+    is the suite's cluster."""
+    if "--config" not in args and "cluster" in args and args[args.index("cluster") - 1] == "-e":
+        args = (args[0], "--config", str(suite_env.config_path()), *args[1:])
     return sh([str(SPARSE), *args], env={"LOGSTORM_SERIALIZER": serializer} if serializer else None)
 
 
 def our_processes() -> list[str]:
-    """Command lines of live processes started for run/cluster (daemons, workers, Python)."""
-    return command_lines_mentioning(str(RUN))
+    """Command lines of live processes started for the suite's cluster (daemons, workers,
+    Python components: these run from its virtualenvs)."""
+    return command_lines_mentioning(str(RUN)) + command_lines_mentioning(str(VENVS))
 
 
 def running_topologies() -> dict[str, str]:
     warnings.filterwarnings("ignore", message=".*TripleDES.*")
     from streamparse.util import get_nimbus_client
 
-    info = get_nimbus_client(host="127.0.0.1", port=6627).getClusterInfo()
+    info = get_nimbus_client(host="127.0.0.1", port=NIMBUS_PORT).getClusterInfo()
     return {t.name: t.status for t in info.topologies if t.status != "KILLED"}
 
 
@@ -44,7 +53,7 @@ def free_slots() -> dict[str, int]:
     warnings.filterwarnings("ignore", message=".*TripleDES.*")
     from streamparse.util import get_nimbus_client
 
-    info = get_nimbus_client(host="127.0.0.1", port=6627).getClusterInfo()
+    info = get_nimbus_client(host="127.0.0.1", port=NIMBUS_PORT).getClusterInfo()
     return {s.host: s.num_workers - s.num_used_workers for s in info.supervisors}
 
 
@@ -62,7 +71,7 @@ def python_components(cls: str) -> set[int]:
             cmd = (proc / "cmdline").read_bytes().decode()
         except OSError:
             continue
-        if str(RUN / "virtualenvs") in cmd and cls in cmd:
+        if str(VENVS) in cmd and cls in cmd:
             pids.add(int(proc.name))
     return pids
 
@@ -74,8 +83,8 @@ def worker_of(pid: int) -> int:
 
 def host_of(pid: int) -> str | None:
     """The (simulated) host a Python component runs on: its worker's storm.local.dir is
-    run/cluster/storm-local on 127.0.0.1, run/cluster/hosts/<address>/storm-local on an
-    added host. None for a process gone, or left behind by a worker that died."""
+    <RUN>/storm-local on 127.0.0.1, <RUN>/hosts/<address>/storm-local on an added host.
+    None for a process gone, or left behind by a worker that died."""
     try:
         worker = (Path(f"/proc/{worker_of(pid)}") / "cmdline").read_bytes().decode()
     except OSError:

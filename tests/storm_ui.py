@@ -1,4 +1,5 @@
-"""The Storm UI's REST API on the loopback cluster (tools/cluster starts the UI on 8080)."""
+"""The Storm UI's REST API on the suite's loopback cluster (tools/cluster starts the UI
+on 8080, plus the suite's port offset)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import json
 import urllib.request
 from typing import Any
 
-UI = "http://127.0.0.1:8080"
+import suite_env
+
+UI = f"http://127.0.0.1:{suite_env.ui_port()}"
 
 
 def ui_json(path: str) -> Any:

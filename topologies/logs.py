@@ -56,18 +56,19 @@ def _window_bolts(parse: Any, logfiles: Any) -> dict[str, Any]:
     }
 
 
-def _project_path(*parts: str) -> str:
+def _run_path(*parts: str) -> str:
     # Resolved when sparse builds the topology, so the Python workers (which run in
-    # Storm's own folders) read and write inside the project.
-    return os.path.abspath(os.path.join(*parts))
+    # Storm's own folders) read and write inside the project's run/, or the folder
+    # LOGSTORM_RUN names (the test suite's, apart from a user's make run).
+    return os.path.abspath(os.path.join(os.environ.get("LOGSTORM_RUN") or "run", *parts))
 
 
 class Logs(Topology):
     config = {
-        "logstorm.input.path": _project_path("run", "live"),
-        "logstorm.output.path": _project_path("run", "logs", "windows.jsonl"),
-        "logstorm.errors.path": _project_path("run", "logs", "errors.jsonl"),
-        "logstorm.state.path": _project_path("run", "logs", "state"),
+        "logstorm.input.path": _run_path("live"),
+        "logstorm.output.path": _run_path("logs", "windows.jsonl"),
+        "logstorm.errors.path": _run_path("logs", "errors.jsonl"),
+        "logstorm.state.path": _run_path("logs", "state"),
         # Window bolts ack about once a second (after journaling), so a chunk's tree
         # takes 0.5-1.5 s: the spout needs that long's chunks (up to 1000 lines each)
         # in flight. 200 capped a run at 41,000 lines/s of 200,000 written (0.46 cores

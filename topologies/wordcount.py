@@ -18,8 +18,11 @@ from wordcount_example.options import read_wordcount_options
 class WordCount(Topology):
     config = {
         # Where count tasks write counts-<task>.json; resolved at submit time so the
-        # Python workers (which run in Storm's own folders) write into the project.
-        "wordcount.snapshot.dir": os.path.abspath(os.path.join("run", "wordcount")),
+        # Python workers (which run in Storm's own folders) write into the project's
+        # run/, or the folder LOGSTORM_RUN names (the test suite's).
+        "wordcount.snapshot.dir": os.path.abspath(
+            os.path.join(os.environ.get("LOGSTORM_RUN") or "run", "wordcount")
+        ),
     }
     # sparse run/submit check every option before building or starting anything
     check_options = staticmethod(read_wordcount_options)

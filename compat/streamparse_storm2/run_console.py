@@ -6,7 +6,8 @@ Python components' messages buried in it.
 The patch: a topology class may name its console view (``console``: (options,
 storm_log, started) -> an object whose ``lines()`` are what to print now);
 ``streamparse.cli.run.local`` then sends Storm's output to
-``logs/sparse-run-<topology>.log`` and prints the view's lines (for ``logs``: one line
+``logs/sparse-run-<topology>.log`` (the folder ``LOGSTORM_SPARSE_LOGS`` if set: the test
+suite's) and prints the view's lines (for ``logs``: one line
 when the topology is up, the window tables, replay progress), plus any warning or
 error a Python component logs. ``LOGSTORM_CONSOLE=storm`` shows Storm's output as
 before (the integration tests read it). Storm is run and stopped as patch 15 says.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 from streamparse_storm2._target import replace, target
@@ -52,7 +54,8 @@ def component_trouble(line: str) -> str | None:
 def run_with_console(command: str, console: Any, options: dict[str, Any], name: str) -> None:
     """Run ``storm local`` with its output in a log file, printing the console view's
     lines and the components' warnings instead."""
-    log = PROJECT_ROOT / "logs" / f"sparse-run-{name}.log"
+    folder = os.environ.get("LOGSTORM_SPARSE_LOGS")  # the test suite's: not the user's logs/
+    log = (Path(folder) if folder else PROJECT_ROOT / "logs") / f"sparse-run-{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     view = console(options, storm_log=log, started=time.time())
     with open(log, "wb") as out, open(log, errors="replace") as storm_output:

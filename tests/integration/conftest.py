@@ -1,4 +1,7 @@
-"""Fixtures the integration tests share."""
+"""Fixtures the integration tests share: one broker and one cluster for the session,
+each in the session folder and on ports free at its start (tests/suite_env.py), so a
+user's `make kafka-up`, `make cluster-up` or `make run` neither stands in their way nor
+sees what they leave."""
 
 import pytest
 from kafka_broker import KAFKA, broker_processes
@@ -9,8 +12,6 @@ from storm_cluster import CLUSTER, kill, our_processes, running_topologies, sh
 @pytest.fixture(scope="session")
 def kafka():
     """The broker, started once for every test that needs it, stopped at the end."""
-    assert run([*KAFKA, "down"]).returncode == 0
-    assert run([*KAFKA, "clean"]).returncode == 0
     up = run([*KAFKA, "up"])
     assert up.returncode == 0 and "kafka: up" in up.stdout, up.stdout + up.stderr
     yield
@@ -19,11 +20,12 @@ def kafka():
     assert broker_processes() == []  # stopped by PID, nothing left
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cluster():
-    """A fresh loopback cluster for the tests of one module, stopped after them."""
-    assert sh([*CLUSTER, "down"]).returncode == 0
-    assert sh([*CLUSTER, "clean"]).returncode == 0  # no topologies left from an earlier run
+    """The loopback cluster, started once for every test that needs it (about 40 s each
+    time), stopped at the end. A test leaves it as it found it: its topologies killed
+    (no_topology_left_running), a daemon or host it stops started again (a module that
+    adds hosts loses them at its end)."""
     assert sh([*CLUSTER, "venvs"]).returncode == 0
     up = sh([*CLUSTER, "up"])
     assert up.returncode == 0 and "cluster: up" in up.stdout, up.stdout + up.stderr

@@ -46,18 +46,18 @@ def rows(report: str) -> dict[str, list[str]]:
     return found
 
 
-def test_replay_benchmark_checks_every_engines_windows_against_the_reference(kafka, tmp_path):
-    # one PyFlink variant proves the peer's path runs (make bench times both), and the
-    # Python peers each on a check file, then timed on 2,000 lines; the first run of a
-    # peer builds its venv (Pathway's is 1.6 GB)
-    report = bench("replay.py", "--lines", "20000", "--serializers", "msgpack", "--flink", "sql",
-                   "--peers", "bytewax", "quix", "pathway", "--peer-lines", "2000",
-                   out=tmp_path / "b.md", timeout=1200)  # fmt: skip
-    table = rows(report)
-    assert table["logstorm, msgpack"][1] == "20,000" and table["PyFlink 2.3, sql"][1] == "20,000"
-    for engine in ("logstorm, msgpack", "Bytewax 0.21.1", "Quix Streams 3.28", "Pathway 0.33"):
-        assert table[engine][-2] == "yes", f"{engine}: windows not the reference's"
-    assert table["Bytewax 0.21.1"][-1] == "0" and table["Quix Streams 3.28"][-1] == "0"
+def test_replay_benchmark_replays_and_checks_logstorms_windows_against_the_reference(tmp_path):
+    # What proves replay.py runs: its logstorm replay (warm-up file, then the measured
+    # one), timed and checked against the reference in the same invocation. The peers
+    # (PyFlink, Bytewax, Quix, Pathway) are left to `make bench`: each builds a venv of
+    # its own (Pathway's 1.6 GB; some 5 minutes on a fresh clone) and bench/peer_check.py
+    # checks each peer's windows there on every run.
+    report = bench("replay.py", "--lines", "5000", "--serializers", "msgpack",
+                   out=tmp_path / "b.md")  # fmt: skip
+    row = rows(report)["logstorm, msgpack"]
+    assert row[1] == "5,000", row
+    assert row[-2] == "yes", f"logstorm's windows are not the reference's: {row}"
+    assert row[-1] == "0", f"lines dropped as late: {row}"
 
 
 def test_scaling_benchmark_reads_a_topic_with_spout_tasks(kafka, tmp_path):

@@ -9,6 +9,7 @@ import signal
 from pathlib import Path
 
 import pytest
+import suite_env
 from browser import rendered_dom, screenshot, table_rows
 from event_reference import as_jsonl, reference_windows
 from sample_log import (
@@ -21,7 +22,7 @@ from sample_log import (
     window_rows,
     windows,
 )
-from sparse_run import PROJECT, wait_for
+from sparse_run import wait_for
 from storm_cluster import (
     CLUSTER,
     RUN,
@@ -44,7 +45,7 @@ pytestmark = pytest.mark.storm
 FAULT_ROW = pytest.mark.faults
 
 # Kept after the run: what the Storm UI's topology page showed (docs/storm-ui.md).
-UI_SCREENSHOT = PROJECT / "run" / "test-artifacts" / "storm-ui-topology.png"
+UI_SCREENSHOT = suite_env.ARTIFACTS / "storm-ui-topology.png"
 EXACT_STATS = {"topology.stats.sample.rate": 1.0}  # the UI counts every tuple, not 5 %
 
 
@@ -235,7 +236,7 @@ def test_the_storm_ui_and_sparse_stats_show_both_topologies(cluster, tmp_path):
 
 
 def test_missing_worker_virtualenv_is_named_with_the_fix(tmp_path):
-    config = json.loads((PROJECT / "config.json").read_text())
+    config = json.loads(suite_env.config_path().read_text())
     config["envs"]["cluster"]["virtualenv_root"] = str(tmp_path / "nowhere")
     (tmp_path / "config.json").write_text(json.dumps(config))
     result = sparse("submit", "--config", str(tmp_path / "config.json"), "-e", "cluster",
@@ -246,7 +247,7 @@ def test_missing_worker_virtualenv_is_named_with_the_fix(tmp_path):
 
 
 def test_nimbus_down_is_reported_with_the_fix(tmp_path):
-    config = json.loads((PROJECT / "config.json").read_text())
+    config = json.loads(suite_env.config_path().read_text())
     config["envs"]["cluster"]["nimbus"] = "127.0.0.1:6699"  # nothing listens there
     (tmp_path / "config.json").write_text(json.dumps(config))
     result = sparse("list", "--config", str(tmp_path / "config.json"), "-e", "cluster")

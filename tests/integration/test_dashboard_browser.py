@@ -5,7 +5,7 @@ Part one feeds the server a JSON-lines file the test writes from the real sample
 window drawn without a reload, and timed from the sink's write to the screen; the
 server restarted: the page reconnects and draws the history again). Part two (marked
 ``storm``) loads the page during a real ``sparse run -n logs`` over the sample.
-Screenshots are kept in run/test-artifacts/.
+Screenshots are kept in test-artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import suite_env
 from dashboard_process import Dashboard
 from event_reference import key_of, reference_from_events, reference_windows
 from live_page import LivePage
@@ -27,9 +28,9 @@ from sample_log import (
     first_window_with_total,
     windows,
 )
-from sparse_run import PROJECT, SparseRun, wait_for
+from sparse_run import SparseRun, wait_for
 
-ARTIFACTS = PROJECT / "run" / "test-artifacts"
+ARTIFACTS = suite_env.ARTIFACTS
 HISTORY_SECS = 900  # the server's default: 15 minutes of status windows
 
 # Everything the page shows that a test checks, as the DOM holds it.

@@ -17,6 +17,7 @@ import pytest
 from event_reference import as_jsonl, reference_by_partition
 from kafka_broker import (
     KAFKA,
+    SERVER_OPTIONS,
     all_committed,
     committed_records,
     console_produce,
@@ -58,8 +59,18 @@ LATENESS = 30
 PYTHON = ("spouts.logfiles.", "bolts.parse.", "bolts.windows.", "bolts.rankings.", "bolts.sinks.")
 
 
+@pytest.fixture(scope="module")
+def added_hosts(cluster):
+    """The session's cluster as it was after this module: the hosts it added lost (kill
+    -9, as lose-host does), and Nimbus again seeing the first host only."""
+    yield
+    for host in HOSTS[1:]:
+        sh([*CLUSTER, "lose-host", host])  # fails for a host already lost: fine
+    wait_for(lambda: free_slots().keys() == {HOSTS[0]}, 120, "Nimbus to forget the added hosts")
+
+
 @pytest.fixture
-def three_hosts(cluster, kafka):
+def three_hosts(added_hosts, cluster, kafka):
     """Three hosts up, sharing no disk: the two added ones private (the first, with
     Nimbus, keeps the common disk, which the others cannot see); added the first time,
     and the one an earlier test lost started again."""
@@ -89,6 +100,7 @@ def submit_argv(tmp_path, topic: str, group: str, **extra) -> list[str]:
         "logstorm.errors.path": out / "errors.jsonl",
         "logstorm.state.backend": "kafka",
         "topology.message.timeout.secs": 10,  # what a dead process held comes back soon
+        **SERVER_OPTIONS,
         **extra,
     }
     argv = ["submit", "-e", "cluster", "-n", "logs"]

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 from event_reference import as_jsonl, reference_by_partition
-from kafka_broker import KAFKA, all_committed, console_produce, new_topic, read_partitions, sh
+from kafka_broker import (
+    KAFKA,
+    SERVER_OPTIONS,
+    all_committed,
+    console_produce,
+    new_topic,
+    read_partitions,
+    sh,
+)
 from sample_log import (
     BROKEN_LINE,
     SAMPLE,
@@ -53,6 +61,7 @@ def kafka_options(topic: str, out: Path, **extra) -> tuple[str, dict]:
         "logstorm.output.path": out / "windows.jsonl",
         "logstorm.errors.path": out / "errors.jsonl",
         "logstorm.console": "false",
+        **SERVER_OPTIONS,
         **extra,
     }
 
