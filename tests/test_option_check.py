@@ -1,6 +1,7 @@
 """A bad option stops `sparse run` / `sparse submit` at once: one message naming the key
 and the fix, exit code 2, and nothing built or started (no Leiningen, no Java)."""
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -26,6 +27,18 @@ def recorded(tmp_path):
     return env, calls
 
 
+def config_with_a_worker_virtualenv(tmp_path: Path) -> Path:
+    """config.json whose cluster env finds a worker virtualenv for logs (a stand-in),
+    whether or not a cluster's virtualenvs were ever built in this clone."""
+    config = json.loads((PROJECT / "config.json").read_text())
+    venvs = tmp_path / "virtualenvs"
+    config["envs"]["cluster"]["virtualenv_root"] = str(venvs)
+    (venvs / "logs" / "bin").mkdir(parents=True)
+    (venvs / "logs" / "bin" / "streamparse_run").touch()
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    return tmp_path / "config.json"
+
+
 @pytest.mark.parametrize(
     ("argv", "key", "fix"),
     [
@@ -44,8 +57,12 @@ def recorded(tmp_path):
          "-o wordcount.seed=<int>"),
     ],
 )  # fmt: skip
-def test_a_bad_option_exits_2_with_one_message_before_anything_starts(recorded, argv, key, fix):
+def test_a_bad_option_exits_2_with_one_message_before_anything_starts(
+    recorded, tmp_path, argv, key, fix
+):
     env, calls = recorded
+    if argv[0] == "submit":  # the worker virtualenv submit looks for first, standing in
+        argv = [argv[0], "--config", str(config_with_a_worker_virtualenv(tmp_path)), *argv[1:]]
     result = subprocess.run([str(SPARSE), *argv], cwd=PROJECT, env=env, capture_output=True,
                             text=True, timeout=60)  # fmt: skip
     assert result.returncode == 2, result.stderr
