@@ -121,7 +121,7 @@ function buildRankings() {
   for (const m of ofView("ranking")) {
     const section = document.createElement("section");
     section.className = "panel";
-    section.innerHTML = `<h2></h2><div class="split"><div class="chart"></div><ol></ol></div>`;
+    section.innerHTML = `<h2></h2><div class="split"><div class="chart"></div><ol class="ranking"></ol></div>`;
     section.querySelector("h2").append(`${m.title} of the current window `);
     const note = Object.assign(document.createElement("span"), { className: "note", id: `${m.name}-window-note` });
     section.querySelector("h2").append(note);
@@ -167,6 +167,7 @@ function drawRanking(name) {
   const list = $(`top-${name}`);
   list.replaceChildren();
   list.dataset.windowEnd = w ? w.window_end : "";
+  $(`${name}-window-note`).textContent = w ? "" : "(no window yet)";
   if (!w) return;
   w.top.forEach(([key, count], i) => {
     const li = document.createElement("li");

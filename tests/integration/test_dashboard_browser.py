@@ -136,7 +136,7 @@ def test_an_event_time_replay_draws_the_logs_own_time_may_2015(tmp_path):
 def arrival_windows(lines: list[str], start: int, rate: int) -> list[dict]:
     """The windows of lines arriving at rate lines/s from epoch second start, as the
     processing-time analyzer makes them (arrival time is in order: none is late)."""
-    events = [(start + i // rate, {m: key_of(m, line) for m in ("url", "status")})
+    events = [(start + i // rate, {m: key_of(m, line) for m in ("url", "status", "host")})
               for i, line in enumerate(lines)]  # fmt: skip
     found, _ = reference_from_events(events, lateness=0)
     return [{**w, "time": "processing"} for w in found]
@@ -181,6 +181,8 @@ def test_live_windows_are_drawn_without_a_reload_and_again_after_a_server_restar
 
     newest_url = [w for w in all_windows if w["metric"] == "url"][-1]
     assert seen["top"] == newest_url["top"] and seen["url_end"] == now + live
+    newest_host = [w for w in all_windows if w["metric"] == "host"][-1]
+    assert seen["hosts"] == newest_host["top"] and seen["host_end"] == newest_host["window_end"]
     assert seen["points"] > 0 and seen["mode"] == "processing" and seen["partial"] == "false"
     assert "behind real time" in seen["lag"]
     assert (seen["lines_per_sec"], seen["p99"], seen["progress"]) == (50.5, 61, None)
