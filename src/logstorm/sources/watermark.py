@@ -83,6 +83,20 @@ class EventClock:
             return known
         first = self.watermark
         late: dict[str, list[int]] = {}
+        # The watermark only rises within a chunk, so when its oldest timestamp is at or
+        # past the cutoffs of the watermark after its newest (nearly always) no line is
+        # late: decided from the chunk's few distinct timestamps, not line by line.
+        seen = {t for t in set(times) if t is not None}
+        if self.max_time is not None:
+            seen.add(self.max_time)
+        newest = max(seen, default=None)
+        after = self.floor if newest is None else max(newest - self.allowed_lateness, self.floor)
+        if min(seen, default=END_OF_TIME) >= max(
+            self._cutoffs(after).values(), default=NO_WATERMARK
+        ):
+            self.max_time = newest
+            stamp = self.stamps[chunk_id] = Stamp(first, late, newest)
+            return stamp
         # A line is late for a metric when (t // slide + 1) * slide <= watermark, that is
         # when t < cutoff = watermark // slide * slide; the watermark moves only when the
         # largest timestamp does (rarely within a chunk), so the cutoffs are worked out
