@@ -6,11 +6,15 @@ under a first one's feet.
 
 The patch: ``streamparse.cli.jar.jar_for_deploy`` (and the copies run and submit
 imported) returns the last jar when a digest of ``src/`` and ``project.clj``, kept
-beside it in ``_build/``, is the same.
+beside it in ``_build/``, is the same. Two commands started together (two terminals, or
+the suite's two workers on a fresh clone) build it once: the second waits on a lock
+(``flock`` on ``project.clj``, which ``lein clean`` never deletes) and reuses the jar the
+first built.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +41,11 @@ def reused_jar(build: Callable[..., str], root: Path = Path()) -> Callable[..., 
     """Wrap streamparse's jar_for_deploy: the last jar again if its inputs are the same."""
 
     def jar_for_deploy(simple_jar: bool = False) -> str:
+        with open(root / "project.clj", "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            return built_or_reused(simple_jar)
+
+    def built_or_reused(simple_jar: bool) -> str:
         want = f"{jar_inputs_digest(root)} simple={simple_jar}"
         stamp = root / JAR_STAMP
         try:
