@@ -17,6 +17,7 @@ SUITE = suite_env.setup()
 SERVICES = {"kafka", "cluster"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Groups for ``--dist loadgroup``: the services' tests in one, any other test with
     the rest of its module (its module fixtures are made once)."""
