@@ -117,7 +117,7 @@ test: setup
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
-	$(VENV)/python -m pytest -n 2 --dist loadgroup
+	$(VENV)/python -m pytest
 
 lint: setup
 	$(VENV)/ruff check --fix .

@@ -18,13 +18,6 @@ bench scripts and every process they start see them through the environment:
   does for run/cluster/virtualenvs).
 
 Variables already set (e.g. by a CI job that wants its own folder) are kept.
-
-With ``pytest -n N`` (xdist, as ``make test`` runs) each worker is a session of its own:
-a subfolder of the session folder named after it (``gw0``, ``gw1``...) and ports of its
-own share of the ranges (worker i of N takes every N-th candidate, and no broker port is
-any cluster's), so two workers never pick the same port between the choice and the bind.
-The worker virtualenvs stay shared: only the worker that runs the cluster tests builds
-them (tests/conftest.py keeps those tests on one worker).
 """
 
 from __future__ import annotations
@@ -34,7 +27,6 @@ import os
 import random
 import socket
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -47,10 +39,6 @@ CLUSTER_OFFSETS = range(10_000, 24_001, 1000)  # ports 12182 .. 32080
 CLUSTER_PORTS = (2182, 6627, *range(6628, 6632), *range(6700, 6704), *range(6710, 6734),
                  8000, 8080)  # fmt: skip
 KAFKA_PORTS = range(20_000, 32_000, 10)
-# what each xdist worker sets for itself, whatever the controller's environment says
-OWN_PER_WORKER = ("LOGSTORM_CLUSTER_RUN", "LOGSTORM_KAFKA_RUN", "LOGSTORM_RUN",
-                  "LOGSTORM_SPARSE_LOGS", "LOGSTORM_CLUSTER_PORT_OFFSET",
-                  "LOGSTORM_KAFKA_PORT")  # fmt: skip
 
 
 def free(port: int) -> bool:
@@ -62,54 +50,29 @@ def free(port: int) -> bool:
     return True
 
 
-def share(candidates: range, env: Mapping[str, str] = os.environ) -> list[int]:
-    """This process's share of candidates, in random order: all of them, or in xdist
-    worker i of N every N-th one from the i-th.
-
-    >>> sorted(share(range(6), {"PYTEST_XDIST_WORKER": "gw1", "PYTEST_XDIST_WORKER_COUNT": "2"}))
-    [1, 3, 5]
-    >>> sorted(share(range(3), {}))
-    [0, 1, 2]
-    """
-    worker, workers = env.get("PYTEST_XDIST_WORKER"), env.get("PYTEST_XDIST_WORKER_COUNT")
-    mine = candidates[int(worker[2:]) :: int(workers)] if worker and workers else candidates
-    return random.sample(mine, len(mine))
-
-
 def pick_cluster_offset() -> int:
-    for offset in share(CLUSTER_OFFSETS):
+    for offset in random.sample(CLUSTER_OFFSETS, len(CLUSTER_OFFSETS)):
         if all(free(p + offset) for p in CLUSTER_PORTS):
             return offset
     raise RuntimeError("no free set of ports for the suite's cluster")
 
 
-# every port any worker's cluster may take: no broker port is one of them
-ANY_CLUSTER_PORT = {p + offset for offset in CLUSTER_OFFSETS for p in CLUSTER_PORTS}
-
-
-def pick_kafka_port() -> int:
+def pick_kafka_port(taken: set[int]) -> int:
     """Broker 1's client port; with three brokers, N listens 100 (N - 1) higher, each
     controller one port above its broker."""
-    for port in share(KAFKA_PORTS):
+    for port in random.sample(KAFKA_PORTS, len(KAFKA_PORTS)):
         wanted = {port + 100 * n + c for n in range(3) for c in (0, 1)}
-        if not wanted & ANY_CLUSTER_PORT and all(map(free, wanted)):
+        if not wanted & taken and all(map(free, wanted)):
             return port
     raise RuntimeError("no free ports for the suite's broker")
 
 
 def setup() -> Path:
-    """Set the variables (once per session, or per xdist worker) and write the session's
-    config.json."""
+    """Set the variables (once per session) and write the session's config.json."""
     env = os.environ
-    worker = env.get("PYTEST_XDIST_WORKER")
-    if worker:  # what the controller chose is the session's; the worker takes its own
-        env["LOGSTORM_SUITE_DIR"] = str(Path(env["LOGSTORM_SUITE_DIR"]) / worker)
-        for name in OWN_PER_WORKER:
-            env.pop(name, None)
     if not env.get("LOGSTORM_SUITE_DIR"):
         env["LOGSTORM_SUITE_DIR"] = tempfile.mkdtemp(prefix="logstorm-suite-")
     suite = Path(env["LOGSTORM_SUITE_DIR"])
-    suite.mkdir(parents=True, exist_ok=True)
     env.setdefault("LOGSTORM_CLUSTER_RUN", str(suite / "cluster"))
     env.setdefault("LOGSTORM_KAFKA_RUN", str(suite / "kafka"))
     env.setdefault("LOGSTORM_RUN", str(suite / "run"))
@@ -118,7 +81,8 @@ def setup() -> Path:
     if "LOGSTORM_CLUSTER_PORT_OFFSET" not in env:
         env["LOGSTORM_CLUSTER_PORT_OFFSET"] = str(pick_cluster_offset())
     if "LOGSTORM_KAFKA_PORT" not in env:
-        env["LOGSTORM_KAFKA_PORT"] = str(pick_kafka_port())
+        offset = int(env["LOGSTORM_CLUSTER_PORT_OFFSET"])
+        env["LOGSTORM_KAFKA_PORT"] = str(pick_kafka_port({p + offset for p in CLUSTER_PORTS}))
     config = json.loads((PROJECT / "config.json").read_text())
     cluster = config["envs"]["cluster"]
     cluster["nimbus"] = f"127.0.0.1:{nimbus_port()}"
