@@ -77,9 +77,11 @@ kafka-clean:
 ## Benchmarks (not part of the tests): rewrite BENCHMARKS.md's tables, about 45 minutes.
 ## BENCH_RATE: the log analyzer's target rate (lines/s): measured there with its 300 s
 ## windows full, beside Spark's DStream job with its window full too; then at half that
-## rate, files and Kafka.
+## rate, files and Kafka. First, in about two minutes, whether the peers' scripts still run
+## (pytest -m peers: the Spark job and storm-starter's topologies on a tiny input).
 BENCH_RATE ?= 100000
 bench: setup
+	$(VENV)/python -m pytest -m peers tests/integration
 	$(VENV)/python bench/parse_rate.py
 	$(VENV)/python bench/live_latency.py --rates $(BENCH_RATE) $$(( $(BENCH_RATE) / 2 )) --fill 300 60 --secs 60 --spark-secs 60 --spark-rates $(BENCH_RATE)
 	$(VENV)/python bench/live_latency.py --rates $(BENCH_RATE) $$(( $(BENCH_RATE) / 2 )) --fill 30 --secs 30 --inputs kafka

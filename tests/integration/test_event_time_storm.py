@@ -2,7 +2,9 @@
 full speed gives exactly the reference's windows, whatever the batch size and the
 multilang serializer."""
 
+import functools
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,12 @@ from logstorm.jsonl_follow import complete_lines, complete_records
 pytestmark = pytest.mark.storm
 
 LATENESS = 30  # the sample is shuffled within each minute: many lines come too late
+
+
+@functools.cache
+def sample_reference() -> tuple[list[dict], Counter]:
+    """The brute-force reference's windows and late lines of the sample (some seconds)."""
+    return reference_windows(SAMPLE.read_text().splitlines(), LATENESS)
 
 
 def replay(
@@ -41,7 +49,7 @@ def replay(
         done = inbox / "access.log.COMPLETED"  # renamed once every line is acked
         wait_for(done.exists, 300, "the sample to be spooled", run.log)
         wait_for(lambda: tally.exists() and "url" in tally.read_text(), 60, "the tally", run.log)
-        expected = len(reference_windows(SAMPLE.read_text().splitlines(), LATENESS)[0])
+        expected = len(sample_reference()[0])
         sink = out / "windows.jsonl"
         wait_for(lambda: len(complete_lines(sink)) >= expected, 120,
                  f"{expected} windows", run.log)  # fmt: skip
@@ -53,7 +61,7 @@ def replay(
 
 
 def test_replayed_sample_gives_the_reference_windows_for_any_batch_size_and_serializer(tmp_path):
-    want, late = reference_windows(SAMPLE.read_text().splitlines(), LATENESS)
+    want, late = sample_reference()
     first, errors, tally = replay(tmp_path, "default")
     assert first == as_jsonl(want)  # every window, every count, every ranking, in JSON bytes
     assert tally == {"late": dict(late), "malformed": {"unterminated user-agent field": 1},

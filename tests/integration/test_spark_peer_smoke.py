@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.storm
+pytestmark = [pytest.mark.storm, pytest.mark.peers]  # run by make bench
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 from sparse_run import PROJECT
 
-pytestmark = pytest.mark.storm
+pytestmark = [pytest.mark.storm, pytest.mark.peers]  # run by make bench
 
 PEERS = (
     "Python (streamparse)",
