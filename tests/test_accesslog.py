@@ -626,7 +626,7 @@ def test_a_chunk_counts_the_same_in_one_pass_as_line_by_line(lines, slides):
     """The one-pass path of plain chunks gives what parsing each line gives, errors too;
     the spout's timestamps of a chunk are those of its lines one by one."""
     text = "\n".join(lines)
-    assert event_times(text) == [event_time(line) for line in lines]
+    assert list(event_times(text)) == [event_time(line) for line in lines]
     at = [0, "bytes", []]
     fast = count_chunk("a.log", text, at, [], slides=slides)
     slow = _count_line_by_line("a.log", text, at, [], slides, None)

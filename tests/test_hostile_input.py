@@ -76,6 +76,7 @@ def test_every_line_of_a_chunk_is_counted_or_an_error_with_a_reason(lines, data)
     splitter = LineSplitter(0, 1 << 20)
     split = splitter.feed("".join(t + "\n" for t in texts).encode("utf-8", "surrogatepass"))
     chunk = Chunk("f/0/0", "a.log", tuple(split))
+    split = chunk.lines
     sent = chunk.values()
     text, at = sent.text, sent.at
     counts = count_chunk("a.log", text, at, cut)

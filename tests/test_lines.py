@@ -1,11 +1,12 @@
-"""LineSplitter: bytes in arbitrary pieces -> the same lines, with exact byte offsets."""
+"""LineSplitter: bytes in arbitrary pieces -> the same lines, with exact byte offsets;
+LineQueue: those lines cut into chunks of any sizes, none lost, none twice."""
 
 from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.sources.lines import Line, LineSplitter
+from logstorm.sources.lines import Line, LineQueue, LineRun, LineSplitter
 
 # Line bodies mixing ASCII, CR, multi-byte UTF-8 and invalid bytes (never a newline).
 BODY_PIECES = [b"a", b"z", b" ", b"\r", "é".encode(), "€".encode(), b"\xff", b"\xc3", b"\xfe"]
@@ -33,9 +34,14 @@ def split_at(data: bytes, cuts) -> list[bytes]:
     return [data[a:b] for a, b in pairwise(bounds)]
 
 
+def each_line(pieces) -> list[Line]:
+    """The lines of what the splitter gave (runs of plain lines and single lines)."""
+    return [line for piece in pieces for line in piece.each()]
+
+
 def feed_all(pieces, *, max_line_bytes=1024, start=0, flush=True):
     splitter = LineSplitter(start, max_line_bytes)
-    lines = [line for piece in pieces for line in splitter.feed(piece)]
+    lines = [line for piece in pieces for line in each_line(splitter.feed(piece))]
     if flush:
         lines += splitter.flush()
     return lines, splitter
@@ -89,10 +95,10 @@ def test_crlf_is_stripped_from_the_text():
 
 def test_a_partial_last_line_is_held_until_its_newline_arrives():
     splitter = LineSplitter(0, 1024)
-    assert splitter.feed(b"one\ntw") == [Line(0, 4, "one")]
+    assert each_line(splitter.feed(b"one\ntw")) == [Line(0, 4, "one")]
     assert splitter.feed(b"o ha") == []
     assert splitter.consumed == 10  # the held bytes count as consumed: never read twice
-    assert splitter.feed(b"lves\nthr") == [Line(4, 15, "two halves")]
+    assert each_line(splitter.feed(b"lves\nthr")) == [Line(4, 15, "two halves")]
 
 
 def test_flush_returns_the_held_last_line_of_a_complete_file():
@@ -121,7 +127,7 @@ def test_the_rest_of_an_over_long_line_is_skipped_without_buffering():
         assert splitter.feed(b"x" * piece) == []
         assert len(splitter.pending) <= max_bytes  # not growing with the line
     assert splitter.consumed == line_bytes
-    lines = splitter.feed(b"\nnext\n")
+    lines = each_line(splitter.feed(b"\nnext\n"))
     assert lines == [
         Line(0, line_bytes + 1, "x" * max_bytes, cut=True),
         Line(line_bytes + 1, line_bytes + 6, "next"),
@@ -131,7 +137,7 @@ def test_the_rest_of_an_over_long_line_is_skipped_without_buffering():
 
 def test_an_over_long_unterminated_last_line_is_flushed_cut():
     splitter = LineSplitter(0, 4)
-    assert splitter.feed(b"ok\nabcdef") == [Line(0, 3, "ok")]
+    assert each_line(splitter.feed(b"ok\nabcdef")) == [Line(0, 3, "ok")]
     assert splitter.feed(b"ghij") == []
     assert splitter.flush() == [Line(3, 13, "abcd", cut=True)]
 
@@ -148,3 +154,35 @@ def test_arbitrary_bytes_never_raise(pieces, max_line_bytes):
     whole = b"".join(pieces)
     assert lines == expected_lines(whole, max_line_bytes, complete=True)
     assert splitter.consumed == len(whole)
+
+
+def test_a_block_of_plain_lines_is_one_run_and_any_other_line_is_its_own():
+    splitter = LineSplitter(100, 8)
+    assert splitter.feed(b"GET /\nPUT /x\n") == [LineRun(100, 113, "GET /\nPUT /x", 2)]
+    pieces = splitter.feed(b"ok\n123456789\n")  # too long: cut, so no run
+    assert pieces == [Line(113, 116, "ok"), Line(116, 126, "12345678", cut=True)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(st.tuples(bodies, terminators), min_size=1, max_size=20),
+    reads=st.integers(1, 40),
+    data=st.data(),
+)
+def test_a_queue_hands_out_its_lines_in_chunks_of_any_sizes(lines, reads, data):
+    whole = b"".join(body + end for body, end in lines)
+    splitter, queue = LineSplitter(7, 6), LineQueue()
+    for piece in split_at(whole, range(0, len(whole), reads)):
+        queue.extend(splitter.feed(piece))
+    want = expected_lines(whole, 6, complete=False, start=7)
+    taken: list[Line] = []
+    while queue:
+        n = data.draw(st.integers(1, len(queue)))
+        ends = [line.end for line in want[len(taken) : len(taken) + n]]
+        assert queue.start == want[len(taken)].start and queue.end_of(n) == ends[-1]
+        limit = data.draw(st.integers(0, 60))
+        assert queue.within(n, limit) == (ends[-1] - queue.start <= limit)
+        assert list(queue.lines()) == want[len(taken) :]
+        taken += each_line(queue.take(n))
+        assert taken == want[: len(taken)]
+    assert taken == want

@@ -233,7 +233,7 @@ class LogFileSpout(Spout):
     def ack(self, tup_id: str) -> None:
         chunk = self.reader.inflight.get(tup_id)
         if chunk is not None:
-            self.stats.acked(tup_id, time.monotonic(), len(chunk.lines))
+            self.stats.acked(tup_id, time.monotonic(), chunk.count)
         self.reader.ack(tup_id)
         if self.clock is not None:
             self.acked_unsaved.append(tup_id)  # done for the watermark once saved

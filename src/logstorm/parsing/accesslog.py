@@ -22,6 +22,7 @@ import functools
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 _TOKEN = r"\S++"
@@ -123,23 +124,52 @@ _TIME_FIELDS = re.compile(
 )
 
 
-def event_times(text: str) -> list[int | None]:
-    """:func:`event_time` of each line of text (lines joined by newlines), in one pass
-    when every line has a time field (each distinct one converted once).
+def event_times(text: str) -> LineTimes:
+    """:func:`event_time` of each line of text (lines joined by newlines), each distinct
+    timestamp converted once, in one pass over the text when every line has a time field.
 
-    >>> event_times('h - - [17/May/2015:10:05:03 +0000] "GET /"\\nh - - [junk] x')
-    [1431857103, None]
+    >>> times = event_times('h - - [17/May/2015:10:05:03 +0000] "GET /"\\nh - - [junk] x')
+    >>> list(times), times.distinct()
+    ([1431857103, None], {1431857103})
     """
     raws = _TIME_FIELDS.findall(text)
-    if len(raws) != text.count("\n") + 1:
-        return [event_time(line) for line in text.split("\n")]
+    if len(raws) != text.count("\n") + 1:  # a line without one: each line is its own key
+        lines = text.split("\n")
+        return LineTimes(lines, {line: event_time(line) for line in set(lines)})
     seconds: dict[str, int | None] = {}
     for raw in set(raws):
         try:
             seconds[raw] = parse_time(raw)
         except MalformedLine:
             seconds[raw] = None
-    return list(map(seconds.__getitem__, raws))
+    return LineTimes(raws, seconds)
+
+
+class LineTimes:
+    """The timestamps of a chunk's lines in order (epoch seconds; None: no valid one),
+    kept as each line's key into the few distinct values, so that :meth:`distinct`
+    (all a chunk without late lines needs, see :class:`~logstorm.sources.watermark.EventClock`)
+    costs nothing per line.
+    """
+
+    __slots__ = ("_keys", "_seconds")
+
+    def __init__(self, keys: list[str], seconds: dict[str, int | None]) -> None:
+        self._keys = keys
+        self._seconds = seconds
+
+    def distinct(self) -> set[int]:
+        """Every valid timestamp among the lines, once."""
+        return {t for t in self._seconds.values() if t is not None}
+
+    def __iter__(self) -> Iterator[int | None]:
+        return map(self._seconds.__getitem__, self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._seconds.values()
 
 
 @functools.lru_cache(maxsize=4096)  # a busy log repeats each second's timestamp many times

@@ -54,7 +54,7 @@ class Shipper:
             if chunk is None:
                 continue  # read before its file was truncated: its range is gone
             if delivered:
-                self.shipped += len(chunk.lines)
+                self.shipped += chunk.count
                 self.reader.ack(chunk_id)
             else:
                 self.reader.fail(chunk_id)  # sent again by next_chunk

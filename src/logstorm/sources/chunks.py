@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from logstorm.sources.lines import Line
+from logstorm.sources.lines import Line, LineRun, Piece
 from logstorm.streams import ChunkTuple
 
 BYTES, RECORDS = "bytes", "records"  # what a source's offsets count
@@ -53,15 +53,20 @@ class LineOffsets:
     elsewhere: tuple[tuple[int, int], ...] = ()  # (line index, its offset)
 
     @classmethod
-    def of(cls, lines: tuple[Line, ...] | list[Line], unit: str) -> LineOffsets:
-        """The offsets of lines read from a source counting in unit."""
+    def of(cls, pieces: tuple[Piece, ...] | list[Piece], unit: str) -> LineOffsets:
+        """The offsets of lines read from a source counting in unit (a run's lines
+        follow each other by the rule)."""
         elsewhere = []
-        expected = lines[0].start
-        for i, line in enumerate(lines):
-            if line.start != expected:
-                elsewhere.append((i, line.start))
-            expected = line.start + (len(line.text.encode()) + 1 if unit == BYTES else 1)
-        return cls(lines[0].start, unit, tuple(elsewhere))
+        expected, i = pieces[0].start, 0
+        for piece in pieces:
+            if piece.start != expected:
+                elsewhere.append((i, piece.start))
+            if isinstance(piece, LineRun):
+                expected = piece.end
+            else:
+                expected = piece.start + (len(piece.text.encode()) + 1 if unit == BYTES else 1)
+            i += piece.count
+        return cls(pieces[0].start, unit, tuple(elsewhere))
 
     def as_list(self) -> list:
         """The JSON/msgpack form: [start, unit, [[index, offset], ...]]."""
@@ -84,29 +89,41 @@ class LineOffsets:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Consecutive lines of one file (or records of one partition), emitted as one tuple.
+    """Consecutive lines of one file (or records of one partition), emitted as one tuple:
+    its ``pieces`` are :class:`~logstorm.sources.lines.Line` s and, from files, the
+    :class:`~logstorm.sources.lines.LineRun` s that hold most lines as one string.
 
-    >>> chunk = Chunk("a.log/0/0", "a.log", (Line(0, 4, "GET"), Line(4, 8, "PUT")))
-    >>> chunk.values().values()
-    ['a.log', 'GET\\nPUT', [0, 'bytes', []], [], 'a.log/0/0', None]
+    >>> chunk = Chunk("a.log/0/0", "a.log", (Line(0, 4, "GET"), LineRun(4, 12, "PUT\\nPOST", 2)))
+    >>> chunk.values().values(), chunk.count
+    (['a.log', 'GET\\nPUT\\nPOST', [0, 'bytes', []], [], 'a.log/0/0', None], 3)
     """
 
     msg_id: str
     path: str
-    lines: tuple[Line, ...]
+    pieces: tuple[Piece, ...]
     unit: str = BYTES
 
     @property
     def start(self) -> int:
-        return self.lines[0].start
+        return self.pieces[0].start
 
     @property
     def end(self) -> int:
-        return self.lines[-1].end
+        return self.pieces[-1].end
+
+    @property
+    def count(self) -> int:
+        """How many lines it holds."""
+        return sum(piece.count for piece in self.pieces)
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        """Its lines one by one (for the few callers that need an object per line)."""
+        return tuple(line for piece in self.pieces for line in piece.each())
 
     def text(self) -> str:
         """The lines' texts joined by newlines."""
-        return "\n".join([line.text for line in self.lines])
+        return "\n".join([piece.text for piece in self.pieces])
 
     def values(self, event: dict[str, Any] | None = None) -> ChunkTuple:
         """The spout tuple for this chunk: path, :meth:`text`, the lines' offsets
@@ -114,7 +131,11 @@ class Chunk:
         or None; the first four are what :func:`logstorm.parsing.combiner.count_chunk`
         takes."""
         text = self.text()
-        cut = [i for i, line in enumerate(self.lines) if line.cut]
+        cut, index = [], 0
+        for piece in self.pieces:
+            if piece.cut:
+                cut.append(index)
+            index += piece.count
         at = self._offsets(text, cut).as_list()
         return ChunkTuple(self.path, text, at, cut, self.msg_id, event)
 
@@ -122,15 +143,15 @@ class Chunk:
         # Nearly always the lines follow each other as their texts say: then the whole
         # text's length tells it at once. Without a cut line or a U+FFFD, a line's
         # span is its text's bytes and a newline, or more (a CRLF, a gap), except a
-        # file's last line without its newline: the last line is checked alone.
-        span, last = self.end - self.start, self.lines[-1]
+        # file's last line without its newline: the last piece is checked alone.
+        span, last = self.end - self.start, self.pieces[-1]
         if self.unit == BYTES:
             plain = (not cut and "\ufffd" not in text and span == len(text.encode()) + 1
                      and last.end - last.start == len(last.text.encode()) + 1)  # fmt: skip
         else:
-            plain = span == len(self.lines)
+            plain = span == self.count
         return (
-            LineOffsets(self.start, self.unit) if plain else LineOffsets.of(self.lines, self.unit)
+            LineOffsets(self.start, self.unit) if plain else LineOffsets.of(self.pieces, self.unit)
         )
 
 

@@ -25,7 +25,6 @@ import fnmatch
 import itertools
 import os
 import stat
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from typing import BinaryIO
 
 from logstorm.sources.chunk_id import chunk_id, cut_key, parse_chunk_id
 from logstorm.sources.chunks import Chunk, InFlight
-from logstorm.sources.lines import Line, LineSplitter
+from logstorm.sources.lines import LineQueue, LineSplitter
 from logstorm.sources.offsets import CommitTracker, PositionFile, file_id
 
 READ_BYTES = 256 * 1024
@@ -50,7 +49,7 @@ class _File:
     generation: int
     tracker: CommitTracker
     splitter: LineSplitter
-    ready: deque[Line] = field(default_factory=deque)
+    ready: LineQueue = field(default_factory=LineQueue)
     rotated: bool = False  # its name now points elsewhere (or nowhere)
     at_eof: bool = False
     head: bytes = b""  # the file's first bytes as read: a rewrite changes them
@@ -174,7 +173,7 @@ class LogDirectoryReader:
             self.inflight.drop(f"{f.chunk_prefix}/")
         f.generation += 1
         f.chunk_prefix = f"{f.fid}/{f.generation}"
-        f.head, f.tail, f.tail_at, f.ready = b"", b"", 0, deque()
+        f.head, f.tail, f.tail_at, f.ready = b"", b"", 0, LineQueue()
         f.tracker = CommitTracker(0)
         f.splitter = LineSplitter(0, self.max_line_bytes)
         self.positions.record(f.fid, f.path, 0)
@@ -247,25 +246,25 @@ class LogDirectoryReader:
         """The next chunk of f: cut where it was cut before a restart (see
         :mod:`logstorm.sources.cuts`), if the file still has those lines, else after
         ``batch_lines`` lines or at what was read; None to wait for more reads."""
-        start = f.ready[0].start
+        start = f.ready.start
         count = min(self.batch_lines, len(f.ready))
-        if f.ready[count - 1].end - start > CHUNK_CHARS:  # long (cut) lines: fewer of them
+        if not f.ready.within(count, CHUNK_CHARS):  # long (cut) lines: fewer of them
             count, chars = 0, 0
-            for line in itertools.islice(f.ready, self.batch_lines):
+            for line in itertools.islice(f.ready.lines(), self.batch_lines):
                 chars += len(line.text)
                 if count and chars > CHUNK_CHARS:
                     break
                 count += 1
         end = self.cuts.get(cut_key(f.chunk_prefix, start))
         if end is not None:
-            ends = [line.end for line in itertools.islice(f.ready, count)]
+            ends = [line.end for line in itertools.islice(f.ready.lines(), count)]
             if end in ends:
                 count = ends.index(end) + 1
             elif ends[-1] < end and not f.at_eof:
                 return None  # not read that far yet
-        lines = tuple(f.ready.popleft() for _ in range(count))
+        pieces = f.ready.take(count)
         return self.inflight.add(
-            Chunk(chunk_id(f.chunk_prefix, start, lines[-1].end), f.path, lines)
+            Chunk(chunk_id(f.chunk_prefix, start, pieces[-1].end), f.path, pieces)
         )
 
     # -- acknowledgements --------------------------------------------------------------
