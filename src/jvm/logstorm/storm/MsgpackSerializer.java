@@ -177,8 +177,8 @@ public class MsgpackSerializer implements ISerializer {
                 return fromProcess.unpackLong();
             case FLOAT:
                 return fromProcess.unpackDouble();
-            case STRING:
-                return fromProcess.unpackString();
+            case STRING: // the JDK's decoder: msgpack-core's goes char by char for long ones
+                return new String(fromProcess.readPayload(fromProcess.unpackRawStringHeader()), StandardCharsets.UTF_8);
             case BINARY:
                 return fromProcess.readPayload(fromProcess.unpackBinaryHeader());
             case ARRAY: {
@@ -206,7 +206,10 @@ public class MsgpackSerializer implements ISerializer {
         if (value == null) {
             toProcess.packNil();
         } else if (value instanceof String) {
-            toProcess.packString((String) value);
+            // a chunk's text is long: msgpack-core encodes a string past 512 chars char
+            // by char (its CharsetEncoder over a CharBuffer), the JDK's getBytes at once
+            byte[] utf8 = ((String) value).getBytes(StandardCharsets.UTF_8);
+            toProcess.packRawStringHeader(utf8.length).writePayload(utf8);
         } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
             toProcess.packLong(((Number) value).longValue());
         } else if (value instanceof Double || value instanceof Float) {
