@@ -18,6 +18,7 @@ are forgotten as the watermark advances.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -51,12 +52,19 @@ class EventWindowCounter:
         if chunk_id in self.chunks:
             return False
         self.chunks[chunk_id] = self.unsaved_chunks[chunk_id] = stamped
+        gone = -math.inf if self.end is None else self.end - self.span  # slides before: done
+        closed = -math.inf if self.end is None else self.end  # and before this: in totals
         for slide, key, count in items:
-            if self.end is not None and slide < self.end - self.span:
+            if slide < gone:
                 continue  # in no window still to come (cannot happen while stamps hold)
-            self.slides.setdefault(slide, Counter())[key] += count
-            self.unsaved.setdefault(slide, Counter())[key] += count
-            if self.end is not None and self.end - self.span <= slide < self.end:
+            counts, unsaved = self.slides.get(slide), self.unsaved.get(slide)
+            if counts is None:  # (a Counter per item made by setdefault cost most)
+                counts = self.slides[slide] = Counter()
+            if unsaved is None:
+                unsaved = self.unsaved[slide] = Counter()
+            counts[key] = counts.get(key, 0) + count
+            unsaved[key] = unsaved.get(key, 0) + count
+            if slide < closed:
                 self.totals[key] += count  # only a watermark promise broken upstream
         return True
 
@@ -90,8 +98,9 @@ class EventWindowCounter:
         leaving = self.slides.pop(self.end - self.span, None)
         if leaving:
             self.totals.subtract(leaving)
-            for key in [k for k, n in self.totals.items() if n <= 0]:
-                del self.totals[key]
+            for key in leaving:  # only a leaving key can drop to 0 (counts are positive)
+                if self.totals[key] <= 0:
+                    del self.totals[key]
         self.end += 1
 
     def _report(self) -> WindowReport:
