@@ -16,7 +16,8 @@ bench scripts and every process they start see them through the environment:
 - ``LOGSTORM_CLUSTER_VENVS``: the worker virtualenvs, in .cache/suite-virtualenvs
   (git-ignored; rebuilt only when virtualenvs/*.txt change, as tools/cluster venvs
   does for run/cluster/virtualenvs).
-- ``STORM_JAR_JVM_OPTS``: :data:`SUITE_JVM_OPTS`, for the JVMs tools/storm starts.
+- ``STORM_JAR_JVM_OPTS``: :data:`SUITE_JVM_OPTS`, for the JVMs tools/storm starts, and
+  ``LOGSTORM_WORKER_JVM_OPTS``: C1 alone for the cluster's workers.
 
 Variables already set (e.g. by a CI job that wants its own folder) are kept.
 """
@@ -40,10 +41,11 @@ CLUSTER_OFFSETS = range(10_000, 24_001, 1000)  # ports 12182 .. 32080
 CLUSTER_PORTS = (2182, 6627, *range(6628, 6632), *range(6700, 6704), *range(6710, 6734),
                  8000, 8080)  # fmt: skip
 KAFKA_PORTS = range(20_000, 32_000, 10)
-# The JVMs tools/storm starts (each `sparse run`'s LocalCluster, the cluster's daemons):
-# the suite's runs are short and the two cores busy, so the C1 compiler alone and the
-# serial collector, which cost less CPU than C2 and G1 there (the flood of garbage of
-# test_bounded_disk.py: 17 against 22 CPU-s). Workers on the cluster keep Storm's flags.
+# The JVMs tools/storm starts (each `sparse run`'s LocalCluster, the cluster's daemons)
+# and the cluster's workers (LOGSTORM_WORKER_JVM_OPTS, tools/cluster; they have the serial
+# collector already): the suite's runs are short and the two cores busy, so the C1
+# compiler alone and the serial collector, which cost less CPU than C2 and G1 there (the
+# flood of garbage of test_bounded_disk.py: 17 against 22 CPU-s).
 SUITE_JVM_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
@@ -85,6 +87,7 @@ def setup() -> Path:
     env.setdefault("LOGSTORM_SPARSE_LOGS", str(suite / "logs"))
     env.setdefault("LOGSTORM_CLUSTER_VENVS", str(PROJECT / ".cache" / "suite-virtualenvs"))
     env.setdefault("STORM_JAR_JVM_OPTS", SUITE_JVM_OPTS)
+    env.setdefault("LOGSTORM_WORKER_JVM_OPTS", "-XX:TieredStopAtLevel=1")  # the cluster's
     if "LOGSTORM_CLUSTER_PORT_OFFSET" not in env:
         env["LOGSTORM_CLUSTER_PORT_OFFSET"] = str(pick_cluster_offset())
     if "LOGSTORM_KAFKA_PORT" not in env:
