@@ -3,6 +3,7 @@ tests/suite_env.py) for the integration tests, and ways to look into it with cli
 this project did not write (Kafka's own tools, librdkafka)."""
 
 import os
+import re
 import subprocess
 import time
 import uuid
@@ -125,22 +126,14 @@ def console_produce(topic: str, lines: list[str], first_key: int = 0) -> None:
 
 
 def group_offsets(group: str) -> dict[int, tuple[int, int]]:
-    """(committed offset, log end offset) per partition the group has an offset for (-1:
-    none committed yet), as Kafka's consumer-group tool describes them, asked through
-    librdkafka: the tool starts a JVM per call, which the polling tests paid for in CPU
-    taken from the topology they waited on."""
-    from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
-    from confluent_kafka.admin import AdminClient
-
-    admin = AdminClient({"bootstrap.servers": SERVERS})
-    request = [ConsumerGroupTopicPartitions(group)]
-    listed = admin.list_consumer_group_offsets(request)[group].result(timeout=30)
-    consumer = Consumer({"bootstrap.servers": SERVERS, "group.id": "test-offsets-reader"})
+    """(committed offset, log end offset) per partition, from Kafka's consumer-group tool."""
+    described = sh([*JAVA_TOOLS, "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+                    "--bootstrap-server", SERVERS, "--describe", "--group", group])  # fmt: skip
     rows = {}
-    for tp in listed.topic_partitions:
-        _, end = consumer.get_watermark_offsets(TopicPartition(tp.topic, tp.partition), 10)
-        rows[tp.partition] = (max(tp.offset, -1), end)
-    consumer.close()
+    for line in described.stdout.splitlines():
+        m = re.match(rf"{group}\s+\S+\s+(\d+)\s+(\d+|-)\s+(\d+)\s", line)
+        if m:
+            rows[int(m[1])] = (-1 if m[2] == "-" else int(m[2]), int(m[3]))
     return rows
 
 
