@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from logstorm.parsing.combiner import count_chunk
 from logstorm.sources.chunks import BYTES, Chunk, LineOffsets
 from logstorm.sources.lines import LineSplitter
-from logstorm.sources.partitions import KafkaChunks, Record
+from logstorm.sources.partitions import KafkaChunks
 
 file_bytes = st.lists(
     st.one_of(
@@ -50,7 +50,7 @@ def test_only_lines_that_break_the_rule_carry_their_offset():
 def test_records_of_a_partition_count_one_offset_each_and_gaps_are_kept():
     chunks = KafkaChunks("t", batch_lines=10, max_line_bytes=100)
     chunks.resume(0, committed=None)
-    chunks.add([Record(0, 5, b"a"), Record(0, 6, b"b"), Record(0, 9, b"c")])
+    chunks.add(0, [5, 6, 9], [b"a", b"b", b"c"])
     chunk = chunks.next_chunk()
     sent = chunk.values()
     path, text, at = sent.path, sent.text, sent.at
@@ -61,7 +61,7 @@ def test_records_of_a_partition_count_one_offset_each_and_gaps_are_kept():
 def test_a_record_holding_a_newline_stays_one_line():
     chunks = KafkaChunks("t", batch_lines=10, max_line_bytes=100)
     chunks.resume(0, committed=None)
-    chunks.add([Record(0, 0, b"one\ntwo\n"), Record(0, 1, b"three")])
+    chunks.add(0, [0, 1], [b"one\ntwo\n", b"three"])
     path, text, at, cut, *_ = chunks.next_chunk().values().values()
     errors = count_chunk(path, text, at, cut).errors
     assert [(e["offset"], e["line"]) for e in errors] == [(0, "one\\ntwo"), (1, "three")]

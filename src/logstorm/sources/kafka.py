@@ -26,7 +26,9 @@ late); each scan asks the broker for an end offset, and an answer ends the outag
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -35,13 +37,14 @@ from typing import Any
 from logstorm.kafka_topic import CONNECT_TIMEOUT_SECS, topic_partitions
 from logstorm.sources.chunk_id import parse_chunk_id
 from logstorm.sources.chunks import InFlight
-from logstorm.sources.partitions import KafkaChunks, Record, assigned_partitions
+from logstorm.sources.partitions import KafkaChunks, assigned_partitions
 
 SERVERS_OPTION, TOPIC_OPTION = "logstorm.input.kafka.servers", "logstorm.input.kafka.topic"
 COORDINATOR_WAIT_SECS = 60.0
 POLL_RECORDS = 5000  # records taken per poll, at most
 BUFFER_CHUNKS = 4  # poll again once fewer than this many chunks of records are buffered
 PROBE_TIMEOUT_SECS = 0.5  # during an outage, how long a scan waits for the broker's answer
+_partition = operator.methodcaller("partition")  # a message's partition
 
 
 class KafkaSource:
@@ -161,14 +164,14 @@ class KafkaSource:
         self._add(self.consumer.consume(POLL_RECORDS, timeout=0))
 
     def _add(self, messages: list) -> None:
-        records = [
-            Record(m.partition(), m.offset(), m.value())
-            for m in messages
-            if m is not None and m.error() is None  # else an event (e.g. an error), no record
-        ]
+        """Messages as polled: each partition's run of records goes to the chunks at once."""
+        # a message with an error is an event (e.g. an error), no record
+        records = [m for m in messages if m is not None and m.error() is None]
         if records:
             self.unreadable.pop(self.servers, None)
-            self.chunks.add(records)
+        for partition, run in itertools.groupby(records, key=_partition):
+            batch = list(run)
+            self.chunks.add(partition, [m.offset() for m in batch], [m.value() for m in batch])
 
     def ack(self, msg_id: str) -> None:
         self.chunks.ack(msg_id)

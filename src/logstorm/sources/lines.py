@@ -231,6 +231,15 @@ class LineQueue:
         """The offset of the first line (the queue is not empty)."""
         return self._pieces[0].start
 
+    @property
+    def end(self) -> int:
+        """The offset just past the last line (the queue is not empty)."""
+        return self._pieces[-1].end
+
+    def pieces(self) -> Iterator[Piece]:
+        """The queued pieces, in order."""
+        return iter(self._pieces)
+
     def end_of(self, n: int) -> int:
         """The offset just past the n-th line (0 < n <= len)."""
         for piece in self._pieces:

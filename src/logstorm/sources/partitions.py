@@ -32,9 +32,13 @@ A partition may have an ``end`` (a bounded read, ``logstorm.input.mode=spool``):
 records from there on are not read, and the partition is done once all before it
 were acknowledged.
 
+Nearly every batch polled is plain (consecutive offsets, ASCII values without a
+newline, none too long): its records stay one string (a :class:`RecordRun`), not an
+object per record.
+
 >>> chunks = KafkaChunks("access-log", batch_lines=2, max_line_bytes=100)
 >>> chunks.resume(partition=0, committed=6)
->>> chunks.add([Record(0, 6, b"a"), Record(0, 7, b"b"), Record(0, 8, b"c")])
+>>> chunks.add(0, [6, 7, 8], [b"a", b"b", b"c"])
 >>> first, second = chunks.next_chunk(), chunks.next_chunk()
 >>> first.msg_id, [line.text for line in first.lines], second.msg_id
 ('access-log/0/6-8', ['a', 'b'], 'access-log/0/8-9')
@@ -46,13 +50,13 @@ were acknowledged.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass
+import bisect
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from logstorm.sources.chunk_id import chunk_id, cut_key, parse_chunk_id
 from logstorm.sources.chunks import RECORDS, Chunk, InFlight
-from logstorm.sources.lines import Line
+from logstorm.sources.lines import Line, LineQueue, LineRun, Piece
 from logstorm.sources.offsets import CommitTracker
 
 
@@ -61,13 +65,67 @@ def assigned_partitions(partitions: int, task_index: int, task_count: int) -> li
     return [p for p in range(partitions) if p % task_count == task_index]
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One Kafka record as the spout polled it: partition, offset and value."""
+@dataclass(slots=True)
+class RecordRun(LineRun):
+    """Records at consecutive offsets [start, end), one plain line each: ``text`` is
+    their values joined by newlines. Like a :class:`~logstorm.sources.lines.LineRun`,
+    but each line spans one offset, not its bytes.
 
-    partition: int
-    offset: int
-    value: bytes
+    >>> head, rest = RecordRun(7, 10, "a\\nbb\\nc", 3).split(2)
+    >>> head, rest.end_of(1)
+    (RecordRun(start=7, end=9, text='a\\nbb', count=2), 10)
+    >>> [(line.start, line.end, line.text) for line in rest.each()]
+    [(9, 10, 'c')]
+    """
+
+    def each(self) -> Iterator[Line]:
+        for i, text in enumerate(self.text.split("\n")):
+            yield Line(self.start + i, self.start + i + 1, text)
+
+    def end_of(self, n: int) -> int:
+        return self.start + n
+
+    def split(self, n: int) -> tuple[RecordRun, RecordRun]:
+        at, middle = self._newline(n), self.start + n
+        return (RecordRun(self.start, middle, self.text[:at], n),
+                RecordRun(middle, self.end, self.text[at + 1 :], self.count - n))  # fmt: skip
+
+
+def record_lines(
+    offsets: Sequence[int], values: Sequence[bytes], max_line_bytes: int
+) -> list[Piece]:
+    """One partition's records (in offset order) as lines: one :class:`RecordRun` when
+    they are plain, else a :class:`~logstorm.sources.lines.Line` each, its value without
+    a trailing newline, any newline inside escaped (one record is one line), cut to
+    max_line_bytes and decoded with U+FFFD for invalid UTF-8.
+
+    >>> record_lines([3, 4], [b"GET /", b"PUT /"], 100)
+    [RecordRun(start=3, end=5, text='GET /\\nPUT /', count=2)]
+    >>> record_lines([3, 5], [b"GET /", b"a\\nb\\r\\n"], 100)
+    [Line(start=3, end=4, text='GET /', cut=False), Line(start=5, end=6, text='a\\\\nb', cut=False)]
+    """
+    n = len(offsets)
+    block = b"\n".join(values)
+    if (offsets[-1] - offsets[0] == n - 1 and block.isascii() and block.count(b"\n") == n - 1
+            and b"\r" not in block and max(map(len, values)) <= max_line_bytes):  # fmt: skip
+        return [RecordRun(offsets[0], offsets[0] + n, block.decode("ascii"), n)]
+    lines: list[Piece] = []
+    for offset, value in zip(offsets, values, strict=True):
+        value = value.rstrip(b"\n").rstrip(b"\r").replace(b"\n", b"\\n")
+        cut = len(value) > max_line_bytes
+        text = value[:max_line_bytes].decode("utf-8", errors="replace")
+        lines.append(Line(offset, offset + 1, text, cut))
+    return lines
+
+
+def _lines_before(queue: LineQueue, offset: int) -> int:
+    """How many of the queued records have an offset below offset."""
+    n = 0
+    for piece in queue.pieces():
+        if piece.start >= offset:
+            break
+        n += piece.count if piece.end <= offset else offset - piece.start  # one offset a line
+    return n
 
 
 @dataclass
@@ -75,7 +133,7 @@ class _Partition:
     next_start: int | None  # where the next chunk's range starts (None: at its first record)
     tracker: CommitTracker | None
     end: int | None  # a bounded read stops here
-    ready: deque[Line]
+    ready: LineQueue = field(default_factory=LineQueue)
     committed_sent: int | None = None  # the committed offset last handed to commits()
 
 
@@ -95,22 +153,22 @@ class KafkaChunks:
         """Start a partition at the consumer group's committed offset (None: none yet,
         the first record read decides), reading up to end (None: forever)."""
         tracker = CommitTracker(committed) if committed is not None else None
-        self.partitions[partition] = _Partition(committed, tracker, end, deque(), committed)
+        self.partitions[partition] = _Partition(committed, tracker, end, committed_sent=committed)
 
-    def add(self, records: list[Record]) -> None:
-        """Records as polled, in offset order within each partition."""
-        for record in records:
-            part = self.partitions.get(record.partition)
-            if part is None or (part.end is not None and record.offset >= part.end):
-                continue  # not one of ours, or past the end of a bounded read
-            if part.next_start is None:
-                part.next_start = record.offset
-                part.tracker = CommitTracker(record.offset)
-            # one record is one line: a newline inside would split it in the chunk's text
-            value = record.value.rstrip(b"\n").rstrip(b"\r").replace(b"\n", b"\\n")
-            cut = len(value) > self.max_line_bytes
-            text = value[: self.max_line_bytes].decode("utf-8", errors="replace")
-            part.ready.append(Line(record.offset, record.offset + 1, text, cut))
+    def add(self, partition: int, offsets: Sequence[int], values: Sequence[bytes]) -> None:
+        """One partition's records as polled, in offset order (their offsets and values)."""
+        part = self.partitions.get(partition)
+        if part is None or not offsets:
+            return  # not one of ours
+        if part.end is not None and offsets[-1] >= part.end:  # past the end of a bounded read
+            n = bisect.bisect_left(offsets, part.end)
+            offsets, values = offsets[:n], values[:n]
+            if not n:
+                return
+        if part.next_start is None:
+            part.next_start = offsets[0]
+            part.tracker = CommitTracker(offsets[0])
+        part.ready.extend(record_lines(offsets, values, self.max_line_bytes))
 
     def buffered(self) -> int:
         """Records polled and not yet in a chunk."""
@@ -130,14 +188,12 @@ class KafkaChunks:
             path = f"{self.topic}/{number}"
             cut = self.cuts.get(cut_key(path, start))
             if cut is None:  # at the next multiple of batch_lines, or what was polled
-                cut = (part.ready[0].start // self.batch_lines + 1) * self.batch_lines
-            elif part.ready[-1].end < cut and not (part.end is not None and cut > part.end):
+                cut = (part.ready.start // self.batch_lines + 1) * self.batch_lines
+            elif part.ready.end < cut and not (part.end is not None and cut > part.end):
                 continue  # cut there before a restart: not polled that far yet
-            lines = []
-            while part.ready and part.ready[0].start < cut:
-                lines.append(part.ready.popleft())
-            end = part.next_start = lines[-1].end
-            return self.inflight.add(Chunk(chunk_id(path, start, end), path, tuple(lines), RECORDS))
+            pieces = part.ready.take(min(_lines_before(part.ready, cut), len(part.ready)))
+            end = part.next_start = pieces[-1].end
+            return self.inflight.add(Chunk(chunk_id(path, start, end), path, pieces, RECORDS))
         return None
 
     def is_committed(self, cid: str, confirmed: Mapping[int, int]) -> bool:
