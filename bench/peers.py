@@ -139,15 +139,16 @@ def command(peer: str, python: str, log: Path, out: Path, workdir: Path) -> list
     return [*script, "--broker", BROKER, "--topic", topic, "--lines", str(lines)]
 
 
-def ship(log: Path, topic: str, partitions: int = 1) -> int:
-    """log's lines into a new topic of the project's broker, in blocks of 1,000 lines
-    given to the partitions in turn (each partition in the file's order, all equally
-    long); how many lines."""
+def ship(log: Path, topic: str, partitions: int = 1, sent: int = 0) -> int:
+    """log's lines into topic of the project's broker (created unless lines were sent to
+    it before: sent), in blocks of 1,000 lines given to the partitions in turn (each
+    partition in the file's order, all equally long); how many lines the topic has then."""
     from confluent_kafka import Producer
 
-    subprocess.run([sys.executable, str(ROOT / "tools" / "kafka"), "topic", topic,
-                    str(partitions)], check=True, capture_output=True)  # fmt: skip
-    producer, sent, failed = Producer({"bootstrap.servers": BROKER, "linger.ms": 20}), 0, []
+    if not sent:
+        subprocess.run([sys.executable, str(ROOT / "tools" / "kafka"), "topic", topic,
+                        str(partitions)], check=True, capture_output=True)  # fmt: skip
+    producer, failed = Producer({"bootstrap.servers": BROKER, "linger.ms": 20}), []
     with open(log, "rb") as fh:
         for line in fh:
             while True:

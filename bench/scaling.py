@@ -3,11 +3,12 @@
     .venv/bin/python bench/scaling.py [--lines 1000000] [--parse 1 2 4] [--kafka-tasks 1 2 3]
 
 Each row is one replay by event time (``bench/replay.py``'s ``replay``: a fresh
-``sparse run``, msgpack; files: a warm-up file, then a tenth of the lines, then all of
-them moved into the spool folder in turn, the rate from the last two; Kafka: the lines
-shipped beforehand into a new three-partition topic of the project's broker and read in
-spool mode up to its end offsets, timed whole from the spout's start, so its rate
-includes the spout's start and the last acks), with the cores each component used. CPU
+``sparse run``, msgpack; files: a warm-up file, then the lines, moved into the spool
+folder together and read in turn, timed from the end of the first to the end of the
+second; Kafka: the same two shipped in turn into a new three-partition topic of the
+project's broker and read in spool mode up to its end offsets, timed from the group's
+commits past the warm-up lines to its commits at the end, which the spout tasks make
+about once a second), with the cores each component used. CPU
 seconds per million lines are also the cores a cluster needs per million lines a
 second. On this 2-core machine more tasks than cores cannot add speed: the table
 shows where the time goes and what a task costs, a cluster's hosts would add the rest.
@@ -31,8 +32,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
 from live_latency import KAFKA, machine, started_here  # noqa: E402
 from parse_rate import write_section  # noqa: E402
-from peers import ship  # noqa: E402
-from replay import WARM_UP_LINES, replay, write_logs  # noqa: E402
+from replay import WARM_UP_LINES, replay, ship_in_parts, write_logs  # noqa: E402
 
 from logstorm import logs_options as opt  # noqa: E402
 
@@ -79,11 +79,11 @@ def main() -> None:
             print(run, flush=True)
             rows.append(row("files", 1, tasks, run))
         for n, tasks in enumerate(args.kafka_tasks):
-            topic = f"scaling-{time.monotonic_ns()}"
-            ship(logs[-1], topic, partitions=3)
+            # the warm-up lines, then the timed ones, as the files rows read them
+            topic = ship_in_parts(logs, f"scaling-{time.monotonic_ns()}", partitions=3)
             work = Path(tmp) / f"kafka-{n}"
             work.mkdir()
-            run = replay(logs[-1:], work, "msgpack", {opt.INPUT_TASKS: str(tasks)}, topic=topic)
+            run = replay(logs, work, "msgpack", {opt.INPUT_TASKS: str(tasks)}, topic=topic)
             print(run, flush=True)
             rows.append(row("kafka", tasks, 2, run))
     table = "\n".join([
