@@ -78,7 +78,8 @@ def read_partitions(topic: str, partitions: int, keys: bool = False) -> list[lis
         consumer.assign([tp])
         lines = []
         while len(lines) < end:
-            for message in consumer.consume(1000, timeout=5):
+            # no more than are left: consume waits for as many as asked, up to its timeout
+            for message in consumer.consume(min(1000, end - len(lines)), timeout=5):
                 assert message.error() is None, message.error()
                 value = message.value().decode()
                 lines.append((message.key().decode(), value) if keys else value)
