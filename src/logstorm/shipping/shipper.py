@@ -60,7 +60,8 @@ class Shipper:
                 self.reader.fail(chunk_id)  # sent again by next_chunk
         chunk = self.reader.next_chunk(allow_new=self.reader.pending() < MAX_PENDING_CHUNKS)
         if chunk is not None:
-            self.producer.send(chunk.msg_id, [line.text.encode() for line in chunk.lines])
+            # one record per line; the chunk's text splits into them without a Line each
+            self.producer.send(chunk.msg_id, chunk.text().encode().split(b"\n"))
         if self.reader.dirty and now >= self.next_save:
             self.save()
             self.next_save = now + SAVE_EVERY_SECS
