@@ -19,7 +19,7 @@ from logstorm.windows.event_time import EventWindowCounter
 from logstorm.windows.processing_time import SlidingWindowCounter
 from logstorm.windows.report import WindowReport
 
-SAVE_EVERY_SECS = 1.0
+SAVE_EVERY_SECS = 1  # with a state store: journal (and ack) about once a second
 
 
 class WindowBolt(Bolt):
@@ -36,7 +36,7 @@ class WindowBolt(Bolt):
     watermark is passed on to the rankings bolt, with or without reports, so it knows
     which windows this task has finished. The metric is the one whose window component
     (:attr:`logstorm.metrics.Metric.component`) the task belongs to; :meth:`spec` makes
-    that component, with the metric's tasks and a tick every default slide.
+    that component, with the metric's tasks and a tick every second.
 
     With a state store (``logstorm.state.path``, or ``logstorm.state.backend=kafka``:
     :mod:`logstorm.state`) the task's part in :mod:`logstorm.protocol` is a
@@ -53,10 +53,13 @@ class WindowBolt(Bolt):
 
     @classmethod
     def spec(cls, metric: Metric, inputs: dict, par: Any = None) -> Any:
-        """The window component of metric. Its tick comes every default slide, as
-        storm-starter's RollingCountBolt sets its own: ticks close slides when no data
-        arrives (with data, the first tuple after a slide's end closes it)."""
-        tick = {"topology.tick.tuple.freq.secs": metric.slide_secs}
+        """The window component of metric, which sets its own tick as storm-starter's
+        RollingCountBolt does. Ticks close slides when no data arrives (with data, the
+        first tuple after a slide's end closes it) and journal what came since the last
+        save: they come every second whatever the slide, since the last tuples before a
+        quiet spell wait for the next save to be acked (a tick every 5 s slide held the
+        last chunks of a replay up to 5 s)."""
+        tick = {"topology.tick.tuple.freq.secs": min(metric.slide_secs, SAVE_EVERY_SECS)}
         return super().spec(name=metric.component, inputs=inputs, par=par or metric.tasks,
                             config=tick)  # fmt: skip
 
