@@ -131,7 +131,7 @@ class WindowBolt(Bolt):
     def _report(self, watermark: int | None, reports: list[WindowReport]) -> None:
         if self.sender is not None:
             assert watermark is not None  # with a state store every report has one
-            self._send([self.sender.send(watermark, reports)])
+            self._send(self.sender.send(watermark, reports))
         elif reports or watermark is not None:  # event time: every watermark goes on
             self._send([report_message(self.metric, None, watermark, reports)])
 

@@ -146,8 +146,7 @@ def placement() -> dict[str, set[str]]:
 def everything_running(hosts: set[str], processes: int) -> dict | None:
     """The placement once all Python processes run again, on these hosts only."""
     now = placement()
-    running = sum(len(hosts_of(cls)) for cls in PYTHON)
-    return now if running == processes and set().union(*now.values()) <= hosts else None
+    return now if python_processes() == processes and set().union(*now.values()) <= hosts else None
 
 
 def output_host() -> str:
@@ -159,23 +158,30 @@ def output_host() -> str:
     return next((h for h in HOSTS[1:] if h in output), HOSTS[1])
 
 
+def python_processes() -> int:
+    """How many Python component processes run (those of a dead worker not counted)."""
+    return sum(len(hosts_of(cls)) for cls in PYTHON)
+
+
 def kill_a_parse_process() -> None:
     """kill -9 a parse process whose worker (which dies with it) runs neither the
     rankings nor the window sink: with four parse tasks spread over the three workers,
-    one does."""
+    one does. Wait until Storm runs every Python process of that worker again."""
+    processes = python_processes()
     parse = python_components("bolts.parse.")
     output = {worker_of(p) for c in ("bolts.rankings.", "WindowSinkBolt") for p in
               python_components(c)}  # fmt: skip
     victim = min(p for p in parse if worker_of(p) not in output)
     os.kill(victim, signal.SIGKILL)
-    wait_for(lambda: (now := python_components("bolts.parse.")) and victim not in now
-             and len(now) == len(parse), 180, "Storm to restart the parse bolt")  # fmt: skip
+    wait_for(lambda: victim not in python_components("bolts.parse.")
+             and everything_running(set(HOSTS), processes), 180,
+             "Storm to restart the parse bolt's worker")  # fmt: skip
 
 
 def lose_a_host() -> str:
     """Lose a private host with its disk (tools/cluster lose-host: kill -9 of its
     supervisor and workers); wait until Storm ran everything again on the other two."""
-    processes = sum(len(hosts_of(cls)) for cls in PYTHON)
+    processes = python_processes()
     victim = output_host()
     assert victim in set().union(*placement().values())  # it runs part of the topology
     lost = sh([*CLUSTER, "lose-host", victim])

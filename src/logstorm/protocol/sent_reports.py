@@ -34,7 +34,9 @@ WatermarkMerger`), and it asks for the rest again.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from logstorm.state.names import RANKINGS_RELEASED
@@ -98,7 +100,12 @@ class SentReports:
 
     def unreleased(self, released_upto: int) -> list[list[Any]]:
         """What may not be out yet, oldest first: each ``[since, watermark, reports]``."""
-        return [entry for entry in self.sent if entry[1] > released_upto]
+        return self.after(released_upto)
+
+    def after(self, watermark: int) -> list[list[Any]]:
+        """The entries newer than watermark, oldest first (entries come in watermark
+        order)."""
+        return self.sent[bisect_right(self.sent, watermark, key=itemgetter(1)) :]
 
     def save(self, released_upto: int) -> None:
         """Forget what is out, and write the rest (before the journal)."""
