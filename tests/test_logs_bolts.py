@@ -480,6 +480,9 @@ def test_a_restarted_event_time_window_task_sends_again_what_is_not_out(tmp_path
     hear(restarted, rankings)  # the same epoch: nothing asked, what is out is forgotten
     restarted.tick()
     again = window_task(tmp_path)
+    again.tick()  # restored with every report out: nothing held, its heartbeat says so
+    assert [message[1:] for message in again.emitted()] == [[1002, 1002, []]]
+    again.clear()
     again.feed([1003], stream="watermarks", source="logfiles")
     assert [message[1:3] for message in again.emitted()] == [[1002, 1003]]
 

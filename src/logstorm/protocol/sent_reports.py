@@ -102,6 +102,10 @@ class SentReports:
         """What may not be out yet, oldest first: each ``[since, watermark, reports]``."""
         return self.after(released_upto)
 
+    def newest(self) -> int:
+        """The watermark of the newest entry kept (NO_WATERMARK: none)."""
+        return self.sent[-1][1] if self.sent else NO_WATERMARK
+
     def after(self, watermark: int) -> list[list[Any]]:
         """The entries newer than watermark, oldest first (entries come in watermark
         order)."""

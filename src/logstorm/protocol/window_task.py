@@ -109,7 +109,7 @@ class ReportSender:
 
     def holds(self) -> bool:
         """Whether reports wait for the rankings to take what is in flight."""
-        return self.sent.last is not None and self.sent.last > self.sent_upto
+        return self.sent.newest() > self.sent_upto
 
     def _due(self) -> list[ReportsTuple]:
         """Let out the held messages, oldest first, while the bound allows."""
