@@ -51,6 +51,7 @@ from sparse_run import wait_for  # noqa: E402
 from storm_cluster import kill as kill_topology  # noqa: E402
 from storm_cluster import python_components  # noqa: E402
 
+from logstorm import logs_options as opt  # noqa: E402
 from logstorm.jsonl_follow import JsonLinesFollower  # noqa: E402
 from logstorm.monitoring.status import read_statuses, status_dir  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
@@ -58,7 +59,8 @@ from logstorm.traffic import TrafficGenerator  # noqa: E402
 WORKER_CLASS = "org.apache.storm.daemon.worker.Worker"
 # What each state file may grow to: the journals are compacted every 300 saves, the
 # outbox past 10,000 windows (each well under 1 KiB); records are one JSON object.
-MAX_PENDING = 200  # the logs topology's topology.max.spout.pending (topologies/logs.py)
+MAX_PENDING = 100  # the logs topology's topology.max.spout.pending (topologies/logs.py)
+BATCH_LINES = opt.read_logs_options({})[opt.BATCH_LINES]
 BOUNDS_BYTES = {"journal": 64 << 20, "outbox": 16 << 20, "record": 1 << 20, "input": 8 << 20}
 
 
@@ -226,7 +228,7 @@ def table(result: dict, command: str) -> str:
     if in_flight:
         lines += [
             "",
-            "The spout's chunks in flight (up to 1,000 lines each, held until acked; "
+            f"The spout's chunks in flight (up to {BATCH_LINES:,} lines each, held until acked; "
             f"`topology.max.spout.pending` {MAX_PENDING}) after the warm-up: "
             f"first {in_flight[0]}, median {statistics.median(in_flight):.0f}, "
             f"highest {max(in_flight)}, at the end {in_flight[-1]}.",

@@ -70,10 +70,10 @@ class Logs(Topology):
         "logstorm.errors.path": _run_path("logs", "errors.jsonl"),
         "logstorm.state.path": _run_path("logs", "state"),
         # Window bolts ack about once a second (after journaling), so a chunk's tree
-        # takes 0.5-1.5 s: the spout needs that long's chunks (up to 1000 lines each)
-        # in flight. 200 capped a run at 41,000 lines/s of 200,000 written (0.46 cores
-        # busy); 1,000 kept up with 200,000 (BENCHMARKS.md, per-core efficiency).
-        "topology.max.spout.pending": 500,
+        # takes 0.5-1.5 s: the spout needs that long's chunks in flight. In lines: 200
+        # chunks of 1,000 capped a run at 41,000 lines/s of 200,000 written; 500,000
+        # lines (100 chunks of up to 5,000) keep up with 200,000 (BENCHMARKS.md).
+        "topology.max.spout.pending": 100,
     }
 
     # -o logstorm.input.tasks=N runs N spout tasks (Kafka partitions are shared out),
