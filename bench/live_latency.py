@@ -44,10 +44,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKA = [sys.executable, str(ROOT / "tools" / "kafka")]
-# tools/kafka's broker: 9092, or the port LOGSTORM_KAFKA_PORT gives it (the test suite's)
-BROKER = f"127.0.0.1:{os.environ.get('LOGSTORM_KAFKA_PORT') or 9092}"
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
+from bench_topics import BROKER, make_topic  # noqa: E402
 from parse_rate import write_section  # noqa: E402
 from reference import generated, reference_figures  # noqa: E402
 from sparse_run import SparseRun, wait_for  # noqa: E402
@@ -163,8 +162,7 @@ class KafkaLag:
 def kafka_input(inbox: Path, workdir: Path) -> Iterator[tuple[dict[str, object], KafkaLag]]:
     """A fresh topic, the shipper tailing inbox into it, and the spout's options."""
     topic = f"bench-{os.getpid()}-{int(time.time())}"
-    made = subprocess.run([*KAFKA, "topic", topic, "3"],
-                          capture_output=True, text=True)  # fmt: skip
+    made = make_topic(topic, 3)
     if made.returncode:
         sys.exit(f"bench: no topic {topic}: {made.stdout}{made.stderr}")
     with open(workdir / "shipper.log", "ab") as log:
@@ -191,7 +189,7 @@ def state_options(state: str, compared: list[str]) -> dict[str, object]:
         options["logstorm.state.kafka.servers"] = BROKER
     if "kafka" in compared:
         topic = f"bench-windows-{os.getpid()}-{time.time_ns()}"
-        made = subprocess.run([*KAFKA, "topic", topic, "1"], capture_output=True, text=True)
+        made = make_topic(topic, 1)
         if made.returncode:
             sys.exit(f"bench: no topic {topic}: {made.stdout}{made.stderr}")
         options["logstorm.output.kafka.topic"] = topic

@@ -19,7 +19,6 @@ head of the replay's file sized to take about half a minute.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
+from bench_topics import BROKER, make_topic  # noqa: E402
 from live_latency import cpu_secs, rss_mib, session_procs  # noqa: E402
 from peer_check import check_file  # noqa: E402
 from reference import generated  # noqa: E402
@@ -41,8 +41,6 @@ PYTHON_PEERS = {
     "pathway": ("Pathway 0.33", 5_000, 5_000),  # 15,000 lines take 5.7 GiB, Quix 2 min
 }
 CHECK_RATE = 20.0  # lines per second of log time: windows fill (300 s) and close
-# tools/kafka's broker: 9092, or the port LOGSTORM_KAFKA_PORT gives it (the test suite's)
-BROKER = f"127.0.0.1:{os.environ.get('LOGSTORM_KAFKA_PORT') or 9092}"
 
 
 def venv_python(peer: str) -> str:
@@ -146,8 +144,9 @@ def ship(log: Path, topic: str, partitions: int = 1, sent: int = 0) -> int:
     from confluent_kafka import Producer
 
     if not sent:
-        subprocess.run([sys.executable, str(ROOT / "tools" / "kafka"), "topic", topic,
-                        str(partitions)], check=True, capture_output=True)  # fmt: skip
+        made = make_topic(topic, partitions)
+        if made.returncode:
+            raise RuntimeError(f"no topic {topic}: {made.stdout}{made.stderr}")
     producer, failed = Producer({"bootstrap.servers": BROKER, "linger.ms": 20}), []
     with open(log, "rb") as fh:
         for line in fh:
