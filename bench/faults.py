@@ -61,6 +61,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 
+import suite_env  # noqa: E402
+
+suite_env.use_project_services()  # run by hand: the project's cluster and broker
+
 from kafka_broker import committed_records  # noqa: E402
 from live_latency import KAFKA, kafka_input, machine, started_here  # noqa: E402
 from parse_rate import write_section  # noqa: E402

@@ -42,7 +42,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]  # topologies/, helpers
+
+import suite_env  # noqa: E402
+
+suite_env.use_project_services()  # run by hand: the project's cluster and broker
 
 from faults import COMPONENTS, idle_cluster, submit  # noqa: E402
 from live_latency import machine  # noqa: E402
@@ -55,11 +59,12 @@ from logstorm import logs_options as opt  # noqa: E402
 from logstorm.jsonl_follow import JsonLinesFollower  # noqa: E402
 from logstorm.monitoring.status import read_statuses, status_dir  # noqa: E402
 from logstorm.traffic import TrafficGenerator  # noqa: E402
+from topologies.logs import Logs  # noqa: E402
 
 WORKER_CLASS = "org.apache.storm.daemon.worker.Worker"
 # What each state file may grow to: the journals are compacted every 300 saves, the
 # outbox past 10,000 windows (each well under 1 KiB); records are one JSON object.
-MAX_PENDING = 100  # the logs topology's topology.max.spout.pending (topologies/logs.py)
+MAX_PENDING = Logs.config["topology.max.spout.pending"]
 BATCH_LINES = opt.read_logs_options({})[opt.BATCH_LINES]
 BOUNDS_BYTES = {"journal": 64 << 20, "outbox": 16 << 20, "record": 1 << 20, "input": 8 << 20}
 

@@ -103,12 +103,28 @@ def setup() -> Path:
     return suite
 
 
+def use_project_services() -> None:
+    """For a bench script run by hand (`make faults`, `make soak`), outside the suite:
+    the project's own cluster and broker, where tools/cluster and tools/kafka put them
+    by default (run/cluster, run/kafka, Nimbus on 6627, the broker on 9092), unless the
+    environment names others; :func:`config_path` is then the project's config.json."""
+    env = os.environ
+    env.setdefault("LOGSTORM_CLUSTER_RUN", str(PROJECT / "run" / "cluster"))
+    env.setdefault("LOGSTORM_KAFKA_RUN", str(PROJECT / "run" / "kafka"))
+    env.setdefault("LOGSTORM_CLUSTER_VENVS", str(Path(env["LOGSTORM_CLUSTER_RUN"]) / "virtualenvs"))
+    env.setdefault("LOGSTORM_CLUSTER_PORT_OFFSET", "0")
+    env.setdefault("LOGSTORM_KAFKA_PORT", "9092")
+
+
 def suite_dir() -> Path:
     return Path(os.environ["LOGSTORM_SUITE_DIR"])
 
 
 def config_path() -> Path:
-    """config.json for `sparse ... -e cluster` against the suite's cluster."""
+    """config.json for `sparse ... -e cluster`: the suite's (its cluster), or outside the
+    suite the project's."""
+    if not os.environ.get("LOGSTORM_SUITE_DIR"):
+        return PROJECT / "config.json"
     return suite_dir() / "config.json"
 
 
