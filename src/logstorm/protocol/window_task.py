@@ -85,6 +85,7 @@ class ReportSender:
         self.max_in_flight = max_in_flight
         self.sent_upto = NO_WATERMARK  # the watermark of the newest message let out
         self.in_flight: deque[tuple[int, int]] = deque()  # (watermark, reports) let out
+        self.reports_in_flight = 0  # their sum
 
     def send(self, watermark: int, reports: list[Any]) -> list[ReportsTuple]:
         """The messages to send now, after reports (WindowReports) closed at watermark;
@@ -100,11 +101,12 @@ class ReportSender:
         new epoch everything not out, within the bound."""
         self.released_upto = released.get(self.metric, NO_WATERMARK)
         while self.in_flight and self.in_flight[0][0] <= self.released_upto:
-            self.in_flight.popleft()
+            self.reports_in_flight -= self.in_flight.popleft()[1]
         if epoch != self.epoch:
             self.epoch = epoch
             self.sent_upto = self.released_upto
             self.in_flight.clear()
+            self.reports_in_flight = 0
         return self._due()
 
     def holds(self) -> bool:
@@ -114,13 +116,13 @@ class ReportSender:
     def _due(self) -> list[ReportsTuple]:
         """Let out the held messages, oldest first, while the bound allows."""
         due = []
-        in_flight = sum(n for _, n in self.in_flight)
         for since, watermark, reports in self.sent.after(self.sent_upto):
+            in_flight = self.reports_in_flight
             if in_flight and in_flight + len(reports) > self.max_in_flight:
                 break
             due.append(ReportsTuple(self.metric, since, watermark, reports))
             self.in_flight.append((watermark, len(reports)))
-            in_flight += len(reports)
+            self.reports_in_flight += len(reports)
             self.sent_upto = watermark
         return due
 
