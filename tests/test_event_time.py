@@ -270,7 +270,7 @@ def test_the_broadcast_watermark_waits_for_the_oldest_unacked_chunk():
     assert clock.broadcast() == 95  # b, stamped when the newest was 100, holds it back
     clock.done("b")
     assert clock.broadcast() == 295
-    assert clock.committed_max_time == 300  # what a restarted spout resumes from
+    assert clock.checkpoint_max_time() == 300  # what a restarted spout resumes from
 
 
 def test_a_dropped_chunk_stops_holding_the_watermark_back():

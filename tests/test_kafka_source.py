@@ -225,3 +225,32 @@ def test_a_chunk_counts_as_committed_only_once_kafka_confirmed_the_commit():
     assert not kafka.is_committed(chunk.msg_id)
     kafka._on_commit(None, [TopicPartition("t", 0, 4)])
     assert kafka.is_committed(chunk.msg_id)
+
+
+def test_an_event_time_commit_carries_the_newest_timestamp_of_the_lines_it_covers(
+    monkeypatch, tmp_path
+):
+    # A commit covers the acknowledged chunks before Kafka confirms it; a spout restarted
+    # at its offset must stamp the next lines as this one did, so the commit's max_time
+    # is that of its last chunk, not of the chunks whose commit Kafka already confirmed.
+    import confluent_kafka
+
+    from harness import SpoutHarness
+    from spouts.logfiles import LogFileSpout
+
+    consumer = StandInConsumer(partitions=1)
+    monkeypatch.setattr(confluent_kafka, "Consumer", consumer)
+    line = '1.2.3.4 - - [17/May/2015:10:05:{:02d} +0000] "GET / HTTP/1.1" 200 5'
+    consumer.queue = [Message(0, i, line.format(s).encode()) for i, s in enumerate([3, 9, 5, 4])]
+    spout = SpoutHarness(LogFileSpout, {
+        "logstorm.input.kind": "kafka", "logstorm.input.kafka.topic": "t",
+        "logstorm.input.kafka.servers": "127.0.0.1:9092", "logstorm.input.batch.lines": 2,
+        "logstorm.time": "event", "logstorm.output.path": str(tmp_path / "windows.jsonl"),
+        "logstorm.errors.path": str(tmp_path / "errors.jsonl"),
+    }, name="logfiles")  # fmt: skip
+    chunks = [t for _ in range(4) for t in spout.next_tuple() if t.get("id")]
+    assert [c["id"] for c in chunks] == ["t/0/0-2", "t/0/2-4"]
+    spout.ack(chunks[0]["id"])
+    spout.component.deactivate()  # saves: the commit is sent, Kafka has not confirmed it
+    assert consumer.commits[-1][0] == {0: 2}
+    assert json.loads(consumer.metadata[0])["max_time"] == 1431857109  # 10:05:09

@@ -253,7 +253,7 @@ class LogFileSpout(Spout):
             self._let_watermark_pass_committed(self.clock)
         if self.reader.dirty:
             if self.clock is not None:
-                self.positions.max_time = self.clock.committed_max_time
+                self.positions.max_time = self.clock.checkpoint_max_time(set(self.acked_unsaved))
             self.positions.save()
             if self.cuts is not None:
                 self.cuts.forget_committed(self.reader.is_committed)

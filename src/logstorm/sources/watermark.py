@@ -61,8 +61,7 @@ class EventClock:
         self.floor = NO_WATERMARK  # raised by idle() and finish()
         self.stamps: dict[str, Stamp] = {}  # chunks not yet done, in read order
         self.finished: set[str] = set()  # done, but behind a chunk that is not
-        # max_time at the end of the done prefix: where a restarted spout resumes
-        self.committed_max_time = max_time
+        self.done_max_time = max_time  # max_time at the end of the done prefix
 
     def knows(self, chunk_id: str) -> bool:
         """Whether the chunk was stamped and is not done yet (a resend, not a new read)."""
@@ -158,7 +157,31 @@ class EventClock:
             if chunk_id not in self.finished:
                 return
             self.finished.discard(chunk_id)
-            self.committed_max_time = self.stamps.pop(chunk_id).max_time
+            self.done_max_time = self.stamps.pop(chunk_id).max_time
+
+    def checkpoint_max_time(self, acked: Collection[str] = ()) -> int | None:
+        """The largest timestamp at the end of the acknowledged prefix of the read order:
+        the done chunks, then those in acked (acknowledged, their offsets being saved).
+
+        A checkpoint of that prefix's offsets carries it, so a spout restarted there
+        stamps the next lines exactly as this one did. A Kafka commit covers chunks
+        that are not done yet (done waits for Kafka to confirm the commit): their
+        max_time, not the done prefix's, goes with it.
+
+        >>> clock = EventClock(10, {"url": 1})
+        >>> for cid, t in (("a", 100), ("b", 200), ("c", 300)):
+        ...     _ = clock.stamp(cid, [t])
+        >>> clock.done("a"); clock.checkpoint_max_time(), clock.checkpoint_max_time({"b", "c"})
+        (100, 300)
+        >>> clock.checkpoint_max_time({"c"})  # b is not acknowledged: c's offsets wait
+        100
+        """
+        max_time = self.done_max_time
+        for chunk_id, stamp in self.stamps.items():
+            if chunk_id not in self.finished and chunk_id not in acked:
+                break
+            max_time = stamp.max_time
+        return max_time
 
     def idle(self, quiet_secs: float) -> None:
         """No new line for quiet_secs: let the watermark advance with the wall clock."""
@@ -186,7 +209,7 @@ class PartitionClocks:
     ({}, {})
     >>> clocks.done("t/0/0-2"); clocks.done("t/1/0-1"); clocks.broadcast()
     140
-    >>> clocks.committed_max_time
+    >>> clocks.checkpoint_max_time()
     {'t/0': 200, 't/1': 150}
     >>> clocks.restore("t/1/1-3", Stamp(90, {}, 300))  # as sent before a restart
     >>> clocks.knows("t/1/1-3"), clocks.clocks["t/1"].max_time
@@ -241,7 +264,7 @@ class PartitionClocks:
         for clock in self.clocks.values():
             clock.finish()
 
-    @property
-    def committed_max_time(self) -> dict[str, int | None]:
-        """Per source, the largest timestamp at the end of its acknowledged prefix."""
-        return {source: clock.committed_max_time for source, clock in self.clocks.items()}
+    def checkpoint_max_time(self, acked: Collection[str] = ()) -> dict[str, int | None]:
+        """Per source, the largest timestamp at the end of its acknowledged prefix
+        (:meth:`EventClock.checkpoint_max_time`)."""
+        return {source: clock.checkpoint_max_time(acked) for source, clock in self.clocks.items()}
