@@ -20,6 +20,18 @@ def test_rank_orders_count_desc_then_key_asc():
     assert rank([("b", 2), ("a", 2), ("c", 5), ("d", 1)], 3) == [("c", 5), ("a", 2), ("b", 2)]
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    counts=st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.integers(1, 4)),
+    n=st.integers(0, 8),
+)
+def test_rank_is_the_first_n_of_all_pairs_sorted_ties_included(counts, n):
+    # few distinct counts: ties at the n-th count are the rule here
+    want = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    assert rank(Counter(counts).items(), n) == want
+    assert rank(list(counts.items()), n) == want
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     counts=st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.integers(1, 6)),

@@ -9,12 +9,29 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 
 def rank(counts: Iterable[tuple[Any, int]], n: int) -> list[tuple[Any, int]]:
-    """The n largest (key, count) pairs: count descending, then key ascending."""
-    return heapq.nsmallest(n, counts, key=lambda kv: (-kv[1], kv[0]))
+    """The n largest (key, count) pairs: count descending, then key ascending.
+
+    A window's counts can hold thousands of keys, ranked at every slide: the n-th
+    largest count is found among the bare counts first (compared in C, no key function
+    per pair), and only the pairs at or above it are ordered.
+    """
+    pairs = counts if isinstance(counts, list) else list(counts)
+    if len(pairs) > n > 0:
+        least = heapq.nlargest(n, map(_count, pairs))[-1]
+        pairs = [kv for kv in pairs if kv[1] >= least]
+    return sorted(pairs, key=_order)[:n]
+
+
+def _order(kv: tuple[Any, int]) -> tuple[int, Any]:
+    return -kv[1], kv[0]
+
+
+_count = itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
