@@ -180,8 +180,9 @@ def test_a_queue_hands_out_its_lines_in_chunks_of_any_sizes(lines, reads, data):
         n = data.draw(st.integers(1, len(queue)))
         ends = [line.end for line in want[len(taken) : len(taken) + n]]
         assert queue.start == want[len(taken)].start and queue.end_of(n) == ends[-1]
-        limit = data.draw(st.integers(0, 60))
-        assert queue.within(n, limit) == (ends[-1] - queue.start <= limit)
+        limit = data.draw(st.integers(0, 60))  # the most lines of the n that span at most limit
+        fit = max([1] + [i + 1 for i, end in enumerate(ends) if end - queue.start <= limit])
+        assert queue.fitting(n, limit) == fit
         assert list(queue.lines()) == want[len(taken) :]
         taken += each_line(queue.take(n))
         assert taken == want[: len(taken)]

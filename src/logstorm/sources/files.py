@@ -38,7 +38,7 @@ from logstorm.sources.offsets import CommitTracker, PositionFile, file_id
 READ_BYTES = 256 * 1024
 HEAD_BYTES = 256
 MAX_READS_PER_FILL = 16
-CHUNK_CHARS = 2**20  # a chunk's text, at most (unless its first line is longer)
+CHUNK_BYTES = 2**20  # what a chunk's lines span, at most (unless its first line is longer)
 
 
 @dataclass
@@ -247,14 +247,8 @@ class LogDirectoryReader:
         :mod:`logstorm.sources.cuts`), if the file still has those lines, else after
         ``batch_lines`` lines or at what was read; None to wait for more reads."""
         start = f.ready.start
-        count = min(self.batch_lines, len(f.ready))
-        if not f.ready.within(count, CHUNK_CHARS):  # long (cut) lines: fewer of them
-            count, chars = 0, 0
-            for line in itertools.islice(f.ready.lines(), self.batch_lines):
-                chars += len(line.text)
-                if count and chars > CHUNK_CHARS:
-                    break
-                count += 1
+        # long lines: fewer of them, so that no tuple is huge
+        count = f.ready.fitting(min(self.batch_lines, len(f.ready)), CHUNK_BYTES)
         end = self.cuts.get(cut_key(f.chunk_prefix, start))
         if end is not None:
             ends = [line.end for line in itertools.islice(f.ready.lines(), count)]

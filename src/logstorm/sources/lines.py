@@ -248,15 +248,30 @@ class LineQueue:
             n -= piece.count
         raise IndexError("fewer lines queued")
 
-    def within(self, n: int, limit: int) -> bool:
-        """Whether the first n lines (0 < n <= len) span at most limit bytes (counted
-        line by line only when the pieces they reach into span more)."""
-        start, left = self.start, n
+    def fitting(self, n: int, limit: int) -> int:
+        """How many of the first n lines (0 < n <= len) span at most limit bytes from the
+        queue's start: at least one (a longer first line goes alone). A run's lines are
+        counted by its newlines, with no object per line.
+
+        >>> queue = LineQueue([LineRun(0, 9, "a\\nbb\\nc", 3), Line(9, 12, "d", cut=True)])
+        >>> queue.fitting(4, 5), queue.fitting(4, 9), queue.fitting(4, 12), queue.fitting(4, 1)
+        (2, 3, 4, 1)
+        """
+        start, taken = self.start, 0
         for piece in self._pieces:
-            if left <= piece.count:
-                return piece.end - start <= limit or self.end_of(n) - start <= limit
-            left -= piece.count
-        raise IndexError("fewer lines queued")
+            budget = start + limit - piece.start
+            if piece.end - piece.start <= budget:
+                fit = piece.count
+            elif isinstance(piece, LineRun):  # its j-th line ends just past its j-th newline
+                fit = piece.text.count("\n", 0, max(budget, 0))
+            else:
+                fit = 0
+            if taken + fit >= n:
+                return n
+            taken += fit
+            if fit < piece.count:
+                break
+        return max(taken, 1)
 
     def lines(self) -> Iterator[Line]:
         """The queued lines one by one (for the rare uses that need each one)."""
