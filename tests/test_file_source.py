@@ -13,7 +13,8 @@ import pytest
 
 from harness import SpoutHarness
 from logstorm.monitoring.status import read_statuses, status_dir
-from logstorm.sources.files import CHUNK_BYTES, LogDirectoryReader
+from logstorm.sources.chunks import CHUNK_CHARS
+from logstorm.sources.files import LogDirectoryReader
 from logstorm.sources.offsets import PositionFile, file_id
 from logstorm.streams import ChunkTuple
 from spouts.logfiles import LogFileSpout
@@ -77,7 +78,7 @@ def test_a_chunk_of_long_lines_stops_at_a_mebibyte_of_text_so_no_tuple_is_huge(l
     reader = make_reader(logs, position_path, batch_lines=1000)
     chunks = drain(reader)
     assert texts(chunks) == [long if i % 2 else short for i in range(100)]  # every line, once
-    assert all(len(c.text()) <= CHUNK_BYTES for c in chunks) and len(chunks) == 3
+    assert all(len(c.text()) <= CHUNK_CHARS for c in chunks) and len(chunks) == 3
 
 
 def test_tail_emits_appended_lines_in_order_in_chunks_of_at_most_batch_lines(logs, position_path):

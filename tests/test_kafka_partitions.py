@@ -5,7 +5,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logstorm.sources.chunks import LineOffsets
+from logstorm.sources.chunk_id import parse_chunk_id
+from logstorm.sources.chunks import CHUNK_CHARS, LineOffsets
 from logstorm.sources.partitions import KafkaChunks, assigned_partitions
 
 
@@ -35,6 +36,18 @@ def test_chunks_of_one_partition_have_contiguous_ranges_and_record_offsets():
     # offsets the broker skipped (e.g. a transaction marker at 43) fall into the next range
     chunks.add(3, [44], [b"d"])
     assert chunks.next_chunk().msg_id == "t/3/43-45"
+
+
+def test_a_chunk_of_long_records_stops_at_a_mebibyte_of_text_so_no_tuple_is_huge():
+    chunks = KafkaChunks("t", batch_lines=1000, max_line_bytes=400_000)
+    chunks.resume(0, committed=0)
+    values = [b"x" * 300_000 if i % 2 else b"GET / 200" for i in range(20)]
+    chunks.add(*records(0, 0, values))
+    read = list(iter(chunks.next_chunk, None))
+    assert all(len(chunk.text()) <= CHUNK_CHARS for chunk in read)
+    assert [line.text.encode() for chunk in read for line in chunk.lines] == values  # once each
+    # as many records as fit: three long ones, not a fourth
+    assert [parse_chunk_id(c.msg_id)[1:] for c in read] == [(0, 7), (7, 13), (13, 19), (19, 20)]
 
 
 def test_the_committed_offset_moves_over_the_acked_prefix_only():

@@ -1,7 +1,7 @@
 """LineSplitter: bytes in arbitrary pieces -> the same lines, with exact byte offsets;
 LineQueue: those lines cut into chunks of any sizes, none lost, none twice."""
 
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -180,8 +180,9 @@ def test_a_queue_hands_out_its_lines_in_chunks_of_any_sizes(lines, reads, data):
         n = data.draw(st.integers(1, len(queue)))
         ends = [line.end for line in want[len(taken) : len(taken) + n]]
         assert queue.start == want[len(taken)].start and queue.end_of(n) == ends[-1]
-        limit = data.draw(st.integers(0, 60))  # the most lines of the n that span at most limit
-        fit = max([1] + [i + 1 for i, end in enumerate(ends) if end - queue.start <= limit])
+        limit = data.draw(st.integers(0, 60))  # the most lines of the n within limit chars
+        sizes = accumulate(len(line.text) + 1 for line in want[len(taken) : len(taken) + n])
+        fit = max([1] + [i + 1 for i, size in enumerate(sizes) if size <= limit])
         assert queue.fitting(n, limit) == fit
         assert list(queue.lines()) == want[len(taken) :]
         taken += each_line(queue.take(n))

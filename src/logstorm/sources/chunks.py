@@ -28,6 +28,10 @@ from typing import Any
 from logstorm.sources.lines import Line, LineRun, Piece
 from logstorm.streams import ChunkTuple
 
+# The most text a chunk carries, its lines' newlines included (unless its first line is
+# longer): long lines make chunks of fewer lines, so that no tuple is huge, whatever
+# the input (a file, or a topic of records up to logstorm.input.max.line.bytes each).
+CHUNK_CHARS = 2**20
 BYTES, RECORDS = "bytes", "records"  # what a source's offsets count
 
 

@@ -31,14 +31,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from logstorm.sources.chunk_id import chunk_id, cut_key, parse_chunk_id
-from logstorm.sources.chunks import Chunk, InFlight
+from logstorm.sources.chunks import CHUNK_CHARS, Chunk, InFlight
 from logstorm.sources.lines import LineQueue, LineSplitter
 from logstorm.sources.offsets import CommitTracker, PositionFile, file_id
 
 READ_BYTES = 256 * 1024
 HEAD_BYTES = 256
 MAX_READS_PER_FILL = 16
-CHUNK_BYTES = 2**20  # what a chunk's lines span, at most (unless its first line is longer)
 
 
 @dataclass
@@ -247,8 +246,7 @@ class LogDirectoryReader:
         :mod:`logstorm.sources.cuts`), if the file still has those lines, else after
         ``batch_lines`` lines or at what was read; None to wait for more reads."""
         start = f.ready.start
-        # long lines: fewer of them, so that no tuple is huge
-        count = f.ready.fitting(min(self.batch_lines, len(f.ready)), CHUNK_BYTES)
+        count = f.ready.fitting(min(self.batch_lines, len(f.ready)), CHUNK_CHARS)
         end = self.cuts.get(cut_key(f.chunk_prefix, start))
         if end is not None:
             ends = [line.end for line in itertools.islice(f.ready.lines(), count)]

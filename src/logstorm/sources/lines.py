@@ -249,20 +249,20 @@ class LineQueue:
         raise IndexError("fewer lines queued")
 
     def fitting(self, n: int, limit: int) -> int:
-        """How many of the first n lines (0 < n <= len) span at most limit bytes from the
-        queue's start: at least one (a longer first line goes alone). A run's lines are
-        counted by its newlines, with no object per line.
+        """How many of the first n lines (0 < n <= len) hold at most limit characters,
+        each line's text with its newline: at least one (a longer first line goes
+        alone). A run's lines are counted by its newlines, with no object per line.
 
         >>> queue = LineQueue([LineRun(0, 9, "a\\nbb\\nc", 3), Line(9, 12, "d", cut=True)])
-        >>> queue.fitting(4, 5), queue.fitting(4, 9), queue.fitting(4, 12), queue.fitting(4, 1)
+        >>> queue.fitting(4, 5), queue.fitting(4, 7), queue.fitting(4, 9), queue.fitting(4, 1)
         (2, 3, 4, 1)
         """
-        start, taken = self.start, 0
+        taken, budget = 0, limit
         for piece in self._pieces:
-            budget = start + limit - piece.start
-            if piece.end - piece.start <= budget:
+            size = len(piece.text) + 1  # a run's lines, each with its newline
+            if size <= budget:
                 fit = piece.count
-            elif isinstance(piece, LineRun):  # its j-th line ends just past its j-th newline
+            elif isinstance(piece, LineRun):  # its j-th line, newline included, ends there
                 fit = piece.text.count("\n", 0, max(budget, 0))
             else:
                 fit = 0
@@ -271,6 +271,7 @@ class LineQueue:
             taken += fit
             if fit < piece.count:
                 break
+            budget -= size
         return max(taken, 1)
 
     def lines(self) -> Iterator[Line]:

@@ -23,8 +23,10 @@ again, however often, from memory.
 
 A chunk never spans an offset that is a multiple of ``batch_lines``, so chunks are cut
 at the same offsets whatever was polled when (a task restarted at its committed offset
-re-cuts the chunks of its first run, and the event-time windows know them by id);
-only a chunk cut short because the partition had no more records yet can differ. For
+re-cuts the chunks of its first run, and the event-time windows know them by id; a
+chunk of long records ends earlier, at :data:`~logstorm.sources.chunks.CHUNK_CHARS`
+of text, which the records alone decide); only a chunk cut short because the partition
+had no more records yet can differ. For
 those, ``cuts`` (start id -> end offset, from the spout's cut log,
 :mod:`logstorm.sources.cuts`) says where a chunk starting there was cut before: it is
 cut there again, once the records up to it were polled.
@@ -55,7 +57,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from logstorm.sources.chunk_id import chunk_id, cut_key, parse_chunk_id
-from logstorm.sources.chunks import RECORDS, Chunk, InFlight
+from logstorm.sources.chunks import CHUNK_CHARS, RECORDS, Chunk, InFlight
 from logstorm.sources.lines import Line, LineQueue, LineRun, Piece
 from logstorm.sources.offsets import CommitTracker
 
@@ -189,9 +191,13 @@ class KafkaChunks:
             cut = self.cuts.get(cut_key(path, start))
             if cut is None:  # at the next multiple of batch_lines, or what was polled
                 cut = (part.ready.start // self.batch_lines + 1) * self.batch_lines
+                count = part.ready.fitting(min(_lines_before(part.ready, cut), len(part.ready)),
+                                           CHUNK_CHARS)  # fmt: skip
             elif part.ready.end < cut and not (part.end is not None and cut > part.end):
                 continue  # cut there before a restart: not polled that far yet
-            pieces = part.ready.take(min(_lines_before(part.ready, cut), len(part.ready)))
+            else:
+                count = min(_lines_before(part.ready, cut), len(part.ready))
+            pieces = part.ready.take(count)
             end = part.next_start = pieces[-1].end
             return self.inflight.add(Chunk(chunk_id(path, start, end), path, pieces, RECORDS))
         return None
