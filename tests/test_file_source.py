@@ -71,14 +71,18 @@ def saved_offset(reader, position_path, path):
 # -- tail mode ---------------------------------------------------------------------------
 
 
-def test_a_chunk_of_long_lines_stops_at_a_mebibyte_of_text_so_no_tuple_is_huge(logs, position_path):
+def test_a_chunk_of_long_lines_stops_at_chunk_chars_of_text_so_no_tuple_is_huge(
+    logs, position_path
+):
     log = logs / "app.log"
     long, short = "x" * 60_000, "GET / 200"
-    append(log, "".join(f"{long}\n" if i % 2 else f"{short}\n" for i in range(100)))
+    append(log, "".join(f"{long}\n" if i % 2 else f"{short}\n" for i in range(200)))
     reader = make_reader(logs, position_path, batch_lines=1000)
     chunks = drain(reader)
-    assert texts(chunks) == [long if i % 2 else short for i in range(100)]  # every line, once
+    assert texts(chunks) == [long if i % 2 else short for i in range(200)]  # every line, once
     assert all(len(c.text()) <= CHUNK_CHARS for c in chunks) and len(chunks) == 3
+    # as many lines as fit: one more would pass the limit
+    assert all(len(c.text()) + len(long) + 1 > CHUNK_CHARS for c in chunks[:-1])
 
 
 def test_tail_emits_appended_lines_in_order_in_chunks_of_at_most_batch_lines(logs, position_path):

@@ -31,7 +31,9 @@ from logstorm.streams import ChunkTuple
 # The most text a chunk carries, its lines' newlines included (unless its first line is
 # longer): long lines make chunks of fewer lines, so that no tuple is huge, whatever
 # the input (a file, or a topic of records up to logstorm.input.max.line.bytes each).
-CHUNK_CHARS = 2**20
+# Twice a default chunk of access-log lines (5,000 of about 210 bytes): only long
+# lines meet it, so a Kafka chunk is not split short of its multiple of batch_lines.
+CHUNK_CHARS = 2**21
 BYTES, RECORDS = "bytes", "records"  # what a source's offsets count
 
 
