@@ -38,7 +38,7 @@ def test_chunks_of_one_partition_have_contiguous_ranges_and_record_offsets():
     assert chunks.next_chunk().msg_id == "t/3/43-45"
 
 
-def test_a_chunk_of_long_records_stops_at_a_mebibyte_of_text_so_no_tuple_is_huge():
+def test_a_chunk_of_long_records_stops_at_chunk_chars_of_text_so_no_tuple_is_huge():
     chunks = KafkaChunks("t", batch_lines=1000, max_line_bytes=CHUNK_CHARS)
     chunks.resume(0, committed=0)
     values = [b"x" * (CHUNK_CHARS // 4) if i % 2 else b"GET / 200" for i in range(20)]
