@@ -4,6 +4,7 @@ The reader is synchronous: each test changes the folder, then calls scan()/next_
 itself, so nothing waits for time to pass (except the spout's idle-sleep measurement).
 """
 
+import itertools
 import json
 import os
 import shutil
@@ -81,8 +82,9 @@ def test_a_chunk_of_long_lines_stops_at_chunk_chars_of_text_so_no_tuple_is_huge(
     chunks = drain(reader)
     assert texts(chunks) == [long if i % 2 else short for i in range(200)]  # every line, once
     assert all(len(c.text()) <= CHUNK_CHARS for c in chunks) and len(chunks) == 3
-    # as many lines as fit: one more would pass the limit
-    assert all(len(c.text()) + len(long) + 1 > CHUNK_CHARS for c in chunks[:-1])
+    # as many lines as fit: the next chunk's first line would have passed the limit
+    for chunk, after in itertools.pairwise(chunks):
+        assert len(chunk.text()) + 1 + len(after.lines[0].text) + 1 > CHUNK_CHARS
 
 
 def test_tail_emits_appended_lines_in_order_in_chunks_of_at_most_batch_lines(logs, position_path):

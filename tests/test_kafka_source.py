@@ -1,14 +1,18 @@
-"""KafkaSource's use of the consumer, against a stand-in consumer (no broker here: the
-real broker is in tests/integration/test_kafka_storm.py)."""
+"""KafkaSource's use of the consumer, and the spout's commits through it, against a
+stand-in consumer (no broker here: the real broker is in
+tests/integration/test_kafka_storm.py)."""
 
 import json
 from types import SimpleNamespace
 
+import confluent_kafka
 import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
+from harness import SpoutHarness
 from logstorm.kafka_topic import KafkaUnavailable
 from logstorm.sources.kafka import KafkaSource, committed_run
+from spouts.logfiles import LogFileSpout
 
 
 class Message:
@@ -233,11 +237,6 @@ def test_an_event_time_commit_carries_the_newest_timestamp_of_the_lines_it_cover
     # A commit covers the acknowledged chunks before Kafka confirms it; a spout restarted
     # at its offset must stamp the next lines as this one did, so the commit's max_time
     # is that of its last chunk, not of the chunks whose commit Kafka already confirmed.
-    import confluent_kafka
-
-    from harness import SpoutHarness
-    from spouts.logfiles import LogFileSpout
-
     consumer = StandInConsumer(partitions=1)
     monkeypatch.setattr(confluent_kafka, "Consumer", consumer)
     line = '1.2.3.4 - - [17/May/2015:10:05:{:02d} +0000] "GET / HTTP/1.1" 200 5'

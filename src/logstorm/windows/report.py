@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+_count = itemgetter(1)  # a (key, count) pair's count
+
+
+def _order(kv: tuple[Any, int]) -> tuple[int, Any]:
+    """A pair's place in a ranking: count descending, then key ascending."""
+    return -kv[1], kv[0]
+
 
 def rank(counts: Iterable[tuple[Any, int]], n: int) -> list[tuple[Any, int]]:
     """The n largest (key, count) pairs: count descending, then key ascending.
@@ -25,13 +32,6 @@ def rank(counts: Iterable[tuple[Any, int]], n: int) -> list[tuple[Any, int]]:
         least = heapq.nlargest(n, map(_count, pairs))[-1]
         pairs = [kv for kv in pairs if kv[1] >= least]
     return sorted(pairs, key=_order)[:n]
-
-
-def _order(kv: tuple[Any, int]) -> tuple[int, Any]:
-    return -kv[1], kv[0]
-
-
-_count = itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
