@@ -28,7 +28,8 @@ streamparse ``sparse`` stops before any command runs instead of running half-pat
 15  run_signals            SIGTERM/SIGHUP stop ``sparse run`` and Storm with it
 ==  =====================  ========================================================
 
-``resolved_options`` records what ``resolve_options`` resolved for patches 12 and 14.
+``resolved_options`` records what ``resolve_options`` resolved for patches 12 and 14;
+``local_tmp`` gives each ``storm local`` run of patch 15 a temporary folder of its own.
 Several patches wrap the same function, each around the one before (``PATCHES`` is the
 order): ``resolve_options`` is parallelism, then the option check, then the record,
 then the serializer; ``run.local`` rewrites the command (1), then shows the console

@@ -7,14 +7,16 @@ org.apache.storm.flux.Flux --local --sleep <t> <yaml>``. Storm 2's Flux ignores
 The patch: ``streamparse.cli.run.local`` (fabric's ``local``, as run imported it) gets
 the command rewritten to Storm 2's form, ``storm local --local-ttl <t> <jar>
 org.apache.storm.flux.Flux <yaml>``. "Run forever" (no ``-t``) is Long.MAX seconds,
-which overflows ``ttl * 1000`` in LocalCluster, so it is bounded to ten years. Applied
-last of the three patches of ``run.local`` (console view, signals), so they see the
-rewritten command.
+which overflows ``ttl * 1000`` in LocalCluster, so it is bounded to ten years. The
+topology's YAML, a temporary file streamparse never removes (one per run), is removed
+once Storm has exited, however the run ended. Applied last of the three patches of
+``run.local`` (console view, signals), so they see the rewritten command.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from streamparse_storm2._target import replace, target
@@ -47,6 +49,11 @@ def apply() -> None:
     inner = target(PATCH, "streamparse.cli.run", "local")
 
     def local(command: str, *args: Any, **kwargs: Any) -> Any:
-        return inner(storm2_local_command(command), *args, **kwargs)
+        flux = _FLUX_LOCAL.match(command)
+        try:
+            return inner(storm2_local_command(command), *args, **kwargs)
+        finally:
+            if flux:  # Storm read it at its start, and is gone
+                Path(flux["yaml"]).unlink(missing_ok=True)
 
     replace(PATCH, "streamparse.cli.run", "local", local)

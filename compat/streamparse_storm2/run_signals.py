@@ -9,11 +9,13 @@ the command) as a child it watches: SIGTERM or SIGHUP give Storm SIGTERM (its sh
 stops the LocalCluster; each Python component exits when its pipe closes), and
 ``sparse`` exits with 128 + the signal's number once Storm is gone (143 for SIGTERM;
 Storm is killed if it takes over 30 s). Storm's own exit code other than 0 stops
-``sparse`` with a message.
+``sparse`` with a message. However it stopped, the LocalCluster's temporary folders go
+with it (:mod:`streamparse_storm2.local_tmp`).
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 import subprocess
@@ -24,6 +26,7 @@ from typing import Any
 
 from streamparse_storm2._target import replace, target
 from streamparse_storm2.errors import UserError
+from streamparse_storm2.local_tmp import storm_local_env
 
 PATCH = __name__
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -45,35 +48,36 @@ def run_storm_local(command: str, stdout: Any, poll: Callable[[], None] = lambda
     def stop(signum: int, _frame: Any) -> None:
         raise StopSignal(signum)
 
-    before = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
-    storm = None
-    try:
-        storm = subprocess.Popen(shlex.split(command), stdout=stdout, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL)  # fmt: skip
-        while storm.poll() is None:
+    with storm_local_env(os.environ) as env:  # removed once Storm is gone
+        before = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+        storm = None
+        try:
+            storm = subprocess.Popen(shlex.split(command), stdout=stdout, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=env)  # fmt: skip
+            while storm.poll() is None:
+                poll()
+                time.sleep(0.2)
             poll()
-            time.sleep(0.2)
-        poll()
-        return storm.returncode
-    except KeyboardInterrupt:  # Ctrl-C reached Storm too: let it shut down
-        if storm is not None:
-            storm.wait()
-        poll()
-        sys.exit(130)
-    except StopSignal as stopped:
-        for sig in STOP_SIGNALS:
-            signal.signal(sig, signal.SIG_IGN)  # one stop at a time
-        if storm is not None:
-            _stop(storm)
-        poll()
-        sys.exit(128 + stopped.signum)
-    except BaseException:  # the view failed: leave no LocalCluster running behind
-        if storm is not None:
-            _stop(storm)
-        raise
-    finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
+            return storm.returncode
+        except KeyboardInterrupt:  # Ctrl-C reached Storm too: let it shut down
+            if storm is not None:
+                storm.wait()
+            poll()
+            sys.exit(130)
+        except StopSignal as stopped:
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_IGN)  # one stop at a time
+            if storm is not None:
+                _stop(storm)
+            poll()
+            sys.exit(128 + stopped.signum)
+        except BaseException:  # the view failed: leave no LocalCluster running behind
+            if storm is not None:
+                _stop(storm)
+            raise
+        finally:
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
 
 
 def _stop(storm: subprocess.Popen[bytes]) -> None:

@@ -1,5 +1,6 @@
 """Patch 1: `sparse run` runs `storm local` (streamparse_storm2.flux_local)."""
 
+import pytest
 import streamparse.cli.run as run
 
 from streamparse_storm2 import flux_local
@@ -40,3 +41,20 @@ def test_run_local_gets_the_rewritten_command(monkeypatch):
     run.local("lein clean")
     assert seen == ["storm local --local-ttl 5 a.jar org.apache.storm.flux.Flux --no-splash t.yaml",
                     "lein clean"]  # fmt: skip
+
+
+def test_the_topology_yaml_is_removed_once_storm_exited_even_after_a_signal(tmp_path, monkeypatch):
+    yaml = tmp_path / "tmpab12.yaml"  # streamparse's NamedTemporaryFile(delete=False)
+
+    def storm(command: str, **kw: object) -> None:
+        assert yaml.exists()  # Storm reads it at its start
+        raise SystemExit(143)  # stopped by SIGTERM (patch 15)
+
+    monkeypatch.setattr(run, "local", storm)
+    flux_local.apply()
+    yaml.write_text("name: logs\n")
+    with pytest.raises(SystemExit):
+        run.local(
+            f"storm jar a.jar org.apache.storm.flux.Flux --local --no-splash --sleep 5 {yaml}"
+        )
+    assert not yaml.exists()

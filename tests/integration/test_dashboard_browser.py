@@ -202,7 +202,8 @@ def test_live_windows_are_drawn_without_a_reload_and_again_after_a_server_restar
 def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
     """During `sparse run -n logs` over the sample, the page draws the newest window;
     then SIGTERM to sparse leaves no process of the run (the Storm JVM, its Python
-    components) and sparse exits 143."""
+    components) and no file in its temporary folder (the LocalCluster's), and sparse
+    exits 143."""
     raw = SAMPLE.read_bytes()
     good = [line for i, line in enumerate(raw.decode().splitlines(), 1) if i != BROKEN_LINE]
     inbox, out = tmp_path / "in", tmp_path / "out"
@@ -215,7 +216,13 @@ def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
         "logstorm.errors.path": out / "errors.jsonl",
         "logstorm.console": "false",
     }
-    with SparseRun("logs", tmp_path / "run.log", options) as run, Dashboard(sink) as url:
+    sparse = SparseRun("logs", tmp_path / "run.log", options)
+    run_tmp = tmp_path / "tmp"  # the run's TMPDIR: /tmp is shared with other tests
+    run_tmp.mkdir()
+    sparse.env["TMPDIR"] = str(run_tmp)
+    with sparse as run, Dashboard(sink) as url:
+        wait_for(lambda: list(run_tmp.glob("logstorm-storm-local-*/*")), 240,
+                 "the LocalCluster's folders in the run's own", run.log)  # fmt: skip
         log = inbox / "access.log"
         log.touch()  # tailed from the start, as in test_logs_storm.py
         wait_for(lambda: windows(sink, "url"), 240, "a first window", run.log)
@@ -238,6 +245,7 @@ def test_the_page_shows_the_windows_of_a_real_sparse_run(tmp_path):
         run.terminate()  # SIGTERM to sparse alone stops everything, as Ctrl-C does
         wait_for(lambda: not run.group_alive(), 60, "every process of the run to stop", run.log)
         assert run.proc.returncode == 143
+        assert list(run_tmp.iterdir()) == []
 
     assert seen["top"] == shown["top"] == newest["top"] == expected_url_top(good, 10)
     assert seen["hosts"] == hosts["top"] == every_host["top"] == expected_host_top(good, 10)
