@@ -409,7 +409,7 @@ def run(source: str, time_mode: str, fault: str, rate: int, before: float,
         extra: dict[str, object] = {}
         if source.startswith("kafka"):
             (folder / "in").mkdir()
-            extra, _ = stack.enter_context(kafka_input(folder / "in", folder))
+            extra, _, _ = stack.enter_context(kafka_input(folder / "in", folder))
         if source == "kafka-sn":
             extra.update(SHARE_NOTHING)
         trial = Trial(folder, time_mode, extra)

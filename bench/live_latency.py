@@ -159,8 +159,11 @@ class KafkaLag:
 
 
 @contextlib.contextmanager
-def kafka_input(inbox: Path, workdir: Path) -> Iterator[tuple[dict[str, object], KafkaLag]]:
-    """A fresh topic, the shipper tailing inbox into it, and the spout's options."""
+def kafka_input(
+    inbox: Path, workdir: Path
+) -> Iterator[tuple[dict[str, object], KafkaLag, list[Path]]]:
+    """A fresh topic, the shipper tailing inbox into it, the spout's options, and the
+    processes that feed the topology its lines (the shipper and the broker)."""
     topic = f"bench-{os.getpid()}-{int(time.time())}"
     made = make_topic(topic, 3)
     if made.returncode:
@@ -175,10 +178,23 @@ def kafka_input(inbox: Path, workdir: Path) -> Iterator[tuple[dict[str, object],
                "logstorm.input.kafka.group": group,
                "logstorm.input.kafka.servers": BROKER}  # fmt: skip
     try:
-        yield options, KafkaLag(topic, group)
+        yield options, KafkaLag(topic, group), [Path(f"/proc/{shipper.pid}"), *broker_procs()]
     finally:
         shipper.terminate()
         shipper.wait(timeout=30)
+
+
+def broker_procs() -> list[Path]:
+    """/proc entries of the project's Kafka broker (tools/kafka's, under run/kafka)."""
+    mark = f"-Dkafka.logs.dir={ROOT / 'run' / 'kafka'}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and mark in (proc / "cmdline").read_bytes():
+                found.append(proc)
+        except OSError:
+            continue
+    return found
 
 
 def state_options(state: str, compared: list[str]) -> dict[str, object]:
@@ -204,18 +220,22 @@ def measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, str
     inbox = workdir / "in"
     inbox.mkdir()
     with contextlib.ExitStack() as stack:
+        feeders = [Path(f"/proc/{os.getpid()}")]  # this script writes the traffic
         if source == "kafka":
-            kafka_options, lag_of = stack.enter_context(kafka_input(inbox, workdir))
+            kafka_options, lag_of, feeding = stack.enter_context(kafka_input(inbox, workdir))
+            feeders += feeding
         else:
             kafka_options, lag_of = {}, FileLag(inbox)
-        row = _measure(rate, secs, fill, workdir, {**kafka_options, **extra}, pool, lag_of)
+        row = _measure(rate, secs, fill, workdir, {**kafka_options, **extra}, pool, lag_of,
+                       feeders)  # fmt: skip
     row["input"] = source
     row["lag_max_records"] = getattr(lag_of, "max_records", None)
     return row
 
 
 def _measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, object],
-             pool: list[bytes], lag_of: FileLag | KafkaLag) -> dict:  # fmt: skip
+             pool: list[bytes], lag_of: FileLag | KafkaLag,
+             feeders: list[Path]) -> dict:  # fmt: skip
     inbox, sink = workdir / "in", workdir / "windows.jsonl"
     options = {
         "logstorm.input.path": inbox,
@@ -229,7 +249,7 @@ def _measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, ob
     seen: list[float] = []
     written = written_bytes = 0
     follower = JsonLinesFollower(sink)
-    cpu_start = cpu = rss_max = lag_max = 0.0
+    cpu_start = cpu = rss_max = lag_max = feed_start = feed = 0.0
     log_mark = 0
     with SparseRun("logs", workdir / "run.log", options) as run, open(inbox / "a.log", "ab") as log:
         wait_for(lambda: sink.exists() and sink.stat().st_size, 300, "a first window", run.log)
@@ -243,12 +263,13 @@ def _measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, ob
             now = time.monotonic()
             elapsed = now - start
             if not measuring and elapsed >= fill:
-                measuring, cpu_start = True, cpu_secs(procs)
+                measuring, cpu_start, feed_start = True, cpu_secs(procs), cpu_secs(feeders)
                 log_mark = len(run.output().splitlines())
                 windows.clear()
             if elapsed >= fill + secs and stopped is None:
                 stopped = time.time()  # windows ending later hold seconds without traffic
                 cpu = (cpu_secs(procs) - cpu_start) / secs
+                feed = (cpu_secs(feeders) - feed_start) / secs
             if elapsed < fill + secs:
                 due = int(elapsed * rate) - written
                 if due > 0:
@@ -312,6 +333,7 @@ def _measure(rate: int, secs: int, fill: int, workdir: Path, extra: dict[str, ob
         "complete_p99_ms": max(c[1] for c in complete) if complete else None,
         "rss_mib": rss_max,
         "cpu_cores": cpu,
+        "feed_cores": feed,
     }
 
 
@@ -424,7 +446,7 @@ def main() -> None:
             f"| {r['p99']:.2f} | {complete} | {r['rss_mib']:,.0f} | {r['cpu_cores']:.2f} "
             f"| {r['cpu_cores'] / r['counted_rate'] * 1e6:.1f} "
             f"| {r['cpu_cores'] / r['counted_rate'] * 1e6 / reference['cpu_per_million']:.1f}x "
-            f"| {r['probes']} |"
+            f"| {r['feed_cores']:.2f} | {r['probes']} |"
         )
     spark_flag = f" --spark-secs {args.spark_secs}" if args.spark_secs else ""
     if args.spark_secs and args.spark_fill != 300:
@@ -448,8 +470,8 @@ def main() -> None:
             "| input | state | written lines/s | counted lines/s | window full | kept up "
             "| max spout lag (s) | latency p50 (s) | p99 (s) | complete latency p50 / p99 (ms) "
             "| RSS (MiB) | CPU (cores) | CPU-s per million lines "
-            "| CPU per line / reference's | probes seen |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| CPU per line / reference's | feed CPU (cores) | probes seen |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
             f"Peer in the same run: the reference (`bench/reference.py`: the same windows "
@@ -465,7 +487,9 @@ def main() -> None:
             "10 s (median of the p50s, max of the p99s). RSS: all processes of the run "
             "(sparse, the Storm JVM, every Python component), max of 1 s samples. CPU: "
             "their user + system time over the measured seconds; per million lines "
-            "counted.",
+            "counted. Feed CPU: the processes that bring the lines and are not the "
+            "topology, on the same cores: this script's writer and, for Kafka, the shipper "
+            "and the broker (on a cluster they run on the web servers and Kafka's hosts).",
         ]
     )
     if spark_rows:
