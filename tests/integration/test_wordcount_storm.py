@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import signal
 import subprocess
 from collections import Counter
 
@@ -99,3 +100,24 @@ def test_sparse_run_with_time_limit_stops_by_itself(tmp_path):
     for component in ("spout [1] (logstorm.storm.ShutdownSafeShellSpout)",
                       "count [2] (logstorm.storm.ShutdownSafeShellBolt)"):  # fmt: skip
         assert component in run.output()
+
+
+def test_a_hung_component_stops_sparse_run_in_seconds_not_minutes(tmp_path):
+    """A spout that stops answering (here SIGSTOP) fails Storm's heartbeat check, which
+    stops the LocalCluster; Storm's shutdown then waited 120 s on that check's own
+    executor, the run up without its spout. The shell components' ShutdownWatchdog
+    halts a shutdown still running after 10 s."""
+    options = {"wordcount.pause.ms": 0, "wordcount.snapshot.dir": tmp_path,
+               "topology.subprocess.timeout.secs": 3}  # fmt: skip
+    with SparseRun("wordcount", tmp_path / "run.log", options) as run:
+        spout = int(wait_for(lambda: re.search(r"ShellLog pid:(\d+), name:spout\b", run.output()),
+                             240, "the spout's first log line", run.log)[1])  # fmt: skip
+        os.kill(spout, signal.SIGSTOP)
+        try:
+            # 3 s to the heartbeat timeout, at most 10 s of shutdown, then sparse's report
+            wait_for(lambda: run.proc.poll() is not None, 60, "sparse run to stop", run.log)
+        finally:
+            os.kill(spout, signal.SIGKILL)
+    assert run.proc.returncode != 0
+    assert "subprocess heartbeat timeout" in run.output()
+    assert "still shutting down after 10 s" in run.output()

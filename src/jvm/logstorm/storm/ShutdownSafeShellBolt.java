@@ -1,6 +1,9 @@
 package logstorm.storm;
 
+import java.util.Map;
 import org.apache.storm.flux.wrappers.bolts.FluxShellBolt;
+import org.apache.storm.task.OutputCollector;
+import org.apache.storm.task.TopologyContext;
 import org.apache.storm.tuple.Tuple;
 
 /**
@@ -18,7 +21,8 @@ import org.apache.storm.tuple.Tuple;
  * <p>Once cleanup began, this bolt ends such a call the way Storm ends an interrupted executor
  * thread (see {@link ShutdownGuard}): the tuple is not processed, since the topology is going away
  * and the Python process is gone, and an input never acked is replayed by a reliable spout when
- * the topology runs again. Before cleanup it is FluxShellBolt, unchanged. The compatibility layer
+ * the topology runs again. Before cleanup it is FluxShellBolt, unchanged, but for the
+ * {@link ShutdownWatchdog} it installs. The compatibility layer
  * substitutes it for FluxShellBolt in the Flux YAML of {@code sparse run} (see
  * compat/streamparse_storm2/shutdown_safe_flux.py).
  */
@@ -31,6 +35,12 @@ public class ShutdownSafeShellBolt extends FluxShellBolt {
 
     public ShutdownSafeShellBolt(String[] command, String[] outputFields) {
         super(command, outputFields);
+    }
+
+    @Override
+    public void prepare(Map<String, Object> topoConf, TopologyContext context, OutputCollector collector) {
+        ShutdownWatchdog.install();
+        super.prepare(topoConf, context, collector);
     }
 
     @Override
