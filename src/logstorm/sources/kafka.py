@@ -44,11 +44,6 @@ COORDINATOR_WAIT_SECS = 60.0
 POLL_RECORDS = 5000  # records taken per poll, at most
 BUFFER_CHUNKS = 4  # poll again once fewer than this many chunks of records are buffered
 PROBE_TIMEOUT_SECS = 0.5  # during an outage, how long a scan waits for the broker's answer
-# librdkafka stops fetching a partition whose prefetched records pass queued.min.messages
-# (100,000) and, by default, waits 1 s before fetching it again: a task catching up then
-# drained its queue in a fraction of that and sat idle (one task read 160,000 records/s
-# alone, 6 s idle per 1.5 million; at 100 ms, 585,000 and 0.1 s)
-FETCH_QUEUE_BACKOFF_MS = 100
 _partition = operator.methodcaller("partition")  # a message's partition
 
 
@@ -91,7 +86,6 @@ class KafkaSource:
                 "group.id": group,
                 "enable.auto.commit": False,
                 "auto.offset.reset": start,
-                "fetch.queue.backoff.ms": FETCH_QUEUE_BACKOFF_MS,
                 "error_cb": self._on_error,
                 "on_commit": self._on_commit,
             }
